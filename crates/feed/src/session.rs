@@ -1,0 +1,174 @@
+//! Decoding all topic files of one session at once.
+
+use crate::error::{FeedError, Warning};
+use crate::lines::{split, Line};
+use crate::records::*;
+use crate::telemetry::{decode_car_data, decode_position, CarData, PositionData};
+use crate::topic::Topic;
+
+/// Every topic of a session, decoded. A topic whose file is missing or unusable is empty and
+/// listed in `missing` or `errors`; the others load regardless.
+#[derive(Debug, Default)]
+pub struct FeedSession {
+    /// SessionInfo's first line.
+    pub session_info: Option<SessionInfo>,
+    /// Drivers by racing number.
+    pub drivers: Vec<DriverInfo>,
+    /// SessionStatus changes.
+    pub session_status: Vec<Timed<String>>,
+    /// TrackStatus changes.
+    pub track_status: Vec<Timed<TrackStatusEntry>>,
+    /// LapCount updates.
+    pub lap_count: Vec<Timed<LapCountEntry>>,
+    /// TimingData patches.
+    pub timing: Vec<TimingLine>,
+    /// TimingAppData stint patches.
+    pub stints: Vec<StintLine>,
+    /// TimingStats final state.
+    pub stats: Vec<DriverStats>,
+    /// Race control messages.
+    pub race_control: Vec<RaceControlMessage>,
+    /// Weather samples.
+    pub weather: Vec<Timed<Weather>>,
+    /// Car channels per driver.
+    pub car_data: CarData,
+    /// Positions per driver.
+    pub position: PositionData,
+    /// Session clock.
+    pub clock: Vec<Timed<Clock>>,
+    /// Heartbeats (UTC).
+    pub heartbeat: Vec<Timed<i64>>,
+    /// Topics with no file.
+    pub missing: Vec<Topic>,
+    /// Topics whose file could not be decoded at all.
+    pub errors: Vec<FeedError>,
+    /// Lines skipped or suspicious, across all topics.
+    pub warnings: Vec<Warning>,
+    /// Bytes of raw topic files decoded.
+    pub raw_bytes: u64,
+}
+
+/// One decoded topic, before it is put into a [`FeedSession`].
+enum Decoded {
+    SessionInfo(Option<SessionInfo>),
+    Drivers(Vec<DriverInfo>),
+    SessionStatus(Vec<Timed<String>>),
+    TrackStatus(Vec<Timed<TrackStatusEntry>>),
+    LapCount(Vec<Timed<LapCountEntry>>),
+    Timing(Vec<TimingLine>),
+    Stints(Vec<StintLine>),
+    Stats(Vec<DriverStats>),
+    RaceControl(Vec<RaceControlMessage>),
+    Weather(Vec<Timed<Weather>>),
+    CarData(CarData),
+    Position(PositionData),
+    Clock(Vec<Timed<Clock>>),
+    Heartbeat(Vec<Timed<i64>>),
+}
+
+fn decode_lines(topic: Topic, file: &str, lines: &[Line<'_>], w: &mut Vec<Warning>) -> Decoded {
+    match topic {
+        Topic::SessionInfo => Decoded::SessionInfo(session_info(file, lines, w)),
+        Topic::DriverList => Decoded::Drivers(driver_list(file, lines, w)),
+        Topic::SessionStatus => Decoded::SessionStatus(session_status(file, lines, w)),
+        Topic::TrackStatus => Decoded::TrackStatus(track_status(file, lines, w)),
+        Topic::LapCount => Decoded::LapCount(lap_count(file, lines, w)),
+        Topic::TimingData => Decoded::Timing(timing_data(file, lines, w)),
+        Topic::TimingAppData => Decoded::Stints(timing_app_data(file, lines, w)),
+        Topic::TimingStats => Decoded::Stats(timing_stats(file, lines, w)),
+        Topic::RaceControlMessages => Decoded::RaceControl(race_control(file, lines, w)),
+        Topic::WeatherData => Decoded::Weather(weather(file, lines, w)),
+        Topic::ExtrapolatedClock => Decoded::Clock(extrapolated_clock(file, lines, w)),
+        Topic::Heartbeat => Decoded::Heartbeat(heartbeat(file, lines, w)),
+        Topic::CarData => {
+            let (d, mut ws) = decode_car_data(file, lines);
+            w.append(&mut ws);
+            Decoded::CarData(d)
+        }
+        Topic::Position => {
+            let (d, mut ws) = decode_position(file, lines);
+            w.append(&mut ws);
+            Decoded::Position(d)
+        }
+    }
+}
+
+/// Decodes one topic file's bytes.
+fn decode_topic(topic: Topic, bytes: &[u8]) -> Result<(Decoded, Vec<Warning>), FeedError> {
+    let file = topic.file_name();
+    let lines = split(&file, bytes)?;
+    let mut warnings = lines.warnings;
+    let decoded = decode_lines(topic, &file, &lines.lines, &mut warnings);
+    Ok((decoded, warnings))
+}
+
+impl FeedSession {
+    /// Decodes the given topic files (`None` = the file does not exist), topics in parallel.
+    pub fn decode(files: Vec<(Topic, Option<Vec<u8>>)>) -> FeedSession {
+        use rayon::prelude::*;
+        let mut session = FeedSession::default();
+        let results: Vec<(Topic, Option<Result<(Decoded, Vec<Warning>), FeedError>>)> = files
+            .par_iter()
+            .map(|(topic, bytes)| (*topic, bytes.as_deref().map(|b| decode_topic(*topic, b))))
+            .collect();
+        session.raw_bytes = files.iter().filter_map(|(_, b)| b.as_ref()).map(|b| b.len() as u64).sum();
+        for (topic, result) in results {
+            match result {
+                None => session.missing.push(topic),
+                Some(Err(e)) => session.errors.push(e),
+                Some(Ok((decoded, mut warnings))) => {
+                    session.warnings.append(&mut warnings);
+                    session.put(decoded);
+                }
+            }
+        }
+        session
+    }
+
+    fn put(&mut self, d: Decoded) {
+        match d {
+            Decoded::SessionInfo(v) => self.session_info = v,
+            Decoded::Drivers(v) => self.drivers = v,
+            Decoded::SessionStatus(v) => self.session_status = v,
+            Decoded::TrackStatus(v) => self.track_status = v,
+            Decoded::LapCount(v) => self.lap_count = v,
+            Decoded::Timing(v) => self.timing = v,
+            Decoded::Stints(v) => self.stints = v,
+            Decoded::Stats(v) => self.stats = v,
+            Decoded::RaceControl(v) => self.race_control = v,
+            Decoded::Weather(v) => self.weather = v,
+            Decoded::CarData(v) => self.car_data = v,
+            Decoded::Position(v) => self.position = v,
+            Decoded::Clock(v) => self.clock = v,
+            Decoded::Heartbeat(v) => self.heartbeat = v,
+        }
+    }
+
+    /// Reads every known topic from a session folder on disk. Files that do not exist are
+    /// recorded as missing; unreadable files as errors.
+    pub fn read_dir(dir: &std::path::Path) -> FeedSession {
+        let files = Topic::ALL
+            .into_iter()
+            .map(|t| (t, std::fs::read(dir.join(t.file_name())).ok()))
+            .collect();
+        FeedSession::decode(files)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_broken_topic_does_not_stop_the_others() {
+        let s = FeedSession::decode(vec![
+            (Topic::TrackStatus, Some(b"00:00:00.000{\"Status\":\"1\",\"Message\":\"AllClear\"}\r\n".to_vec())),
+            (Topic::SessionStatus, Some(Vec::new())),
+            (Topic::WeatherData, None),
+        ]);
+        assert_eq!(s.track_status.len(), 1);
+        assert_eq!(s.errors.len(), 1);
+        assert!(s.errors[0].to_string().contains("SessionStatus.jsonStream"));
+        assert_eq!(s.missing, vec![Topic::WeatherData]);
+    }
+}

@@ -1,0 +1,1 @@
+//! timing crate (in progress)
