@@ -1,1 +1,194 @@
-fn main() {}
+//! `f1replay`: the command line. Thin glue over the library crates: it parses arguments,
+//! calls `archive`, `feed` and `timing`, and turns their errors into one clear message.
+
+mod bench;
+mod check;
+mod lapstable;
+mod load;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Replays Formula 1 sessions from the official live-timing archive.
+#[derive(Parser)]
+#[command(name = "f1replay", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where sessions come from.
+#[derive(clap::Args, Clone)]
+struct SourceOpts {
+    /// A local copy of the archive (a folder holding `YEAR/Index.json` and session folders).
+    #[arg(long, global = true)]
+    data: Option<PathBuf>,
+    /// The cache folder (default: the user cache dir, e.g. ~/.cache/f1replay).
+    #[arg(long, global = true)]
+    cache_dir: Option<PathBuf>,
+}
+
+impl SourceOpts {
+    fn args(&self) -> load::SourceArgs {
+        load::SourceArgs { data: self.data.clone(), cache_dir: self.cache_dir.clone() }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Lists the sessions of a season (from the archive's index, or from --data).
+    Sessions {
+        /// Season.
+        #[arg(long)]
+        year: u16,
+        #[command(flatten)]
+        source: SourceOpts,
+    },
+    /// Summary of a session: drivers, classification, status, warnings.
+    Info {
+        /// A session folder, or YEAR/EVENT/SESSION (e.g. 2025/mexico/qualifying).
+        session: String,
+        #[command(flatten)]
+        source: SourceOpts,
+    },
+    /// The laps table (FastF1's columns with --csv).
+    Laps {
+        /// A session folder, or YEAR/EVENT/SESSION.
+        session: String,
+        /// CSV with FastF1's columns.
+        #[arg(long)]
+        csv: bool,
+        #[command(flatten)]
+        source: SourceOpts,
+    },
+    /// Differential checks against FastF1's output (see scripts/fastf1-oracle.sh).
+    Check {
+        /// A session folder, or YEAR/EVENT/SESSION.
+        session: String,
+        /// A folder written by ffharness' ff_export.py (laps.csv, tel/).
+        #[arg(long)]
+        fastf1: PathBuf,
+        /// How many mismatches to list per field.
+        #[arg(long, default_value_t = 20)]
+        list: usize,
+        #[command(flatten)]
+        source: SourceOpts,
+    },
+    /// Benchmarks that print their figures.
+    Bench {
+        #[command(subcommand)]
+        what: bench::BenchCommand,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("f1replay: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Loads, decodes and builds a session model.
+fn session(spec: &str, source: &SourceOpts) -> Result<(timing::Session, feed::FeedSession), String> {
+    let raw = load::load(spec, &source.args())?;
+    let feed = feed::FeedSession::decode(raw.files);
+    Ok((timing::Session::build(&feed), feed))
+}
+
+fn run(command: Command) -> Result<(), String> {
+    let mut out = std::io::stdout().lock();
+    let io = |e: std::io::Error| e.to_string();
+    use std::io::Write;
+    match command {
+        Command::Sessions { year, source } => {
+            let src = load::source(&source.args())?;
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+            let index = rt.block_on(archive::Source::season_index(&src, year)).map_err(|e| e.to_string())?;
+            for (meeting, s) in index.sessions() {
+                writeln!(out, "{:<28} {:<20} {:<20} {}", meeting.name, s.name.as_deref().unwrap_or(""), s.start_date, s.path.as_deref().unwrap_or("(no path yet)")).map_err(io)?;
+            }
+        }
+        Command::Info { session: spec, source } => {
+            let (s, feed) = session(&spec, &source)?;
+            info(&s, &feed, &mut out).map_err(io)?;
+        }
+        Command::Laps { session: spec, csv, source } => {
+            let (s, _) = session(&spec, &source)?;
+            if csv {
+                lapstable::write_csv(&s, &mut out).map_err(io)?;
+            } else {
+                lapstable::write_text(&s, &mut out).map_err(io)?;
+            }
+        }
+        Command::Check { session: spec, fastf1, list, source } => {
+            let (s, _) = session(&spec, &source)?;
+            let laps = check::compare_laps(&s, &fastf1.join("laps.csv"), list)?;
+            write!(out, "{}", laps.text).map_err(io)?;
+            if fastf1.join("tel/index.csv").exists() {
+                let tel = check::compare_telemetry(&s, &fastf1.join("tel"))?;
+                write!(out, "{}", tel.text).map_err(io)?;
+            }
+        }
+        Command::Bench { what } => bench::run(what, &mut out)?,
+    }
+    Ok(())
+}
+
+fn info(s: &timing::Session, feed: &feed::FeedSession, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    let i = &s.info;
+    writeln!(out, "{} {} — {} ({}), {}", i.start_date.get(..4).unwrap_or(""), i.meeting_name, i.name, i.kind, i.circuit)?;
+    writeln!(out, "path: {}", i.path)?;
+    if let Some(t0) = s.t0_utc_us {
+        writeln!(out, "t0: {}", feed::time::format_utc_us(t0))?;
+    }
+    writeln!(out, "session start: {}", s.session_start_ms.map(feed::time::format_offset_ms).unwrap_or_else(|| "-".into()))?;
+    if let Some(t) = s.total_laps {
+        writeln!(out, "total laps: {t}")?;
+    }
+    writeln!(out, "laps: {}, telemetry drivers: {}, race control messages: {}, weather samples: {}", s.laps.len(), s.telemetry.len(), s.race_control.len(), s.weather.len())?;
+    writeln!(out, "\nclassification (by {}):", if i.is_race_like() { "laps completed, then time" } else { "best lap" })?;
+    for (pos, (num, text)) in classification(s).into_iter().enumerate() {
+        let d = s.driver(num);
+        writeln!(out, "{:>3}. {:>2} {:<4} {:<26} {}", pos + 1, num, d.map(|d| d.tla.as_str()).unwrap_or(""), d.map(|d| d.team_name.as_str()).unwrap_or(""), text)?;
+    }
+    if !s.notes.is_empty() || !feed.warnings.is_empty() {
+        writeln!(out, "\nnotes:")?;
+        for n in &s.notes {
+            writeln!(out, "  {n}")?;
+        }
+        for w in feed.warnings.iter().take(20) {
+            writeln!(out, "  {w}")?;
+        }
+        if feed.warnings.len() > 20 {
+            writeln!(out, "  ... {} more warnings", feed.warnings.len() - 20)?;
+        }
+    }
+    Ok(())
+}
+
+/// A classification computed from the laps (the archive has no results topic): races by laps
+/// completed then time of the last crossing; other sessions by best non-deleted lap.
+fn classification(s: &timing::Session) -> Vec<(u16, String)> {
+    let mut rows: Vec<(u16, (i64, i64), String)> = s
+        .drivers
+        .iter()
+        .map(|d| {
+            let laps: Vec<&timing::laps::Lap> = s.laps.iter().filter(|l| l.driver == d.number && !l.generated).collect();
+            if s.info.is_race_like() {
+                let n = laps.iter().filter(|l| l.time_ms.is_some()).count() as i64;
+                let last = laps.iter().filter_map(|l| l.time_ms).max().unwrap_or(i64::MAX);
+                (d.number, (-n, last), format!("{n} laps"))
+            } else {
+                let best = laps.iter().filter(|l| l.deleted != Some(true)).filter_map(|l| l.lap_time_ms).min();
+                (d.number, (best.unwrap_or(i64::MAX), 0), best.map(|b| format!("best {}", lapstable::secs(Some(b)))).unwrap_or_else(|| "no time".into()))
+            }
+        })
+        .collect();
+    rows.sort_by_key(|r| r.1);
+    rows.into_iter().map(|r| (r.0, r.2)).collect()
+}

@@ -137,6 +137,9 @@ pub struct DriverTiming {
     pub best_lap_time: PatchedTime,
     /// Best lap per qualifying part (index 0 = Q1).
     pub best_lap_times: Vec<(u8, Option<i64>)>,
+    /// The lowest part index of a dict-form `BestLapTimes` patch: a patch for part N is the
+    /// first sign that part N has started (FastF1 uses it to split Q1/Q2/Q3).
+    pub best_lap_times_part: Option<u8>,
     /// Sector values from dict-form `Sectors` patches: (sector index 0-2, time). List-form
     /// sectors never carry values (first line) and are not read, as in FastF1.
     pub sectors: Vec<(u8, Option<i64>)>,
@@ -311,8 +314,8 @@ fn time_value(v: Option<&Value>) -> PatchedTime {
     let text = match v {
         Value::Object(o) => match o.get("Value") {
             Some(Value::String(s)) => s.as_str(),
+            Some(Value::Null) | None => return None,
             Some(_) => return Some(None),
-            None => return None,
         },
         Value::String(s) => s.as_str(),
         _ => return None,
@@ -444,6 +447,9 @@ fn driver_timing(d: &Value) -> DriverTiming {
         best_lap_time: time_value(d.get("BestLapTime")),
         ..Default::default()
     };
+    if let Some(Value::Object(o)) = d.get("BestLapTimes") {
+        t.best_lap_times_part = o.keys().filter_map(|k| k.parse::<u8>().ok()).min();
+    }
     if let Some(b) = d.get("BestLapTimes") {
         for (i, item) in indexed(b) {
             if let (Ok(i), Some(v)) = (u8::try_from(i), time_value(Some(item))) {

@@ -1,0 +1,67 @@
+//! Turning the SESSION argument into raw topic files: a session folder on disk, or
+//! `YEAR/EVENT/SESSION` resolved through the season index of `--data DIR` or of the archive.
+
+use archive::{AnySource, CacheConfig, CachedSource, HttpConfig, HttpSource, LocalSource, Source};
+use feed::Topic;
+use std::path::{Path, PathBuf};
+
+/// Where sessions come from, from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct SourceArgs {
+    /// A local copy of the archive.
+    pub data: Option<PathBuf>,
+    /// The raw cache folder (default: the user cache dir).
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// The raw topic files of one session and where they were found.
+pub struct RawSession {
+    /// What the user asked for, resolved (a folder or an archive path).
+    pub label: String,
+    /// Each known topic's bytes, `None` when the session has no such file.
+    pub files: Vec<(Topic, Option<Vec<u8>>)>,
+}
+
+/// Picks the source for `YEAR/EVENT/SESSION` lookups.
+pub fn source(args: &SourceArgs) -> Result<AnySource, String> {
+    if let Some(dir) = &args.data {
+        return LocalSource::new(dir).map(AnySource::from).map_err(|e| e.to_string());
+    }
+    let http = HttpSource::new(HttpConfig::default()).map_err(|e| e.to_string())?;
+    let dir = args.cache_dir.clone().or_else(CacheConfig::default_dir).unwrap_or_else(|| PathBuf::from(".f1replay-cache"));
+    CachedSource::new(http, CacheConfig::new(dir.join("raw"))).map(AnySource::from).map_err(|e| e.to_string())
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| format!("cannot start the async runtime: {e}"))
+}
+
+/// Reads every known topic of a session. A folder path is read directly; anything else is
+/// resolved as `YEAR/EVENT/SESSION`.
+pub fn load(session: &str, args: &SourceArgs) -> Result<RawSession, String> {
+    let as_path = Path::new(session);
+    if as_path.is_dir() {
+        let (src, path) = LocalSource::session_folder(as_path).map_err(|e| e.to_string())?;
+        return fetch_all(&AnySource::from(src), &path, as_path.display().to_string());
+    }
+    let src = source(args)?;
+    let rt = runtime()?;
+    let resolved = rt.block_on(archive::resolve_session(&src, session)).map_err(|e| e.to_string())?;
+    fetch_all(&src, &resolved.path, resolved.path.clone())
+}
+
+fn fetch_all(src: &AnySource, path: &str, label: String) -> Result<RawSession, String> {
+    let rt = runtime()?;
+    let mut files = Vec::new();
+    for topic in Topic::ALL {
+        match rt.block_on(src.topic(path, &topic.file_name())) {
+            Ok(bytes) => files.push((topic, Some(bytes))),
+            Err(e) if e.is_not_found() => files.push((topic, None)),
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    if files.iter().all(|(_, b)| b.is_none()) {
+        return Err(format!("{label}: no live-timing topic files found"));
+    }
+    Ok(RawSession { label, files })
+}

@@ -1,0 +1,296 @@
+//! Per-driver continuous telemetry for the whole session, columnar, on one time base.
+//!
+//! Car samples (~240 ms) and position samples (~220 ms) are put on the union of their times
+//! in session time (via t0). Continuous channels (speed, rpm, throttle, X/Y/Z) are linear in
+//! time between their own samples; discrete ones (gear, brake, DRS, on-track) are steps.
+//! Where a channel has no sample within [`MAX_GAP_MS`], its value is a gap (NaN for floats),
+//! never a zero: a car is never put at the origin.
+
+use crate::laps::Lap;
+use feed::telemetry::{CarSamples, PositionSamples};
+use feed::FeedSession;
+
+/// Longest stretch between two samples that is still interpolated; beyond it, a gap.
+pub const MAX_GAP_MS: i64 = 5_000;
+
+/// Where a row of the merged time base came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Source {
+    /// A car data sample (position interpolated).
+    Car = 0,
+    /// A position sample (car channels interpolated).
+    Position = 1,
+    /// Both had a sample at this millisecond.
+    Both = 2,
+}
+
+/// One driver's telemetry, struct of arrays; every column has one value per row of `t_ms`.
+#[derive(Debug, Default, Clone)]
+pub struct DriverTelemetry {
+    /// Racing number.
+    pub driver: u16,
+    /// Session time of each row, ms, increasing.
+    pub t_ms: Vec<i64>,
+    /// Where each row came from.
+    pub source: Vec<Source>,
+    /// Speed, km/h (NaN in gaps).
+    pub speed_kph: Vec<f32>,
+    /// Engine rpm (NaN in gaps).
+    pub rpm: Vec<f32>,
+    /// Throttle, % (NaN in gaps).
+    pub throttle_pct: Vec<f32>,
+    /// Gear (step; 0 in gaps).
+    pub gear: Vec<u8>,
+    /// Brake on (step).
+    pub brake: Vec<bool>,
+    /// DRS channel value (step; 0 when absent).
+    pub drs: Vec<u8>,
+    /// X, m (NaN in gaps).
+    pub x_m: Vec<f32>,
+    /// Y, m (NaN in gaps).
+    pub y_m: Vec<f32>,
+    /// Z, m (NaN in gaps).
+    pub z_m: Vec<f32>,
+    /// On track (step).
+    pub on_track: Vec<bool>,
+    /// Distance since the start of the current lap, m (NaN outside timed laps).
+    pub lap_distance_m: Vec<f32>,
+}
+
+/// Rounds µs to the nearest ms (ties to even, like pandas' `round("ms")`).
+pub fn round_us_to_ms(us: i64) -> i64 {
+    let q = us.div_euclid(1000);
+    let r = us.rem_euclid(1000);
+    if r > 500 || (r == 500 && q % 2 != 0) {
+        q + 1
+    } else {
+        q
+    }
+}
+
+/// FastF1's t0: the UTC instant (µs, rounded to the ms) at which session time is zero, as
+/// the largest `sample time − line offset` over all car and position samples. A line arrives
+/// at least as late as its newest sample, so the least-delayed sample bounds t0 best.
+pub fn t0_utc_us(feed: &FeedSession) -> Option<i64> {
+    let car = feed.car_data.drivers.values().flat_map(|s| s.utc_us.iter().zip(&s.line_ms));
+    let pos = feed.position.drivers.values().flat_map(|s| s.utc_us.iter().zip(&s.line_ms));
+    let max = car.chain(pos).map(|(u, l)| u - l * 1000).max()?;
+    Some(round_us_to_ms(max) * 1000)
+}
+
+fn session_ms(utc_us: &[i64], t0_us: i64) -> Vec<i64> {
+    let t0_ms = t0_us / 1000;
+    utc_us.iter().map(|&u| round_us_to_ms(u) - t0_ms).collect()
+}
+
+/// Linear interpolation of `v` (sampled at `ts`) at `t`; NaN outside the samples or across a gap.
+fn lerp_at(ts: &[i64], v: impl Fn(usize) -> f32, t: i64, hint: &mut usize) -> f32 {
+    // `hint` walks forward with increasing t, keeping the merge linear.
+    while *hint + 1 < ts.len() && ts[*hint + 1] <= t {
+        *hint += 1;
+    }
+    if ts.is_empty() || t < ts[0] || t > ts[ts.len() - 1] {
+        return f32::NAN;
+    }
+    let i = *hint;
+    if ts[i] == t || i + 1 >= ts.len() {
+        return if ts[i] == t { v(i) } else { f32::NAN };
+    }
+    let (t0, t1) = (ts[i], ts[i + 1]);
+    if t1 - t0 > MAX_GAP_MS {
+        return f32::NAN;
+    }
+    let f = (t - t0) as f32 / (t1 - t0) as f32;
+    v(i) + (v(i + 1) - v(i)) * f
+}
+
+/// The last sample index at or before `t` if it is within [`MAX_GAP_MS`].
+fn step_at(ts: &[i64], t: i64, hint: &mut usize) -> Option<usize> {
+    while *hint + 1 < ts.len() && ts[*hint + 1] <= t {
+        *hint += 1;
+    }
+    let i = *hint;
+    (ts.get(i).is_some_and(|&ti| ti <= t && t - ti <= MAX_GAP_MS)).then_some(i)
+}
+
+/// Sorts samples by time (the feed is nearly sorted; a few batches overlap) and returns the
+/// permutation, so the columns can be read in time order.
+fn time_order(ts: &[i64]) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..ts.len()).collect();
+    idx.sort_by_key(|&i| ts[i]);
+    idx.dedup_by_key(|i| ts[*i]);
+    idx
+}
+
+/// Merges one driver's car and position samples onto one time base.
+pub fn merge_driver(driver: u16, car: Option<&CarSamples>, pos: Option<&PositionSamples>, t0_us: i64, laps: &[&Lap]) -> DriverTelemetry {
+    let empty_car = CarSamples::default();
+    let empty_pos = PositionSamples::default();
+    let car = car.unwrap_or(&empty_car);
+    let pos = pos.unwrap_or(&empty_pos);
+    let car_t_all = session_ms(&car.utc_us, t0_us);
+    let pos_t_all = session_ms(&pos.utc_us, t0_us);
+    let ci = time_order(&car_t_all);
+    let pi = time_order(&pos_t_all);
+    let car_t: Vec<i64> = ci.iter().map(|&i| car_t_all[i]).collect();
+    let pos_t: Vec<i64> = pi.iter().map(|&i| pos_t_all[i]).collect();
+
+    let mut tel = DriverTelemetry { driver, ..Default::default() };
+    let n = car_t.len() + pos_t.len();
+    tel.t_ms.reserve(n);
+    let (mut a, mut b) = (0, 0);
+    while a < car_t.len() || b < pos_t.len() {
+        let (t, s) = match (car_t.get(a), pos_t.get(b)) {
+            (Some(&x), Some(&y)) if x == y => {
+                a += 1;
+                b += 1;
+                (x, Source::Both)
+            }
+            (Some(&x), Some(&y)) if x < y => {
+                a += 1;
+                (x, Source::Car)
+            }
+            (Some(&x), None) => {
+                a += 1;
+                (x, Source::Car)
+            }
+            (_, Some(&y)) => {
+                b += 1;
+                (y, Source::Position)
+            }
+            (None, None) => break,
+        };
+        tel.t_ms.push(t);
+        tel.source.push(s);
+    }
+    let (mut h1, mut h2, mut h3, mut h4, mut h5, mut h6) = (0, 0, 0, 0, 0, 0);
+    for &t in &tel.t_ms {
+        tel.speed_kph.push(lerp_at(&car_t, |i| f32::from(car.speed_kph[ci[i]]), t, &mut h1));
+        tel.rpm.push(lerp_at(&car_t, |i| f32::from(car.rpm[ci[i]]), t, &mut h2));
+        tel.throttle_pct.push(lerp_at(&car_t, |i| f32::from(car.throttle_pct[ci[i]]), t, &mut h3));
+        match step_at(&car_t, t, &mut h4) {
+            Some(i) => {
+                tel.gear.push(car.gear[ci[i]]);
+                tel.brake.push(car.brake[ci[i]] > 0);
+                tel.drs.push(car.drs[ci[i]]);
+            }
+            None => {
+                tel.gear.push(0);
+                tel.brake.push(false);
+                tel.drs.push(0);
+            }
+        }
+        let mut hx = h5;
+        tel.x_m.push(lerp_at(&pos_t, |i| pos.x_dm[pi[i]] as f32 / 10.0, t, &mut hx));
+        let mut hy = h5;
+        tel.y_m.push(lerp_at(&pos_t, |i| pos.y_dm[pi[i]] as f32 / 10.0, t, &mut hy));
+        tel.z_m.push(lerp_at(&pos_t, |i| pos.z_dm[pi[i]] as f32 / 10.0, t, &mut h5));
+        tel.on_track.push(step_at(&pos_t, t, &mut h6).is_some_and(|i| pos.on_track[pi[i]]));
+    }
+    tel.lap_distance_m = lap_distance(&tel, laps);
+    tel
+}
+
+/// Distance since each lap's start, integrating speed over time (trapezoids). Per lap, so the
+/// integration error does not grow over the session.
+fn lap_distance(tel: &DriverTelemetry, laps: &[&Lap]) -> Vec<f32> {
+    let mut out = vec![f32::NAN; tel.t_ms.len()];
+    for lap in laps {
+        let (Some(start), Some(end)) = (lap.lap_start_ms, lap.time_ms) else { continue };
+        let from = tel.t_ms.partition_point(|&t| t < start);
+        let to = tel.t_ms.partition_point(|&t| t <= end);
+        let mut d = 0f64;
+        let mut prev: Option<(i64, f32)> = None;
+        for i in from..to {
+            let (t, v) = (tel.t_ms[i], tel.speed_kph[i]);
+            if let Some((pt, pv)) = prev {
+                if v.is_finite() && pv.is_finite() {
+                    d += f64::from(pv + v) / 2.0 / 3.6 * ((t - pt) as f64 / 1000.0);
+                }
+            }
+            out[i] = d as f32;
+            prev = Some((t, v));
+        }
+    }
+    out
+}
+
+impl DriverTelemetry {
+    /// The row index at or after `t_ms`.
+    pub fn index_at(&self, t_ms: i64) -> usize {
+        self.t_ms.partition_point(|&t| t < t_ms)
+    }
+
+    /// Speed at any session time, interpolated between rows (NaN in gaps).
+    pub fn speed_at(&self, t_ms: i64) -> f32 {
+        self.lerp(&self.speed_kph, t_ms)
+    }
+
+    /// X, Y in metres at any session time (NaN in gaps).
+    pub fn xy_at(&self, t_ms: i64) -> (f32, f32) {
+        (self.lerp(&self.x_m, t_ms), self.lerp(&self.y_m, t_ms))
+    }
+
+    fn lerp(&self, col: &[f32], t_ms: i64) -> f32 {
+        let mut h = self.index_at(t_ms).saturating_sub(1);
+        lerp_at(&self.t_ms, |i| col[i], t_ms, &mut h)
+    }
+}
+
+/// The first session time after `after_ms` at which the driver's car reported 0 km/h (where a
+/// car that retired on track stopped).
+pub fn first_stop_after(feed: &FeedSession, t0_us: i64, driver: u16, after_ms: i64) -> Option<i64> {
+    let car = feed.car_data.drivers.get(&driver)?;
+    let t0_ms = t0_us / 1000;
+    car.utc_us
+        .iter()
+        .zip(&car.speed_kph)
+        .map(|(&u, &v)| (round_us_to_ms(u) - t0_ms, v))
+        .filter(|&(t, v)| t > after_ms && v == 0)
+        .map(|(t, _)| t)
+        .min()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounding_matches_pandas() {
+        assert_eq!(round_us_to_ms(1_500), 2);
+        assert_eq!(round_us_to_ms(2_500), 2);
+        assert_eq!(round_us_to_ms(2_501), 3);
+        assert_eq!(round_us_to_ms(-1_400), -1);
+    }
+
+    #[test]
+    fn gaps_are_nan_never_zero_and_steps_do_not_invent_values() {
+        let car = CarSamples {
+            line_ms: vec![0; 3],
+            utc_us: vec![1_000_000, 2_000_000, 10_000_000],
+            rpm: vec![10_000, 11_000, 9_000],
+            speed_kph: vec![100, 200, 50],
+            gear: vec![3, 5, 2],
+            throttle_pct: vec![100, 100, 0],
+            brake: vec![0, 0, 100],
+            drs: vec![0, 0, 0],
+        };
+        let pos = PositionSamples {
+            line_ms: vec![0; 2],
+            utc_us: vec![1_500_000, 9_000_000],
+            x_dm: vec![100, 900],
+            y_dm: vec![0, 0],
+            z_dm: vec![0, 0],
+            on_track: vec![true, true],
+        };
+        let tel = merge_driver(1, Some(&car), Some(&pos), 0, &[]);
+        assert_eq!(tel.t_ms, vec![1000, 1500, 2000, 9000, 10000]);
+        assert_eq!(tel.speed_kph[1], 150.0);
+        assert_eq!(tel.gear[1], 3);
+        assert!(tel.speed_kph[3].is_nan(), "8 s between car samples is a gap");
+        assert!(tel.x_m[2].is_nan(), "7.5 s between positions is a gap");
+        assert!(tel.x_m[0].is_nan(), "before the first position there is none");
+        assert_eq!(tel.x_m[1], 10.0);
+    }
+}
