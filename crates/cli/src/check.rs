@@ -158,7 +158,12 @@ pub fn compare_laps(session: &Session, fastf1_laps: &Path, max_listed: usize) ->
     }
     let only_ours = ours.keys().filter(|k| !theirs.contains_key(k)).count();
     let only_theirs = theirs.keys().filter(|k| !ours.contains_key(k)).count();
-    let _ = writeln!(text, "laps: {} here, {} in FastF1, {matched} in both, {only_ours} only here, {only_theirs} only in FastF1", ours.len(), theirs.len());
+    let _ = writeln!(
+        text,
+        "laps: {} here, {} in FastF1, {matched} in both, {only_ours} only here, {only_theirs} only in FastF1",
+        ours.len(),
+        theirs.len()
+    );
     for m in &count_mismatch {
         let _ = writeln!(text, "  lap count differs: {m}");
     }
@@ -209,7 +214,8 @@ pub fn compare_telemetry(session: &Session, tel_dir: &Path) -> Result<TelemetryR
             let _ = writeln!(text, "  driver {drv}: no telemetry here");
             continue;
         };
-        let (ct, cs, cx, cy, csrc, cd) = (tel.col("SessionTime")?, tel.col("Speed")?, tel.col("X")?, tel.col("Y")?, tel.col("Source")?, tel.col("Distance")?);
+        let (ct, cs, cx, cy, csrc, cd) =
+            (tel.col("SessionTime")?, tel.col("Speed")?, tel.col("X")?, tel.col("Y")?, tel.col("Source")?, tel.col("Distance")?);
         let (mut d_sp_ok, mut d_sp_n, mut d_xy_ok, mut d_xy_n, mut worst_xy) = (0, 0, 0, 0, 0f64);
         for row in &tel.rows {
             let Some(t) = row.get(ct).and_then(|s| ms(s)) else { continue };

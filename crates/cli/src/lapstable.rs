@@ -5,10 +5,37 @@ use timing::Session;
 
 /// FastF1's `Laps` columns, in its order.
 pub const COLUMNS: [&str; 31] = [
-    "Driver", "DriverNumber", "LapNumber", "LapTime", "Sector1Time", "Sector2Time", "Sector3Time", "Time", "LapStartTime", "PitInTime",
-    "PitOutTime", "Compound", "TyreLife", "Stint", "Position", "Deleted", "IsAccurate", "TrackStatus", "Team", "LapStartDate",
-    "Sector1SessionTime", "Sector2SessionTime", "Sector3SessionTime", "SpeedI1", "SpeedI2", "SpeedFL", "SpeedST", "IsPersonalBest",
-    "FreshTyre", "DeletedReason", "FastF1Generated",
+    "Driver",
+    "DriverNumber",
+    "LapNumber",
+    "LapTime",
+    "Sector1Time",
+    "Sector2Time",
+    "Sector3Time",
+    "Time",
+    "LapStartTime",
+    "PitInTime",
+    "PitOutTime",
+    "Compound",
+    "TyreLife",
+    "Stint",
+    "Position",
+    "Deleted",
+    "IsAccurate",
+    "TrackStatus",
+    "Team",
+    "LapStartDate",
+    "Sector1SessionTime",
+    "Sector2SessionTime",
+    "Sector3SessionTime",
+    "SpeedI1",
+    "SpeedI2",
+    "SpeedFL",
+    "SpeedST",
+    "IsPersonalBest",
+    "FreshTyre",
+    "DeletedReason",
+    "FastF1Generated",
 ];
 
 /// Milliseconds as decimal seconds (`77.306`), empty when absent.
@@ -102,7 +129,11 @@ pub fn write_csv(session: &Session, out: &mut impl std::io::Write) -> std::io::R
 
 /// Writes a readable table of the main columns.
 pub fn write_text(session: &Session, out: &mut impl std::io::Write) -> std::io::Result<()> {
-    writeln!(out, "{:<4} {:>3} {:>9} {:>8} {:>8} {:>8} {:>10} {:>9} {:>9} {:<12} {:>4} {:>5} {:>3} {:<3}", "DRV", "LAP", "LAPTIME", "S1", "S2", "S3", "TIME", "PIT IN", "PIT OUT", "COMPOUND", "LIFE", "STINT", "POS", "DEL")?;
+    writeln!(
+        out,
+        "{:<4} {:>3} {:>9} {:>8} {:>8} {:>8} {:>10} {:>9} {:>9} {:<12} {:>4} {:>5} {:>3} {:<3}",
+        "DRV", "LAP", "LAPTIME", "S1", "S2", "S3", "TIME", "PIT IN", "PIT OUT", "COMPOUND", "LIFE", "STINT", "POS", "DEL"
+    )?;
     for l in &session.laps {
         let tla = session.driver(l.driver).map(|d| d.tla.clone()).unwrap_or_else(|| l.driver.to_string());
         writeln!(

@@ -110,7 +110,15 @@ fn run(command: Command) -> Result<(), String> {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
             let index = rt.block_on(archive::Source::season_index(&src, year)).map_err(|e| e.to_string())?;
             for (meeting, s) in index.sessions() {
-                writeln!(out, "{:<28} {:<20} {:<20} {}", meeting.name, s.name.as_deref().unwrap_or(""), s.start_date, s.path.as_deref().unwrap_or("(no path yet)")).map_err(io)?;
+                writeln!(
+                    out,
+                    "{:<28} {:<20} {:<20} {}",
+                    meeting.name,
+                    s.name.as_deref().unwrap_or(""),
+                    s.start_date,
+                    s.path.as_deref().unwrap_or("(no path yet)")
+                )
+                .map_err(io)?;
             }
         }
         Command::Info { session: spec, source } => {
@@ -129,10 +137,24 @@ fn run(command: Command) -> Result<(), String> {
             let (s, _) = session(&spec, &source)?;
             let laps = check::compare_laps(&s, &fastf1.join("laps.csv"), list)?;
             write!(out, "{}", laps.text).map_err(io)?;
+            let mut failures = Vec::new();
+            if laps.matched == 0 || laps.timing_share < 0.99 {
+                failures.push(format!("only {:.2}% of laps have every timed field equal (99% needed)", laps.timing_share * 100.0));
+            }
+            if !laps.categorical_all_equal {
+                failures.push("lap sets or Compound/TyreLife/Stint/Deleted differ".to_string());
+            }
             if fastf1.join("tel/index.csv").exists() {
                 let tel = check::compare_telemetry(&s, &fastf1.join("tel"))?;
                 write!(out, "{}", tel.text).map_err(io)?;
+                if tel.speed_share < 1.0 || tel.xy_share < 1.0 || tel.worst_distance_rel > 0.01 {
+                    failures.push("telemetry differs beyond 1 km/h, 1 m or 1% of lap distance".to_string());
+                }
             }
+            if !failures.is_empty() {
+                return Err(format!("disagrees with FastF1: {}", failures.join("; ")));
+            }
+            writeln!(out, "agrees with FastF1").map_err(io)?;
         }
         Command::Bench { what } => bench::run(what, &mut out)?,
     }
@@ -150,11 +172,26 @@ fn info(s: &timing::Session, feed: &feed::FeedSession, out: &mut impl std::io::W
     if let Some(t) = s.total_laps {
         writeln!(out, "total laps: {t}")?;
     }
-    writeln!(out, "laps: {}, telemetry drivers: {}, race control messages: {}, weather samples: {}", s.laps.len(), s.telemetry.len(), s.race_control.len(), s.weather.len())?;
+    writeln!(
+        out,
+        "laps: {}, telemetry drivers: {}, race control messages: {}, weather samples: {}",
+        s.laps.len(),
+        s.telemetry.len(),
+        s.race_control.len(),
+        s.weather.len()
+    )?;
     writeln!(out, "\nclassification (by {}):", if i.is_race_like() { "laps completed, then time" } else { "best lap" })?;
     for (pos, (num, text)) in classification(s).into_iter().enumerate() {
         let d = s.driver(num);
-        writeln!(out, "{:>3}. {:>2} {:<4} {:<26} {}", pos + 1, num, d.map(|d| d.tla.as_str()).unwrap_or(""), d.map(|d| d.team_name.as_str()).unwrap_or(""), text)?;
+        writeln!(
+            out,
+            "{:>3}. {:>2} {:<4} {:<26} {}",
+            pos + 1,
+            num,
+            d.map(|d| d.tla.as_str()).unwrap_or(""),
+            d.map(|d| d.team_name.as_str()).unwrap_or(""),
+            text
+        )?;
     }
     if !s.notes.is_empty() || !feed.warnings.is_empty() {
         writeln!(out, "\nnotes:")?;
@@ -185,7 +222,11 @@ fn classification(s: &timing::Session) -> Vec<(u16, String)> {
                 (d.number, (-n, last), format!("{n} laps"))
             } else {
                 let best = laps.iter().filter(|l| l.deleted != Some(true)).filter_map(|l| l.lap_time_ms).min();
-                (d.number, (best.unwrap_or(i64::MAX), 0), best.map(|b| format!("best {}", lapstable::secs(Some(b)))).unwrap_or_else(|| "no time".into()))
+                (
+                    d.number,
+                    (best.unwrap_or(i64::MAX), 0),
+                    best.map(|b| format!("best {}", lapstable::secs(Some(b)))).unwrap_or_else(|| "no time".into()),
+                )
             }
         })
         .collect();

@@ -32,10 +32,7 @@ pub struct Lines<'a> {
 
 /// Checks that `bytes` is UTF-8 and splits it into lines (see [`split_text`]).
 pub fn split<'a>(file: &str, bytes: &'a [u8]) -> Result<Lines<'a>, FeedError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| FeedError::NotText {
-        file: file.to_string(),
-        offset: e.valid_up_to(),
-    })?;
+    let text = std::str::from_utf8(bytes).map_err(|e| FeedError::NotText { file: file.to_string(), offset: e.valid_up_to() })?;
     split_text(file, text)
 }
 
@@ -67,14 +64,19 @@ pub fn split_text<'a>(file: &str, text: &'a str) -> Result<Lines<'a>, FeedError>
             out.warnings.push(warn(
                 file,
                 number,
-                &format!("offset goes back in time ({} after {})", crate::time::format_offset_ms(t_ms), crate::time::format_offset_ms(last_t)),
+                &format!(
+                    "offset goes back in time ({} after {})",
+                    crate::time::format_offset_ms(t_ms),
+                    crate::time::format_offset_ms(last_t)
+                ),
             ));
         }
         last_t = last_t.max(t_ms);
         out.lines.push(Line { number, t_ms, payload: &line[12..] });
     }
     if out.lines.is_empty() {
-        let reason = if out.warnings.is_empty() { "the file is empty".to_string() } else { format!("{} unusable lines", out.warnings.len()) };
+        let reason =
+            if out.warnings.is_empty() { "the file is empty".to_string() } else { format!("{} unusable lines", out.warnings.len()) };
         return Err(FeedError::Empty { file: file.to_string(), reason });
     }
     Ok(out)

@@ -57,7 +57,9 @@ impl SessionInfo {
     }
     /// Qualifying and sprint qualifying / shootout: Q1/Q2/Q3 segments.
     pub fn is_qualifying_like(&self) -> bool {
-        self.kind.eq_ignore_ascii_case("Qualifying") || self.name.to_ascii_lowercase().contains("qualifying") || self.name.to_ascii_lowercase().contains("shootout")
+        self.kind.eq_ignore_ascii_case("Qualifying")
+            || self.name.to_ascii_lowercase().contains("qualifying")
+            || self.name.to_ascii_lowercase().contains("shootout")
     }
 }
 
@@ -425,7 +427,10 @@ pub fn lap_count(file: &str, lines: &[Line<'_>], warnings: &mut Vec<Warning>) ->
         .iter()
         .filter_map(|l| {
             let v = parse_json(file, l, warnings)?;
-            Some(Timed { t_ms: l.t_ms, value: LapCountEntry { current_lap: uint(v.get("CurrentLap")), total_laps: uint(v.get("TotalLaps")) } })
+            Some(Timed {
+                t_ms: l.t_ms,
+                value: LapCountEntry { current_lap: uint(v.get("CurrentLap")), total_laps: uint(v.get("TotalLaps")) },
+            })
         })
         .collect()
 }
@@ -619,7 +624,10 @@ pub fn extrapolated_clock(file: &str, lines: &[Line<'_>], warnings: &mut Vec<War
             warnings.push(warn(file, l.number, "ExtrapolatedClock without Utc or Remaining"));
             continue;
         };
-        out.push(Timed { t_ms: l.t_ms, value: Clock { utc_us, remaining_ms, extrapolating: boolean(state.get("Extrapolating")).unwrap_or(false) } });
+        out.push(Timed {
+            t_ms: l.t_ms,
+            value: Clock { utc_us, remaining_ms, extrapolating: boolean(state.get("Extrapolating")).unwrap_or(false) },
+        });
     }
     out
 }

@@ -50,7 +50,7 @@ pub struct FeedSession {
 
 /// One decoded topic, before it is put into a [`FeedSession`].
 enum Decoded {
-    SessionInfo(Option<SessionInfo>),
+    SessionInfo(Option<Box<SessionInfo>>),
     Drivers(Vec<DriverInfo>),
     SessionStatus(Vec<Timed<String>>),
     TrackStatus(Vec<Timed<TrackStatusEntry>>),
@@ -68,7 +68,7 @@ enum Decoded {
 
 fn decode_lines(topic: Topic, file: &str, lines: &[Line<'_>], w: &mut Vec<Warning>) -> Decoded {
     match topic {
-        Topic::SessionInfo => Decoded::SessionInfo(session_info(file, lines, w)),
+        Topic::SessionInfo => Decoded::SessionInfo(session_info(file, lines, w).map(Box::new)),
         Topic::DriverList => Decoded::Drivers(driver_list(file, lines, w)),
         Topic::SessionStatus => Decoded::SessionStatus(session_status(file, lines, w)),
         Topic::TrackStatus => Decoded::TrackStatus(track_status(file, lines, w)),
@@ -93,8 +93,11 @@ fn decode_lines(topic: Topic, file: &str, lines: &[Line<'_>], w: &mut Vec<Warnin
     }
 }
 
+/// A topic's decoded records and the warnings of its lines, or why the file was unusable.
+type TopicResult = Result<(Decoded, Vec<Warning>), FeedError>;
+
 /// Decodes one topic file's bytes.
-fn decode_topic(topic: Topic, bytes: &[u8]) -> Result<(Decoded, Vec<Warning>), FeedError> {
+fn decode_topic(topic: Topic, bytes: &[u8]) -> TopicResult {
     let file = topic.file_name();
     let lines = split(&file, bytes)?;
     let mut warnings = lines.warnings;
@@ -107,10 +110,8 @@ impl FeedSession {
     pub fn decode(files: Vec<(Topic, Option<Vec<u8>>)>) -> FeedSession {
         use rayon::prelude::*;
         let mut session = FeedSession::default();
-        let results: Vec<(Topic, Option<Result<(Decoded, Vec<Warning>), FeedError>>)> = files
-            .par_iter()
-            .map(|(topic, bytes)| (*topic, bytes.as_deref().map(|b| decode_topic(*topic, b))))
-            .collect();
+        let results: Vec<(Topic, Option<TopicResult>)> =
+            files.par_iter().map(|(topic, bytes)| (*topic, bytes.as_deref().map(|b| decode_topic(*topic, b)))).collect();
         session.raw_bytes = files.iter().filter_map(|(_, b)| b.as_ref()).map(|b| b.len() as u64).sum();
         for (topic, result) in results {
             match result {
@@ -127,7 +128,7 @@ impl FeedSession {
 
     fn put(&mut self, d: Decoded) {
         match d {
-            Decoded::SessionInfo(v) => self.session_info = v,
+            Decoded::SessionInfo(v) => self.session_info = v.map(|b| *b),
             Decoded::Drivers(v) => self.drivers = v,
             Decoded::SessionStatus(v) => self.session_status = v,
             Decoded::TrackStatus(v) => self.track_status = v,
@@ -147,10 +148,7 @@ impl FeedSession {
     /// Reads every known topic from a session folder on disk. Files that do not exist are
     /// recorded as missing; unreadable files as errors.
     pub fn read_dir(dir: &std::path::Path) -> FeedSession {
-        let files = Topic::ALL
-            .into_iter()
-            .map(|t| (t, std::fs::read(dir.join(t.file_name())).ok()))
-            .collect();
+        let files = Topic::ALL.into_iter().map(|t| (t, std::fs::read(dir.join(t.file_name())).ok())).collect();
         FeedSession::decode(files)
     }
 }

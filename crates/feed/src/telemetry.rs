@@ -324,11 +324,7 @@ mod tests {
     use crate::zipped::deflate_payload;
 
     fn file(payloads: &[&str]) -> String {
-        payloads
-            .iter()
-            .enumerate()
-            .map(|(i, p)| format!("00:00:{:02}.000{}\r\n", i + 1, deflate_payload(p.as_bytes())))
-            .collect()
+        payloads.iter().enumerate().map(|(i, p)| format!("00:00:{:02}.000{}\r\n", i + 1, deflate_payload(p.as_bytes()))).collect()
     }
 
     #[test]
@@ -350,7 +346,9 @@ mod tests {
 
     #[test]
     fn a_bad_line_is_reported_and_the_rest_loads() {
-        let mut text = file(&[r#"{"Position":[{"Timestamp":"2025-10-25T20:47:26.1Z","Entries":{"1":{"Status":"OnTrack","X":-1000,"Y":2000,"Z":30}}}]}"#]);
+        let mut text = file(&[
+            r#"{"Position":[{"Timestamp":"2025-10-25T20:47:26.1Z","Entries":{"1":{"Status":"OnTrack","X":-1000,"Y":2000,"Z":30}}}]}"#,
+        ]);
         text.push_str("00:00:05.000\"not base64!\"\r\n");
         text.push_str(&format!("00:00:06.000{}\r\n", deflate_payload(b"{broken")));
         let lines = split_text("Position.z.jsonStream", &text).unwrap();

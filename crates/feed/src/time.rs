@@ -33,13 +33,7 @@ pub fn parse_offset_ms(s: &str) -> Option<i64> {
 /// Formats milliseconds of session time as `HH:MM:SS.mmm` (the inverse of [`parse_offset_ms`]).
 pub fn format_offset_ms(ms: i64) -> String {
     let ms = ms.max(0);
-    format!(
-        "{:02}:{:02}:{:02}.{:03}",
-        ms / 3_600_000,
-        ms / 60_000 % 60,
-        ms / 1000 % 60,
-        ms % 1000
-    )
+    format!("{:02}:{:02}:{:02}.{:03}", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000)
 }
 
 /// Parses a duration as the feed writes lap, sector and gap times: `H:M:S.f`, `M:S.f` or `S.f`,
@@ -124,12 +118,7 @@ pub fn format_utc_us(us: i64) -> String {
     let days = secs.div_euclid(86_400);
     let tod = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{frac:06}0Z",
-        tod / 3600,
-        tod / 60 % 60,
-        tod % 60
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{frac:06}0Z", tod / 3600, tod / 60 % 60, tod % 60)
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).

@@ -29,17 +29,10 @@ impl std::fmt::Display for ZError {
 /// The inflated JSON may itself start with a BOM; it is removed here so callers see plain JSON.
 pub fn inflate_payload(payload: &str) -> Result<Vec<u8>, ZError> {
     let p = payload.trim();
-    let b64 = p
-        .strip_prefix('"')
-        .and_then(|s| s.strip_suffix('"'))
-        .ok_or(ZError::NotAString)?;
-    let deflated = base64::engine::general_purpose::STANDARD
-        .decode(b64)
-        .map_err(|e| ZError::Base64(e.to_string()))?;
+    let b64 = p.strip_prefix('"').and_then(|s| s.strip_suffix('"')).ok_or(ZError::NotAString)?;
+    let deflated = base64::engine::general_purpose::STANDARD.decode(b64).map_err(|e| ZError::Base64(e.to_string()))?;
     let mut json = Vec::with_capacity(deflated.len() * 8);
-    flate2::read::DeflateDecoder::new(deflated.as_slice())
-        .read_to_end(&mut json)
-        .map_err(|e| ZError::Deflate(e.to_string()))?;
+    flate2::read::DeflateDecoder::new(deflated.as_slice()).read_to_end(&mut json).map_err(|e| ZError::Deflate(e.to_string()))?;
     if json.starts_with(&[0xef, 0xbb, 0xbf]) {
         json.drain(..3);
     }

@@ -132,7 +132,10 @@ pub fn merge_driver(driver: u16, car: Option<&CarSamples>, pos: Option<&Position
     let car_t_all = session_ms(&car.utc_us, t0_us);
     let pos_t_all = session_ms(&pos.utc_us, t0_us);
     let ci = time_order(&car_t_all);
-    let pi = time_order(&pos_t_all);
+    // The feed sends X = Y = Z = 0 for cars it has no position for (in the garage, before
+    // the session): that is a gap, not a place.
+    let mut pi = time_order(&pos_t_all);
+    pi.retain(|&i| pos.x_dm[i] != 0 || pos.y_dm[i] != 0 || pos.z_dm[i] != 0);
     let car_t: Vec<i64> = ci.iter().map(|&i| car_t_all[i]).collect();
     let pos_t: Vec<i64> = pi.iter().map(|&i| pos_t_all[i]).collect();
 
@@ -202,14 +205,13 @@ fn lap_distance(tel: &DriverTelemetry, laps: &[&Lap]) -> Vec<f32> {
         let to = tel.t_ms.partition_point(|&t| t <= end);
         let mut d = 0f64;
         let mut prev: Option<(i64, f32)> = None;
-        for i in from..to {
-            let (t, v) = (tel.t_ms[i], tel.speed_kph[i]);
+        for ((slot, &t), &v) in out[from..to].iter_mut().zip(&tel.t_ms[from..to]).zip(&tel.speed_kph[from..to]) {
             if let Some((pt, pv)) = prev {
                 if v.is_finite() && pv.is_finite() {
                     d += f64::from(pv + v) / 2.0 / 3.6 * ((t - pt) as f64 / 1000.0);
                 }
             }
-            out[i] = d as f32;
+            *slot = d as f32;
             prev = Some((t, v));
         }
     }

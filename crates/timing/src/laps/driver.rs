@@ -154,11 +154,9 @@ pub fn build(patches: &[(i64, &DriverTiming)]) -> Option<DriverLaps> {
             }
         }
         match p.in_pit {
-            Some(true) => {
-                if pitstops >= 0 {
-                    rows[lapcnt].pit_in = Some(t);
-                }
-            }
+            // Pit entries before the first pit exit are laps to the grid, not stops.
+            Some(true) if pitstops >= 0 => rows[lapcnt].pit_in = Some(t),
+            Some(true) => {}
             Some(false) => {
                 let starts_lap = p.number_of_laps.is_some_and(|n| n > counter.api_laps);
                 let lap_ends_soon = rows[lapcnt].time.is_some_and(|end| end - t < LATE_DATA_MS);
@@ -272,7 +270,9 @@ fn sync_lap_ends(out: &mut DriverLaps) {
         let l = &laps[i];
         let mut min_time = l.time;
         let mut sum = 0i64;
-        for (sector_time, session_time) in [(Some(0), l.sector_session[2]), (l.sector[2], l.sector_session[1]), (l.sector[1], l.sector_session[0])] {
+        for (sector_time, session_time) in
+            [(Some(0), l.sector_session[2]), (l.sector[2], l.sector_session[1]), (l.sector[1], l.sector_session[0])]
+        {
             let Some(session_time) = session_time else { continue };
             let Some(sector_time) = sector_time else { break };
             sum += sector_time;
@@ -386,11 +386,13 @@ mod tests {
             (280_000, &lap3),
         ];
         let d = build(&patches).unwrap();
-        assert_eq!(d.laps.len(), 3);
-        assert_eq!(d.laps[0].pit_out, Some(0));
-        // Lap 3's time was never resent; it equals lap 2's and its sectors add up to it.
-        assert_eq!(d.laps[2].lap_time, Some(90_000));
-        assert_eq!(d.laps[2].time, Some(280_000));
+        // The first row (pit exit to the first crossing) has nothing timed: a pseudo out-lap,
+        // dropped and the laps renumbered.
+        assert_eq!(d.laps.iter().map(|l| l.lap_number).collect::<Vec<_>>(), vec![1, 2]);
+        assert_eq!(d.laps[0].lap_time, Some(90_000));
+        // Lap 2's time was never resent; it equals lap 1's and its sectors add up to it.
+        assert_eq!(d.laps[1].lap_time, Some(90_000));
+        assert_eq!(d.laps[1].time, Some(280_000));
     }
 
     #[test]

@@ -176,7 +176,12 @@ pub fn build(feed: &FeedSession, ctx: &LapContext<'_>) -> LapsResult {
                     }
                     let (compound, tyre_life, fresh, stint) = match (tyres.is_empty(), stints::at(&tyres, r.time)) {
                         (true, _) => (String::new(), None, Some(false), Some(0)),
-                        (false, Some(s)) => (s.compound.clone().unwrap_or_default(), s.start_laps.map(|x| x as f32), Some(s.new.unwrap_or(false)), Some(s.stint)),
+                        (false, Some(s)) => (
+                            s.compound.clone().unwrap_or_default(),
+                            s.start_laps.map(|x| x as f32),
+                            Some(s.new.unwrap_or(false)),
+                            Some(s.stint),
+                        ),
                         (false, None) => (String::new(), None, None, None),
                     };
                     Lap {
@@ -459,10 +464,8 @@ fn strip_clock(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut i = 0;
     while i < b.len() {
-        let is_clock = i + 8 <= b.len()
-            && [0, 1, 3, 4, 6, 7].iter().all(|&k| b[i + k].is_ascii_digit())
-            && b[i + 2] == b':'
-            && b[i + 5] == b':';
+        let is_clock =
+            i + 8 <= b.len() && [0, 1, 3, 4, 6, 7].iter().all(|&k| b[i + k].is_ascii_digit()) && b[i + 2] == b':' && b[i + 5] == b':';
         if is_clock {
             i += 8;
         } else {
