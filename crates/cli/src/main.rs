@@ -86,6 +86,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
+        // Output piped into `head` and closed early is not a failure.
+        Err(e) if e.contains("Broken pipe") => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("f1replay: {e}");
             ExitCode::FAILURE

@@ -1,7 +1,6 @@
 //! `.z` payloads: a JSON string holding base64 of raw-deflated JSON (CarData.z, Position.z).
 
 use base64::Engine;
-use std::io::Read;
 
 /// Why a `.z` payload could not be opened.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,8 +30,25 @@ pub fn inflate_payload(payload: &str) -> Result<Vec<u8>, ZError> {
     let p = payload.trim();
     let b64 = p.strip_prefix('"').and_then(|s| s.strip_suffix('"')).ok_or(ZError::NotAString)?;
     let deflated = base64::engine::general_purpose::STANDARD.decode(b64).map_err(|e| ZError::Base64(e.to_string()))?;
-    let mut json = Vec::with_capacity(deflated.len() * 8);
-    flate2::read::DeflateDecoder::new(deflated.as_slice()).read_to_end(&mut json).map_err(|e| ZError::Deflate(e.to_string()))?;
+    // Inflate straight into the output's spare capacity: no zero-fill, no intermediate buffer
+    // (both showed up as a quarter of the decode time in a profile).
+    let mut inflater = flate2::Decompress::new(false);
+    let mut json = Vec::with_capacity(deflated.len() * 10);
+    loop {
+        let consumed = usize::try_from(inflater.total_in()).unwrap_or(usize::MAX);
+        let input = deflated.get(consumed..).unwrap_or_default();
+        let before = (inflater.total_in(), json.len());
+        let status =
+            inflater.decompress_vec(input, &mut json, flate2::FlushDecompress::Finish).map_err(|e| ZError::Deflate(e.to_string()))?;
+        match status {
+            flate2::Status::StreamEnd => break,
+            _ if json.len() == json.capacity() => json.reserve(json.capacity().max(4096)),
+            _ if (inflater.total_in(), json.len()) == before => {
+                return Err(ZError::Deflate("the deflate stream ends early".to_string()));
+            }
+            _ => {}
+        }
+    }
     if json.starts_with(&[0xef, 0xbb, 0xbf]) {
         json.drain(..3);
     }
