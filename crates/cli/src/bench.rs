@@ -15,6 +15,10 @@ pub enum BenchCommand {
         /// A local copy of the archive.
         #[arg(long)]
         data: Option<std::path::PathBuf>,
+        /// Also time FastF1 on the same folder in this run: the harness' `ff_export.py`
+        /// (`../shared/tools/ffharness`), run with this Python (e.g. /tmp/ffvenv/bin/python).
+        #[arg(long)]
+        fastf1_python: Option<std::path::PathBuf>,
     },
 }
 
@@ -27,7 +31,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 pub fn run(cmd: BenchCommand, out: &mut impl std::io::Write) -> Result<(), String> {
     let io = |e: std::io::Error| e.to_string();
     match cmd {
-        BenchCommand::Decode { session, runs, data } => {
+        BenchCommand::Decode { session, runs, data, fastf1_python } => {
             let args = crate::load::SourceArgs { data, cache_dir: None };
             let t = Instant::now();
             let raw = crate::load::load(&session, &args)?;
@@ -57,7 +61,48 @@ pub fn run(cmd: BenchCommand, out: &mut impl std::io::Write) -> Result<(), Strin
             writeln!(out, "  decode (lines, .z inflate, JSON → columns): {:.3} s  ({:.0} MB/s)", d, bytes as f64 / 1e6 / d).map_err(io)?;
             writeln!(out, "  session model (laps, stints, telemetry merge): {:.3} s", b).map_err(io)?;
             writeln!(out, "  raw → laps + telemetry: {:.3} s  ({laps} laps, {samples} merged telemetry rows)", tt).map_err(io)?;
+            if let Some(python) = fastf1_python {
+                let theirs = fastf1_load_seconds(&python, &session, 3)?;
+                writeln!(out, "FastF1 session.load() (ffharness, cold cache, median of 3): {theirs:.3} s").map_err(io)?;
+                writeln!(out, "ratio: {:.1}x", theirs / tt).map_err(io)?;
+            }
         }
     }
     Ok(())
+}
+
+/// Runs FastF1 through the shared harness `runs` times on a session folder and returns the
+/// median of its `session_load_s`.
+fn fastf1_load_seconds(python: &std::path::Path, session: &str, runs: usize) -> Result<f64, String> {
+    let harness = std::env::var_os("FFHARNESS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/tools/ffharness"));
+    let script = harness.join("ff_export.py");
+    if !std::path::Path::new(session).is_dir() {
+        return Err(format!("--fastf1-python needs SESSION to be a session folder, not {session}"));
+    }
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let out_dir = std::env::temp_dir().join(format!("f1replay-bench-fastf1-{}", std::process::id()));
+        let status = std::process::Command::new(python)
+            .arg(&script)
+            .arg(session)
+            .arg(&out_dir)
+            .args(["--cache", "cold", "--load-only"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+        let timings =
+            std::fs::read_to_string(out_dir.join("timings.json")).map_err(|e| format!("FastF1 wrote no timings.json ({status}): {e}"))?;
+        let _ = std::fs::remove_dir_all(&out_dir);
+        let load = timings
+            .split("\"session_load_s\":")
+            .nth(1)
+            .and_then(|rest| rest.trim_start().split([',', '}']).next())
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .ok_or("FastF1's timings.json has no session_load_s")?;
+        times.push(load);
+    }
+    Ok(median(times))
 }
