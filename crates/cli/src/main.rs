@@ -5,6 +5,7 @@ mod bench;
 mod check;
 mod lapstable;
 mod load;
+mod replays;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -72,6 +73,39 @@ enum Command {
         /// How many mismatches to list per field.
         #[arg(long, default_value_t = 20)]
         list: usize,
+        #[command(flatten)]
+        source: SourceOpts,
+    },
+    /// Builds the replay file of a session (cached next to the raw cache).
+    Build {
+        /// A session folder, or YEAR/EVENT/SESSION.
+        session: String,
+        /// Frames per second.
+        #[arg(long, default_value_t = 25)]
+        fps: u32,
+        /// Rebuild even if a valid replay file exists.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        source: SourceOpts,
+    },
+    /// Prints one frame of the replay as JSON.
+    Frame {
+        /// A session folder, or YEAR/EVENT/SESSION.
+        session: String,
+        /// Session time in seconds.
+        #[arg(long)]
+        t: f64,
+        /// Frames per second.
+        #[arg(long, default_value_t = 25)]
+        fps: u32,
+        #[command(flatten)]
+        source: SourceOpts,
+    },
+    /// Checks of the replay against the timing: standings vs the official order, teleports.
+    Verify {
+        /// A session folder, or YEAR/EVENT/SESSION.
+        session: String,
         #[command(flatten)]
         source: SourceOpts,
     },
@@ -159,6 +193,21 @@ fn run(command: Command) -> Result<(), String> {
             writeln!(out, "agrees with FastF1").map_err(io)?;
         }
         Command::Bench { what } => bench::run(what, &mut out)?,
+        Command::Build { session: spec, fps, force, source } => {
+            let built = replays::build(&spec, &source.args(), fps, force, true)?;
+            writeln!(out, "{}", built.summary()).map_err(io)?;
+        }
+        Command::Frame { session: spec, t, fps, source } => {
+            let built = replays::build(&spec, &source.args(), fps, false, false)?;
+            let file = &built.file;
+            let frame = file.frame(file.frame_at((t * 1000.0).round() as i64)).map_err(|e| e.to_string())?;
+            writeln!(out, "{}", serde_json::to_string_pretty(&frame).map_err(|e| e.to_string())?).map_err(io)?;
+        }
+        Command::Verify { session: spec, source } => {
+            let (s, _) = session(&spec, &source)?;
+            let report = replays::verify(&s)?;
+            write!(out, "{report}").map_err(io)?;
+        }
     }
     Ok(())
 }

@@ -15,6 +15,7 @@
 //! ```
 
 pub mod laps;
+pub mod official;
 pub mod status;
 pub mod telemetry;
 
@@ -63,6 +64,8 @@ pub struct Session {
     pub race_control: Vec<RaceControlEvent>,
     /// Total laps (race-like sessions).
     pub total_laps: Option<u32>,
+    /// The official timing's position and flags over time, per driver.
+    pub official: Vec<official::OfficialTimeline>,
     /// What could not be done exactly, in plain words (alignment, integrity, missing topics).
     pub notes: Vec<String>,
 }
@@ -143,6 +146,7 @@ impl Session {
             weather: feed.weather.clone(),
             race_control,
             total_laps,
+            official: official::timelines(feed, &numbers),
             notes,
         }
     }

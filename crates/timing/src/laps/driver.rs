@@ -36,6 +36,9 @@ pub struct RawLap {
     pub pit_stops: i32,
     /// Whether the lap is the driver's personal best at the time.
     pub is_personal_best: bool,
+    /// When the timing reported the lap complete (its `NumberOfLaps` line), before the lap end
+    /// is synced back to the sector crossings.
+    pub reported: Option<i64>,
 }
 
 /// One driver's laps plus the approximate qualifying part start times this driver saw.
@@ -185,6 +188,7 @@ pub fn build(patches: &[(i64, &DriverTiming)]) -> Option<DriverLaps> {
                 rows.resize(lapcnt + 2, RawLap::default());
             }
             rows[lapcnt].time = Some(t);
+            rows[lapcnt].reported = Some(t);
             rows[lapcnt].lap_number = lapcnt as u32 + 1;
             rows[lapcnt].pit_stops = pitstops;
             lapcnt += 1;

@@ -52,12 +52,18 @@ pub struct Lap {
     pub deleted: Option<bool>,
     /// Why it was deleted.
     pub deleted_reason: String,
+    /// When race control deleted it (session ms of the message's line), for replays that must
+    /// not show a deletion before it happened.
+    pub deleted_at_ms: Option<i64>,
     /// Track status codes seen during the lap, e.g. "124".
     pub track_status: String,
     /// FastF1's accuracy flag.
     pub is_accurate: bool,
     /// Generated (lap-1 crash, retirement on track), not timed.
     pub generated: bool,
+    /// When the timing announced the lap complete (session ms): the lap end as the timing
+    /// screen showed it, a little after `time_ms`.
+    pub reported_ms: Option<i64>,
 }
 
 /// Inputs of the session-level lap rules.
@@ -200,6 +206,7 @@ pub fn build(feed: &FeedSession, ctx: &LapContext<'_>) -> LapsResult {
                         fresh_tyre: fresh,
                         stint,
                         pit_stops: r.pit_stops,
+                        reported_ms: r.reported.or(r.time),
                         ..Default::default()
                     }
                 })
@@ -452,6 +459,7 @@ fn mark_deleted(laps: &mut [Lap], rcm: &[RaceControlMessage]) {
         }
         for l in laps.iter_mut().filter(|l| l.driver == drv && l.lap_time_ms == Some(t)) {
             l.deleted = Some(true);
+            l.deleted_at_ms = Some(m.line_ms);
             l.is_personal_best = false;
             l.deleted_reason = reason.clone();
         }

@@ -1,0 +1,267 @@
+//! Every car's state on the common timeline: one pass per driver (drivers in parallel), each
+//! channel a column with one value per frame. Continuous channels are interpolated, discrete
+//! ones stepped; a car with no data at a frame is absent, never at (0, 0).
+
+use crate::geometry::Track;
+use crate::timeline::Timeline;
+use timing::laps::Lap;
+use timing::official::{value_at, OfficialTimeline};
+use timing::telemetry::DriverTelemetry;
+use timing::Session;
+
+/// State of a car in a frame (the chunk format's `state` byte).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum CarState {
+    /// No data at this time.
+    Absent = 0,
+    /// Running on track.
+    OnTrack = 1,
+    /// In the pit lane.
+    InPit = 2,
+    /// On an out-lap.
+    OutLap = 3,
+    /// Stopped on track.
+    Stopped = 4,
+    /// Retired.
+    Retired = 5,
+    /// Took the chequered flag.
+    Finished = 6,
+    /// Did not start.
+    NotStarted = 7,
+}
+
+impl CarState {
+    /// The label the UI and the JSON frame use.
+    pub fn label(self) -> &'static str {
+        match self {
+            CarState::Absent => "absent",
+            CarState::OnTrack => "on_track",
+            CarState::InPit => "pit",
+            CarState::OutLap => "out_lap",
+            CarState::Stopped => "stopped",
+            CarState::Retired => "retired",
+            CarState::Finished => "finished",
+            CarState::NotStarted => "not_started",
+        }
+    }
+    /// From the chunk byte.
+    pub fn from_u8(v: u8) -> CarState {
+        match v {
+            1 => CarState::OnTrack,
+            2 => CarState::InPit,
+            3 => CarState::OutLap,
+            4 => CarState::Stopped,
+            5 => CarState::Retired,
+            6 => CarState::Finished,
+            7 => CarState::NotStarted,
+            _ => CarState::Absent,
+        }
+    }
+}
+
+/// Compound names and their chunk codes.
+pub const COMPOUNDS: [&str; 6] = ["", "SOFT", "MEDIUM", "HARD", "INTERMEDIATE", "WET"];
+
+fn compound_code(c: &str) -> u8 {
+    COMPOUNDS.iter().position(|k| *k == c).map_or(0, |i| i as u8)
+}
+
+/// One driver's columns, one value per frame.
+#[derive(Debug, Default, Clone)]
+pub struct CarColumns {
+    /// Racing number.
+    pub driver: u16,
+    /// X, decimetres (`i32::MIN` = no position).
+    pub x_dm: Vec<i32>,
+    /// Y, decimetres.
+    pub y_dm: Vec<i32>,
+    /// Laps completed + fraction of the current lap (NaN = unknown).
+    pub progress: Vec<f64>,
+    /// Speed, km/h.
+    pub speed: Vec<u16>,
+    /// Engine rpm.
+    pub rpm: Vec<u16>,
+    /// Current lap number (0 before the first).
+    pub lap: Vec<u16>,
+    /// Gear.
+    pub gear: Vec<u8>,
+    /// Throttle, %.
+    pub throttle: Vec<u8>,
+    /// Brake on.
+    pub brake: Vec<u8>,
+    /// DRS: 0 off, 1 available, 2 open.
+    pub drs: Vec<u8>,
+    /// Compound code.
+    pub compound: Vec<u8>,
+    /// Laps on the current tyres.
+    pub tyre_age: Vec<u8>,
+    /// Pit stops so far.
+    pub pit_stops: Vec<u8>,
+    /// State code.
+    pub state: Vec<u8>,
+    /// Session time the car took the chequered flag.
+    pub finished_at_ms: Option<i64>,
+    /// Session time the car retired.
+    pub retired_at_ms: Option<i64>,
+}
+
+/// Session-wide facts every car's pass needs.
+pub struct CarContext<'a> {
+    /// The session.
+    pub session: &'a Session,
+    /// The track, when positions exist.
+    pub track: Option<&'a Track>,
+    /// The frame times.
+    pub timeline: &'a Timeline,
+    /// When the winner took the chequered flag (race-like sessions).
+    pub chequered_ms: Option<i64>,
+    /// Last session time with any timing or telemetry.
+    pub session_end_ms: i64,
+}
+
+/// When the leader completed the race distance, or the session finished.
+pub fn chequered_flag(s: &Session) -> Option<i64> {
+    if !s.info.is_race_like() {
+        return None;
+    }
+    let by_distance = s.total_laps.and_then(|total| s.laps.iter().filter(|l| l.lap_number == total && !l.generated).filter_map(|l| l.time_ms).min());
+    by_distance.or_else(|| s.session_status.iter().find(|st| st.value == "Finished").map(|st| st.t_ms))
+}
+
+fn drs_state(v: u8) -> u8 {
+    // Channel 45: 10, 12, 14 = open; 8 = available (eligible, not open); others off.
+    match v {
+        10..=14 => 2,
+        8 => 1,
+        _ => 0,
+    }
+}
+
+/// Builds one driver's columns.
+pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
+    let s = ctx.session;
+    let n = ctx.timeline.frames as usize;
+    let laps: Vec<&Lap> = s.laps.iter().filter(|l| l.driver == driver).collect();
+    let timed: Vec<&Lap> = laps.iter().copied().filter(|l| !l.generated && l.time_ms.is_some()).collect();
+    let tel: Option<&DriverTelemetry> = s.telemetry_of(driver);
+    let official: Option<&OfficialTimeline> = s.official.iter().find(|o| o.driver == driver);
+    let race_like = s.info.is_race_like();
+
+    let mut c = CarColumns { driver, ..Default::default() };
+    c.finished_at_ms = ctx.chequered_ms.and_then(|cf| timed.iter().filter_map(|l| l.time_ms).filter(|t| *t >= cf).min());
+    // Retired: the official flag, else (races) a car that stopped timing before the flag.
+    c.retired_at_ms = official.and_then(|o| o.retired.iter().find(|r| r.1).map(|r| r.0)).or_else(|| {
+        if !race_like || c.finished_at_ms.is_some() || timed.is_empty() {
+            return None;
+        }
+        let last = laps.last().and_then(|l| l.time_ms)?;
+        (last + 120_000 < ctx.chequered_ms.unwrap_or(ctx.session_end_ms)).then_some(last)
+    });
+    let no_start = laps.is_empty() || (laps.len() == 1 && laps[0].generated && tel.is_none());
+
+    let mut tel_hint = 0usize;
+    let mut proj_hint = 0usize;
+    let mut lap_i = 0usize; // laps completed so far (index into `timed`)
+    let mut prev_progress = f64::NAN;
+    for k in 0..n {
+        let t = ctx.timeline.t_ms(k as u32);
+        while lap_i < timed.len() && timed[lap_i].time_ms.is_some_and(|e| e <= t) {
+            lap_i += 1;
+        }
+        let completed = lap_i;
+        let current = laps.iter().find(|l| l.lap_number as usize == completed + 1).or(laps.last());
+
+        // Telemetry at t.
+        let (mut x, mut y, mut speed, mut rpm, mut thr, mut gear, mut brake, mut drs) = (f32::NAN, f32::NAN, f32::NAN, f32::NAN, f32::NAN, 0u8, 0u8, 0u8);
+        if let Some(tel) = tel {
+            while tel_hint + 1 < tel.t_ms.len() && tel.t_ms[tel_hint + 1] <= t {
+                tel_hint += 1;
+            }
+            let i = tel_hint;
+            if tel.t_ms.get(i).is_some_and(|&ti| ti <= t) && i + 1 < tel.t_ms.len() {
+                let (t0, t1) = (tel.t_ms[i], tel.t_ms[i + 1]);
+                let f = (t - t0) as f32 / (t1 - t0).max(1) as f32;
+                let lerp = |col: &[f32]| col[i] + (col[i + 1] - col[i]) * f;
+                x = lerp(&tel.x_m);
+                y = lerp(&tel.y_m);
+                speed = lerp(&tel.speed_kph);
+                rpm = lerp(&tel.rpm);
+                thr = lerp(&tel.throttle_pct);
+                gear = tel.gear[i];
+                brake = u8::from(tel.brake[i]);
+                drs = drs_state(tel.drs[i]);
+            }
+        }
+        let has_pos = x.is_finite() && y.is_finite();
+
+        // State, from the official flags and the laps.
+        let in_pit = official.and_then(|o| value_at(&o.in_pit, t)).unwrap_or(false);
+        let stopped = official.and_then(|o| value_at(&o.stopped, t)).unwrap_or(false);
+        let state = if no_start && race_like {
+            CarState::NotStarted
+        } else if c.finished_at_ms.is_some_and(|f| t >= f) {
+            CarState::Finished
+        } else if c.retired_at_ms.is_some_and(|r| t >= r) {
+            CarState::Retired
+        } else if stopped {
+            CarState::Stopped
+        } else if in_pit {
+            CarState::InPit
+        } else if current.is_some_and(|l| l.pit_out_ms.is_some_and(|p| p <= t) && l.lap_number as usize == completed + 1) {
+            CarState::OutLap
+        } else if has_pos || tel.is_none() {
+            CarState::OnTrack
+        } else {
+            CarState::Absent
+        };
+
+        // Progress: laps completed (timing) + fraction along the lap (position projected on the
+        // centreline, or time-based without positions). Near the line, the fraction is made
+        // continuous with the timing's crossing: a car just past the timing line that the
+        // projection still sees before it, and the reverse, are put on the right side.
+        let lap_start = if completed == 0 { laps.first().and_then(|l| l.lap_start_ms) } else { timed[completed - 1].time_ms };
+        let lap_end = timed.get(completed).and_then(|l| l.time_ms);
+        let mut frac = f64::NAN;
+        if let (true, Some(track)) = (has_pos, ctx.track) {
+            let (along, _) = track.project([x, y], &mut proj_hint);
+            frac = f64::from(track.fraction(along));
+        } else if let (Some(a), Some(b)) = (lap_start, lap_end) {
+            frac = ((t - a) as f64 / (b - a).max(1) as f64).clamp(0.0, 0.9999);
+        }
+        if frac.is_finite() {
+            if frac > 0.5 && lap_start.is_none_or(|a| t - a < 30_000) {
+                frac -= 1.0;
+            } else if frac < 0.5 && lap_end.is_some_and(|b| b - t < 30_000 && b >= t) {
+                frac += 1.0;
+            }
+        }
+        let mut progress = if state == CarState::NotStarted { f64::NAN } else { completed as f64 + frac };
+        // A finished or retired car keeps the progress it had.
+        if matches!(state, CarState::Finished | CarState::Retired) && prev_progress.is_finite() {
+            progress = prev_progress;
+        }
+        if state == CarState::Finished {
+            progress = progress.max(completed as f64);
+        }
+        prev_progress = progress;
+
+        let q = |v: f32| if v.is_finite() { (v * 10.0).round() as i32 } else { i32::MIN };
+        c.x_dm.push(if has_pos { q(x) } else { i32::MIN });
+        c.y_dm.push(if has_pos { q(y) } else { i32::MIN });
+        c.progress.push(progress);
+        c.speed.push(if speed.is_finite() { speed.round() as u16 } else { 0 });
+        c.rpm.push(if rpm.is_finite() { rpm.round() as u16 } else { 0 });
+        c.throttle.push(if thr.is_finite() { thr.round().clamp(0.0, 255.0) as u8 } else { 0 });
+        c.gear.push(gear);
+        c.brake.push(brake);
+        c.drs.push(drs);
+        let lap_no = if laps.is_empty() || lap_start.is_none_or(|a| t < a) && completed == 0 { 0 } else { (completed + 1).min(u16::MAX as usize) as u16 };
+        c.lap.push(lap_no);
+        c.compound.push(current.map_or(0, |l| compound_code(&l.compound)));
+        c.tyre_age.push(current.and_then(|l| l.tyre_life).map_or(0, |a| (a - 1.0).max(0.0) as u8));
+        c.pit_stops.push(laps.iter().filter(|l| l.pit_in_ms.is_some_and(|p| p <= t)).count().min(255) as u8);
+        c.state.push(state as u8);
+    }
+    c
+}

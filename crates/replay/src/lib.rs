@@ -1,0 +1,398 @@
+//! The replay: what a viewer plays, built from a [`timing::Session`].
+//!
+//! [`build`] puts every car on one [`timeline::Timeline`] (25 FPS by default): positions and
+//! car channels from the telemetry ([`cars`], one pass per driver, drivers in parallel),
+//! standings and gaps from the timing ([`standings`]), the track derived from a clean fast lap
+//! ([`geometry::Track`]). The result is a [`manifest::Manifest`] plus time chunks in the
+//! [`chunk`] format, quantised, delta-coded and zstd-compressed, each self-contained so a
+//! client can start at any chunk. [`store`] writes it as one immutable, checksummed file and
+//! [`ReplayFile`] memory-maps it: a chunk's bytes are served without a copy, and any frame is
+//! one chunk decompression away ([`Frame`]).
+//!
+//! ```no_run
+//! # fn main() -> Result<(), replay::Error> {
+//! let feed = feed::FeedSession::read_dir(std::path::Path::new("session-folder"));
+//! let session = timing::Session::build(&feed);
+//! let path = std::path::Path::new("session.f1r");
+//! replay::build_file(&session, "my-session", 0, &replay::BuildOptions::default(), path, &|_, _| {})?;
+//! let file = replay::ReplayFile::open(path)?;
+//! let frame = file.frame(file.frame_at(3_600_000))?;
+//! println!("{} cars at t = {} s", frame.cars.len(), frame.t_s);
+//! # Ok(()) }
+//! ```
+
+pub mod cars;
+pub mod chunk;
+pub mod frame;
+pub mod geometry;
+pub mod manifest;
+pub mod standings;
+pub mod store;
+pub mod timeline;
+
+pub use frame::{CarFrame, Frame};
+pub use manifest::Manifest;
+pub use store::ReplayFile;
+
+use chunk::Column;
+use manifest::*;
+use rayon::prelude::*;
+use std::path::Path;
+use timing::Session;
+
+/// Version of the replay file layout.
+pub const FORMAT_VERSION: u32 = 1;
+/// Version of the whole pipeline (timing rules + replay build); part of cache keys, so a
+/// change of either rebuilds cached replays.
+pub const PIPELINE_VERSION: &str = "timing-1/replay-1";
+/// zstd level of the chunks: fast to build, small enough (see the README's figures).
+const ZSTD_LEVEL: i32 = 3;
+
+/// What can go wrong building or reading a replay.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A replay file or chunk is damaged.
+    #[error("corrupt replay: {0}")]
+    Corrupt(String),
+    /// A replay file of another format or pipeline version.
+    #[error("{path}: replay version {found}, expected {expected}")]
+    Version {
+        /// The file.
+        path: String,
+        /// Version found.
+        found: String,
+        /// Version expected.
+        expected: String,
+    },
+    /// A frame outside the replay.
+    #[error("no frame {0} in this replay")]
+    NoFrame(u32),
+    /// The session has nothing to replay.
+    #[error("nothing to replay: {0}")]
+    Empty(String),
+}
+
+impl Error {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Error {
+        Error::Io { path: path.display().to_string(), source }
+    }
+}
+
+/// Build settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BuildOptions {
+    /// Frames per second.
+    pub fps: u32,
+    /// Seconds of replay per chunk.
+    pub chunk_seconds: u32,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        BuildOptions { fps: 25, chunk_seconds: 30 }
+    }
+}
+
+/// A built replay in memory: the manifest and the compressed chunks.
+#[derive(Debug, Clone)]
+pub struct Replay {
+    /// The manifest.
+    pub manifest: Manifest,
+    /// zstd-compressed chunks.
+    pub chunks: Vec<Vec<u8>>,
+    /// Raw (uncompressed) bytes of all chunks, for size figures.
+    pub raw_bytes: u64,
+}
+
+/// Decompresses a stored chunk.
+pub fn decompress_chunk(bytes: &[u8]) -> Result<Vec<u8>, Error> {
+    zstd::bulk::decompress(bytes, 64 << 20).map_err(|e| Error::Corrupt(format!("chunk: {e}")))
+}
+
+fn kind(s: &Session) -> &'static str {
+    let name = s.info.name.to_ascii_lowercase();
+    if name.contains("sprint") && (name.contains("qualifying") || name.contains("shootout")) {
+        "sprint_qualifying"
+    } else if name == "sprint" {
+        "sprint"
+    } else if s.info.kind.eq_ignore_ascii_case("race") {
+        "race"
+    } else if s.info.is_qualifying_like() {
+        "qualifying"
+    } else {
+        "practice"
+    }
+}
+
+fn session_status_code(v: &str) -> u8 {
+    match v {
+        "Started" => 1,
+        "Aborted" => 2,
+        "Finished" => 3,
+        "Finalised" => 4,
+        "Ends" => 5,
+        _ => 0,
+    }
+}
+
+fn secs(ms: i64) -> f64 {
+    ms as f64 / 1000.0
+}
+
+fn finite(v: f32) -> Option<f32> {
+    v.is_finite().then_some(v)
+}
+
+/// Builds the replay of a session. `progress(stage, fraction)` is called as stages advance.
+pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progress: &dyn Fn(&str, f32)) -> Result<Replay, Error> {
+    progress("geometry", 0.0);
+    let track = geometry::Track::from_session(s);
+    let tl = timeline::Timeline::for_session(s, opts.fps);
+    let drivers: Vec<&feed::records::DriverInfo> =
+        s.drivers.iter().filter(|d| s.laps.iter().any(|l| l.driver == d.number) || s.telemetry_of(d.number).is_some()).collect();
+    if drivers.is_empty() {
+        return Err(Error::Empty(format!("session {id} has no laps and no telemetry")));
+    }
+    let session_end_ms = tl.t_ms(tl.frames.saturating_sub(1));
+    let ctx = cars::CarContext { session: s, track: track.as_ref(), timeline: &tl, chequered_ms: cars::chequered_flag(s), session_end_ms };
+    progress("cars", 0.1);
+    let cars: Vec<cars::CarColumns> = drivers.par_iter().map(|d| cars::build(&ctx, d.number)).collect();
+    progress("standings", 0.5);
+    let st = if s.info.is_race_like() {
+        standings::race(&cars, &tl)
+    } else {
+        standings::by_best_lap(s, &cars, &tl, s.info.is_qualifying_like())
+    };
+
+    // Global columns.
+    progress("chunks", 0.7);
+    let n = tl.frames as usize;
+    let mut rcm: Vec<i64> = s.race_control.iter().map(|e| e.t_ms).collect();
+    rcm.sort_unstable();
+    let (mut g_track, mut g_session, mut g_lap, mut g_rcm, mut g_weather) =
+        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut si, mut ri, mut wi) = (0usize, 0usize, 0usize);
+    for k in 0..n {
+        let t = tl.t_ms(k as u32);
+        g_track.push(timing::status::track_status_at(&s.track_status, t));
+        while si < s.session_status.len() && s.session_status[si].t_ms <= t {
+            si += 1;
+        }
+        g_session.push(if si == 0 { 0 } else { session_status_code(&s.session_status[si - 1].value) });
+        while ri < rcm.len() && rcm[ri] <= t {
+            ri += 1;
+        }
+        g_rcm.push(ri.min(65_534) as u16);
+        while wi < s.weather.len() && s.weather[wi].t_ms <= t {
+            wi += 1;
+        }
+        g_weather.push(if wi == 0 { 65_535 } else { (wi - 1).min(65_534) as u16 });
+        let leader = (0..cars.len()).find(|&d| st.position[d][k] == 1);
+        g_lap.push(if s.info.is_race_like() { leader.map_or(0, |d| cars[d].lap[k]) } else { 0 });
+    }
+    let progress_q: Vec<Vec<i32>> =
+        cars.iter().map(|c| c.progress.iter().map(|p| if p.is_finite() { (p * 10_000.0).round() as i32 } else { i32::MIN }).collect()).collect();
+
+    // Chunks, compressed in parallel.
+    let per = (opts.chunk_seconds.max(1) * tl.fps) as usize;
+    let ranges: Vec<(usize, usize)> = (0..n).step_by(per.max(1)).map(|a| (a, (a + per).min(n))).collect();
+    let encoded: Vec<(Vec<u8>, usize)> = ranges
+        .par_iter()
+        .map(|&(a, b)| {
+            let global = [Column::U8(&g_track[a..b]), Column::U8(&g_session[a..b]), Column::U16(&g_lap[a..b]), Column::U16(&g_rcm[a..b]), Column::U16(&g_weather[a..b])];
+            let per_driver: Vec<Vec<Column>> = cars
+                .iter()
+                .enumerate()
+                .map(|(d, c)| {
+                    vec![
+                        Column::I32(&c.x_dm[a..b]),
+                        Column::I32(&c.y_dm[a..b]),
+                        Column::I32(&progress_q[d][a..b]),
+                        Column::I32(&st.gap_ms[d][a..b]),
+                        Column::I32(&st.interval_ms[d][a..b]),
+                        Column::U16(&c.speed[a..b]),
+                        Column::U16(&c.rpm[a..b]),
+                        Column::U16(&c.lap[a..b]),
+                        Column::U8(&c.gear[a..b]),
+                        Column::U8(&c.throttle[a..b]),
+                        Column::U8(&c.brake[a..b]),
+                        Column::U8(&c.drs[a..b]),
+                        Column::U8(&st.position[d][a..b]),
+                        Column::U8(&c.compound[a..b]),
+                        Column::U8(&c.tyre_age[a..b]),
+                        Column::U8(&c.pit_stops[a..b]),
+                        Column::U8(&c.state[a..b]),
+                    ]
+                })
+                .collect();
+            let raw = chunk::encode(a as u32, (b - a) as u32, &global, &per_driver);
+            let compressed = zstd::bulk::compress(&raw, ZSTD_LEVEL).unwrap_or_default();
+            (compressed, raw.len())
+        })
+        .collect();
+    if encoded.iter().any(|(c, _)| c.is_empty()) {
+        return Err(Error::Corrupt("zstd failed to compress a chunk".into()));
+    }
+    progress("manifest", 0.95);
+    let raw_bytes = encoded.iter().map(|e| e.1 as u64).sum();
+    let chunks: Vec<Vec<u8>> = encoded.into_iter().map(|e| e.0).collect();
+    let manifest = manifest(s, id, source_hash, &tl, per as u32, &ranges, &chunks, &drivers, track.as_ref());
+    progress("done", 1.0);
+    Ok(Replay { manifest, chunks, raw_bytes })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn manifest(
+    s: &Session,
+    id: &str,
+    source_hash: u64,
+    tl: &timeline::Timeline,
+    chunk_frames: u32,
+    ranges: &[(usize, usize)],
+    chunks: &[Vec<u8>],
+    drivers: &[&feed::records::DriverInfo],
+    track: Option<&geometry::Track>,
+) -> Manifest {
+    let end_ms = tl.t_ms(tl.frames.saturating_sub(1));
+    let chunk_entries = ranges
+        .iter()
+        .zip(chunks)
+        .enumerate()
+        .map(|(i, (&(a, b), c))| ChunkEntry {
+            index: i as u32,
+            first_frame: a as u32,
+            frames: (b - a) as u32,
+            bytes: c.len() as u64,
+            etag: format!("\"{:08x}-{}-{}\"", crc32fast::hash(c), c.len(), i),
+        })
+        .collect();
+    let geometry = track.map_or_else(Geometry::default, |t| Geometry {
+        outline: t.outline.clone(),
+        pit_lane: t.pit_lane.clone(),
+        finish: Some(Finish { x: t.finish[0], y: t.finish[1], dx: t.finish[2], dy: t.finish[3] }),
+        sectors: t.sectors.iter().map(|p| Point { x: p[0], y: p[1] }).collect(),
+        drs_zones: t.drs_zones.iter().map(|z| Zone { from: z.0, to: z.1 }).collect(),
+        rotation_deg: t.rotation_deg,
+        bbox: t.bbox(),
+        length_m: t.length_m,
+    });
+    // The leader's line crossings: the first car to complete each lap.
+    let mut lap_starts: Vec<LapStart> = Vec::new();
+    if s.info.is_race_like() {
+        if let Some(start) = s.session_start_ms {
+            lap_starts.push(LapStart { lap: 1, t_s: secs(start) });
+        }
+        let max_lap = s.laps.iter().map(|l| l.lap_number).max().unwrap_or(0);
+        for n in 1..max_lap {
+            if let Some(t) = s.laps.iter().filter(|l| l.lap_number == n && !l.generated).filter_map(|l| l.time_ms).min() {
+                lap_starts.push(LapStart { lap: n + 1, t_s: secs(t) });
+            }
+        }
+    }
+    let segments = if s.info.is_qualifying_like() {
+        let finished: Vec<i64> = s.session_status.iter().filter(|x| x.value == "Finished").map(|x| x.t_ms).collect();
+        s.part_starts_ms
+            .iter()
+            .enumerate()
+            .map(|(i, &start)| {
+                let start = if i == 0 { s.session_start_ms.unwrap_or(start) } else { start };
+                Segment { name: format!("Q{}", i + 1), start_s: secs(start), end_s: finished.iter().copied().find(|f| *f > start).map(secs) }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let year = s.info.start_date.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
+    Manifest {
+        format_version: FORMAT_VERSION,
+        pipeline_version: PIPELINE_VERSION.to_string(),
+        source_hash: format!("{source_hash:016x}"),
+        session: SessionMeta {
+            id: id.to_string(),
+            year,
+            meeting: s.info.meeting_name.clone(),
+            name: s.info.name.clone(),
+            kind: kind(s).to_string(),
+            total_laps: s.total_laps,
+            t0_utc: s.t0_utc_us.map(feed::time::format_utc_us),
+            start_s: s.session_start_ms.map(secs),
+            end_s: secs(end_ms),
+        },
+        fps: tl.fps,
+        frame_ms: 1000.0 / f64::from(tl.fps),
+        t_start_s: secs(tl.start_ms),
+        frame_count: tl.frames,
+        chunk_frames,
+        chunks: chunk_entries,
+        drivers: drivers
+            .iter()
+            .map(|d| DriverMeta {
+                number: d.number,
+                tla: d.tla.clone(),
+                name: if d.full_name.is_empty() { d.broadcast_name.clone() } else { d.full_name.clone() },
+                team: d.team_name.clone(),
+                colour: format!("#{}", if d.team_colour.len() == 6 { d.team_colour.as_str() } else { "888888" }),
+            })
+            .collect(),
+        geometry,
+        lap_starts,
+        track_status: s.track_status.iter().map(|iv| StatusPeriod { start_s: secs(iv.start_ms), end_s: iv.end_ms.map(secs), status: iv.status }).collect(),
+        segments,
+        race_control: s
+            .race_control
+            .iter()
+            .map(|e| RcmEntry {
+                t_s: secs(e.t_ms),
+                category: e.message.category.clone(),
+                flag: e.message.flag.clone(),
+                scope: e.message.scope.clone(),
+                sector: e.message.sector,
+                driver: e.message.racing_number,
+                lap: e.message.lap,
+                message: e.message.message.clone(),
+            })
+            .collect(),
+        weather: s
+            .weather
+            .iter()
+            .map(|w| WeatherEntry {
+                t_s: secs(w.t_ms),
+                air_c: finite(w.value.air_temp_c),
+                track_c: finite(w.value.track_temp_c),
+                humidity: finite(w.value.humidity_pct),
+                pressure: finite(w.value.pressure_mbar),
+                rain: w.value.rainfall,
+                wind_dir: finite(w.value.wind_direction_deg),
+                wind_ms: finite(w.value.wind_speed_ms),
+            })
+            .collect(),
+    }
+}
+
+/// Builds the replay and writes it to `path` (atomically: temp file, then rename).
+pub fn build_file(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, path: &Path, progress: &dyn Fn(&str, f32)) -> Result<(), Error> {
+    let replay = build(s, id, source_hash, opts, progress)?;
+    store::write(path, &replay.manifest, &replay.chunks)
+}
+
+/// A hash of a session's raw files (names and bytes), recorded in the manifest so a replay can
+/// be traced to exactly what it was built from.
+pub fn source_hash<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> u64 {
+    let mut a = crc32fast::Hasher::new();
+    let mut b = crc32fast::Hasher::new_with_initial(0x9e37_79b9);
+    for (name, bytes) in files {
+        a.update(name.as_bytes());
+        a.update(bytes);
+        b.update(&(bytes.len() as u64).to_le_bytes());
+        b.update(name.as_bytes());
+    }
+    (u64::from(a.finalize()) << 32) | u64::from(b.finalize())
+}

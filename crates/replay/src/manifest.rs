@@ -1,0 +1,221 @@
+//! The replay manifest (docs/API.md): what a client needs before the first chunk.
+
+use serde::{Deserialize, Serialize};
+
+/// The session part of the manifest.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SessionMeta {
+    /// Session id (docs/API.md).
+    pub id: String,
+    /// Season.
+    pub year: i32,
+    /// Meeting name.
+    pub meeting: String,
+    /// Session name.
+    pub name: String,
+    /// race, sprint, qualifying, sprint_qualifying, practice.
+    pub kind: String,
+    /// Race distance in laps.
+    pub total_laps: Option<u32>,
+    /// UTC of session time zero.
+    pub t0_utc: Option<String>,
+    /// Session start (first "Started"), s.
+    pub start_s: Option<f64>,
+    /// Last frame's time, s.
+    pub end_s: f64,
+}
+
+/// One chunk in the index.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ChunkEntry {
+    /// Chunk number.
+    pub index: u32,
+    /// First frame.
+    pub first_frame: u32,
+    /// Frames in it.
+    pub frames: u32,
+    /// Stored (compressed) size.
+    pub bytes: u64,
+    /// Strong ETag (quoted).
+    pub etag: String,
+}
+
+/// A driver as the viewer shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DriverMeta {
+    /// Racing number.
+    pub number: u16,
+    /// Three-letter code.
+    pub tla: String,
+    /// Full name.
+    pub name: String,
+    /// Team.
+    pub team: String,
+    /// `#RRGGBB`.
+    pub colour: String,
+}
+
+/// A point and direction.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Finish {
+    /// X, m.
+    pub x: f32,
+    /// Y, m.
+    pub y: f32,
+    /// Direction of travel, x.
+    pub dx: f32,
+    /// Direction of travel, y.
+    pub dy: f32,
+}
+
+/// A point.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Point {
+    /// X, m.
+    pub x: f32,
+    /// Y, m.
+    pub y: f32,
+}
+
+/// A DRS zone as outline indices.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Zone {
+    /// First outline index.
+    pub from: usize,
+    /// Last outline index.
+    pub to: usize,
+}
+
+/// Track geometry.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct Geometry {
+    /// Centreline, m, closed.
+    pub outline: Vec<[f32; 2]>,
+    /// Pit lane, m.
+    pub pit_lane: Vec<[f32; 2]>,
+    /// Finish line.
+    pub finish: Option<Finish>,
+    /// Sector boundaries.
+    pub sectors: Vec<Point>,
+    /// DRS zones.
+    pub drs_zones: Vec<Zone>,
+    /// Display rotation, degrees.
+    pub rotation_deg: f32,
+    /// Bounding box.
+    pub bbox: [f32; 4],
+    /// Lap length, m.
+    pub length_m: f32,
+}
+
+/// A leader line crossing.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LapStart {
+    /// Lap number started.
+    pub lap: u32,
+    /// Session time, s.
+    pub t_s: f64,
+}
+
+/// A track status period.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StatusPeriod {
+    /// Start, s.
+    pub start_s: f64,
+    /// End, s (None = to the end).
+    pub end_s: Option<f64>,
+    /// Status code.
+    pub status: u8,
+}
+
+/// A qualifying part.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Segment {
+    /// Q1, Q2, Q3.
+    pub name: String,
+    /// Start, s.
+    pub start_s: f64,
+    /// End, s.
+    pub end_s: Option<f64>,
+}
+
+/// A race control message.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RcmEntry {
+    /// Session time, s.
+    pub t_s: f64,
+    /// Category.
+    pub category: String,
+    /// Flag.
+    pub flag: String,
+    /// Scope.
+    pub scope: String,
+    /// Sector.
+    pub sector: Option<u32>,
+    /// Racing number.
+    pub driver: Option<u16>,
+    /// Lap.
+    pub lap: Option<u32>,
+    /// Text.
+    pub message: String,
+}
+
+/// A weather sample.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct WeatherEntry {
+    /// Session time, s.
+    pub t_s: f64,
+    /// Air, °C.
+    pub air_c: Option<f32>,
+    /// Track, °C.
+    pub track_c: Option<f32>,
+    /// Humidity, %.
+    pub humidity: Option<f32>,
+    /// Pressure, mbar.
+    pub pressure: Option<f32>,
+    /// Rain.
+    pub rain: bool,
+    /// Wind direction, degrees.
+    pub wind_dir: Option<f32>,
+    /// Wind speed, m/s.
+    pub wind_ms: Option<f32>,
+}
+
+/// The manifest.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Manifest {
+    /// Replay file format version.
+    pub format_version: u32,
+    /// Pipeline version that built it.
+    pub pipeline_version: String,
+    /// Hash of the raw files it was built from (hex).
+    #[serde(default)]
+    pub source_hash: String,
+    /// The session.
+    pub session: SessionMeta,
+    /// Frames per second.
+    pub fps: u32,
+    /// Milliseconds per frame.
+    pub frame_ms: f64,
+    /// Session time of frame 0, s.
+    pub t_start_s: f64,
+    /// Frames.
+    pub frame_count: u32,
+    /// Frames per chunk.
+    pub chunk_frames: u32,
+    /// Chunk index.
+    pub chunks: Vec<ChunkEntry>,
+    /// Drivers, in chunk order.
+    pub drivers: Vec<DriverMeta>,
+    /// Track geometry.
+    pub geometry: Geometry,
+    /// The leader's line crossings.
+    pub lap_starts: Vec<LapStart>,
+    /// Track status periods.
+    pub track_status: Vec<StatusPeriod>,
+    /// Qualifying parts.
+    pub segments: Vec<Segment>,
+    /// Race control messages.
+    pub race_control: Vec<RcmEntry>,
+    /// Weather samples.
+    pub weather: Vec<WeatherEntry>,
+}

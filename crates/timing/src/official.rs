@@ -1,0 +1,63 @@
+//! What the official timing said over time, per driver: position, retirement, knock-out,
+//! pit lane. The replay compares its own standings with these and takes states from them.
+
+use feed::FeedSession;
+
+/// One driver's official timing flags as step functions: each is a list of `(session ms,
+/// value)` changes in stream order.
+#[derive(Debug, Default, Clone)]
+pub struct OfficialTimeline {
+    /// Racing number.
+    pub driver: u16,
+    /// Official position (TimingData `Position`).
+    pub position: Vec<(i64, u32)>,
+    /// Retired flag.
+    pub retired: Vec<(i64, bool)>,
+    /// Stopped on track.
+    pub stopped: Vec<(i64, bool)>,
+    /// Knocked out of qualifying.
+    pub knocked_out: Vec<(i64, bool)>,
+    /// In the pit lane.
+    pub in_pit: Vec<(i64, bool)>,
+}
+
+/// The value of a step function at `t` (the last change at or before `t`).
+pub fn value_at<T: Copy>(changes: &[(i64, T)], t: i64) -> Option<T> {
+    let i = changes.partition_point(|c| c.0 <= t);
+    (i > 0).then(|| changes[i - 1].1)
+}
+
+/// Collects every driver's official timeline from TimingData.
+pub fn timelines(feed: &FeedSession, drivers: &[u16]) -> Vec<OfficialTimeline> {
+    let mut out: Vec<OfficialTimeline> = drivers.iter().map(|&driver| OfficialTimeline { driver, ..Default::default() }).collect();
+    for line in &feed.timing {
+        for (n, p) in &line.drivers {
+            let Some(o) = out.iter_mut().find(|o| o.driver == *n) else { continue };
+            let t = line.t_ms;
+            if let Some(v) = p.position.filter(|v| *v > 0) {
+                o.position.push((t, v));
+            }
+            if let Some(v) = p.retired {
+                o.retired.push((t, v));
+            }
+            if let Some(v) = p.stopped {
+                o.stopped.push((t, v));
+            }
+            if let Some(v) = p.knocked_out {
+                o.knocked_out.push((t, v));
+            }
+            if let Some(v) = p.in_pit {
+                o.in_pit.push((t, v));
+            }
+        }
+    }
+    // Offsets can go back a little around reconnects; a step function needs sorted times.
+    for o in &mut out {
+        o.position.sort_by_key(|c| c.0);
+        o.retired.sort_by_key(|c| c.0);
+        o.stopped.sort_by_key(|c| c.0);
+        o.knocked_out.sort_by_key(|c| c.0);
+        o.in_pit.sort_by_key(|c| c.0);
+    }
+    out
+}
