@@ -5,6 +5,24 @@ use std::time::Instant;
 /// What to benchmark.
 #[derive(clap::Subcommand)]
 pub enum BenchCommand {
+    /// Raw files → replay file (decode, session model, replay build, write), then opening it
+    /// and reading frames; peak memory; FastF1 next to it with --fastf1-python.
+    Build {
+        /// A session folder, or YEAR/EVENT/SESSION.
+        session: String,
+        /// Runs to take the median of.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Frames per second.
+        #[arg(long, default_value_t = 25)]
+        fps: u32,
+        /// A local copy of the archive.
+        #[arg(long)]
+        data: Option<std::path::PathBuf>,
+        /// Also time FastF1 on the same folder in this run (see `bench decode`).
+        #[arg(long)]
+        fastf1_python: Option<std::path::PathBuf>,
+    },
     /// Raw files → decoded feed → session model (laps + telemetry), time per stage.
     Decode {
         /// A session folder, or YEAR/EVENT/SESSION.
@@ -31,6 +49,69 @@ fn median(mut v: Vec<f64>) -> f64 {
 pub fn run(cmd: BenchCommand, out: &mut impl std::io::Write) -> Result<(), String> {
     let io = |e: std::io::Error| e.to_string();
     match cmd {
+        BenchCommand::Build { session, runs, fps, data, fastf1_python } => {
+            let args = crate::load::SourceArgs { data, cache_dir: None };
+            let raw = crate::load::load(&session, &args)?;
+            let bytes: u64 = raw.files.iter().filter_map(|(_, b)| b.as_ref()).map(|b| b.len() as u64).sum();
+            let dir = std::env::temp_dir().join(format!("f1replay-bench-build-{}", std::process::id()));
+            let path = dir.join("bench.f1r");
+            let opts = replay::BuildOptions { fps, ..Default::default() };
+            let (mut decode, mut model, mut build, mut total) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            for _ in 0..runs.max(1) {
+                let files = raw.files.clone();
+                let t0 = Instant::now();
+                let feed = feed::FeedSession::decode(files);
+                let t1 = Instant::now();
+                let s = timing::Session::build(&feed);
+                let t2 = Instant::now();
+                replay::build_file(&s, "bench", 0, &opts, &path, &|_, _| {}).map_err(|e| e.to_string())?;
+                let t3 = Instant::now();
+                decode.push((t1 - t0).as_secs_f64());
+                model.push((t2 - t1).as_secs_f64());
+                build.push((t3 - t2).as_secs_f64());
+                total.push((t3 - t0).as_secs_f64());
+            }
+            // Opening a built replay and reading its first frame; then random frames.
+            let mut open_first = Vec::new();
+            for _ in 0..20 {
+                let t = Instant::now();
+                let file = replay::ReplayFile::open(&path).map_err(|e| e.to_string())?;
+                file.frame(0).map_err(|e| e.to_string())?;
+                open_first.push(t.elapsed().as_secs_f64());
+            }
+            let file = replay::ReplayFile::open(&path).map_err(|e| e.to_string())?;
+            let n = file.frame_count();
+            let mut rng = 0x2545_f491_4f6c_dd1du64;
+            let mut random = Vec::new();
+            for _ in 0..500 {
+                rng ^= rng << 13;
+                rng ^= rng >> 7;
+                rng ^= rng << 17;
+                let k = (rng % u64::from(n.max(1))) as u32;
+                let t = Instant::now();
+                file.frame(k).map_err(|e| e.to_string())?;
+                random.push(t.elapsed().as_secs_f64());
+            }
+            let size = file.file_bytes().len();
+            let tt = median(total.clone());
+            writeln!(out, "session: {}", raw.label).map_err(io)?;
+            writeln!(out, "raw files: {:.1} MB; threads: {}; median of {} runs", bytes as f64 / 1e6, rayon::current_num_threads(), runs.max(1)).map_err(io)?;
+            writeln!(out, "  decode {:.3} s, session model {:.3} s, replay build + write {:.3} s", median(decode), median(model), median(build)).map_err(io)?;
+            writeln!(out, "  raw files → replay file: {tt:.3} s").map_err(io)?;
+            writeln!(out, "  replay: {n} frames at {fps} FPS, {} chunks, {:.2} MB ({:.1} bytes/frame)", file.chunk_count(), size as f64 / 1e6, size as f64 / f64::from(n.max(1))).map_err(io)?;
+            writeln!(out, "  open + first frame: {:.2} ms (median of 20)", median(open_first) * 1e3).map_err(io)?;
+            let mut sorted = random.clone();
+            sorted.sort_by(f64::total_cmp);
+            writeln!(out, "  random frame: median {:.3} ms, p99 {:.3} ms (500 frames)", median(random) * 1e3, sorted[sorted.len() * 99 / 100] * 1e3).map_err(io)?;
+            let peak = peak_rss_mb();
+            writeln!(out, "  peak RSS of this process: {peak:.0} MB").map_err(io)?;
+            writeln!(out, "old Python system on Mexico Q (ffharness README): race-style build 65 s, 2.97 GB peak → {:.0}x faster, {:.0}x less memory", 65.0 / tt, 2970.0 / peak.max(1.0)).map_err(io)?;
+            if let Some(python) = fastf1_python {
+                let theirs = fastf1_load_seconds(&python, &session, 3)?;
+                writeln!(out, "FastF1 session.load() alone (ffharness, cold, median of 3): {theirs:.3} s → {:.1}x", theirs / tt).map_err(io)?;
+            }
+            let _ = std::fs::remove_dir_all(&dir);
+        }
         BenchCommand::Decode { session, runs, data, fastf1_python } => {
             let args = crate::load::SourceArgs { data, cache_dir: None };
             let t = Instant::now();
@@ -105,4 +186,12 @@ fn fastf1_load_seconds(python: &std::path::Path, session: &str, runs: usize) -> 
         times.push(load);
     }
     Ok(median(times))
+}
+
+/// Peak resident memory of this process so far (VmHWM), MB.
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<f64>().ok()))
+        .map_or(0.0, |kb| kb / 1024.0)
 }

@@ -162,6 +162,7 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
 
     let mut tel_hint = 0usize;
     let mut proj_hint = 0usize;
+    let mut last_proj: Option<(f32, f32, f32)> = None;
     let mut lap_i = 0usize; // laps completed so far (index into `timed`)
     let mut prev_progress = f64::NAN;
     for k in 0..n {
@@ -185,6 +186,15 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
                 let lerp = |col: &[f32]| col[i] + (col[i + 1] - col[i]) * f;
                 x = lerp(&tel.x_m);
                 y = lerp(&tel.y_m);
+                // Two rows further apart than a car can drive in the time between them are a
+                // jump in the data: no position in between.
+                // The bound follows the car's own speed (with margin for the two sources' delays).
+                let step = (tel.x_m[i + 1] - tel.x_m[i]).hypot(tel.y_m[i + 1] - tel.y_m[i]);
+                let v_max = tel.speed_kph[i].max(tel.speed_kph[i + 1]);
+                let v_ms = if v_max.is_finite() { v_max / 3.6 + 15.0 } else { 120.0 };
+                if t != t0 && step > v_ms * (t1 - t0) as f32 / 1000.0 + 5.0 {
+                    (x, y) = (f32::NAN, f32::NAN);
+                }
                 speed = lerp(&tel.speed_kph);
                 rpm = lerp(&tel.rpm);
                 thr = lerp(&tel.throttle_pct);
@@ -224,7 +234,15 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
         let lap_end = timed.get(completed).and_then(|l| l.time_ms);
         let mut frac = f64::NAN;
         if let (true, Some(track)) = (has_pos, ctx.track) {
-            let (along, _) = track.project([x, y], &mut proj_hint);
+            // A parked car (garage, grid) needs no new projection.
+            let moved = last_proj.is_none_or(|(px, py, _)| (x - px).abs() + (y - py).abs() > 0.5);
+            let along = if moved {
+                let (along, _) = track.project([x, y], &mut proj_hint);
+                last_proj = Some((x, y, along));
+                along
+            } else {
+                last_proj.map_or(0.0, |p| p.2)
+            };
             frac = f64::from(track.fraction(along));
         } else if let (Some(a), Some(b)) = (lap_start, lap_end) {
             frac = ((t - a) as f64 / (b - a).max(1) as f64).clamp(0.0, 0.9999);

@@ -139,8 +139,16 @@ impl Track {
         if n < 2 {
             return (0.0, f32::INFINITY);
         }
-        let local = self.best_segment(p, (*hint + n - 10) % n, 60);
-        let (i, t, d) = if local.2 > 30.0 { self.best_segment(p, 0, n) } else { local };
+        // A car moves at most ~4 m (one segment) per frame: a short window around the last hit.
+        let mut best = self.best_segment(p, (*hint + n - 3) % n, 16);
+        if best.2 > 30.0 {
+            // Off the local stretch (pit lane, a jump in the data): a wider window, then all.
+            best = self.best_segment(p, (*hint + n - 100) % n, 300);
+            if best.2 > 30.0 {
+                best = self.best_segment(p, 0, n);
+            }
+        }
+        let (i, t, d) = best;
         *hint = i;
         let seg = dist(self.outline[i], self.outline[(i + 1) % n]);
         let along = (self.cum_m[i] + t * seg) % self.length_m.max(1.0);

@@ -13,6 +13,9 @@ use feed::FeedSession;
 /// Longest stretch between two samples that is still interpolated; beyond it, a gap.
 pub const MAX_GAP_MS: i64 = 5_000;
 
+/// Faster than any car (430 km/h): two positions further apart than this allows are not joined.
+const MAX_SPEED_MS: f64 = 120.0;
+
 /// Where a row of the merged time base came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
@@ -167,6 +170,15 @@ pub fn merge_driver(driver: u16, car: Option<&CarSamples>, pos: Option<&Position
         tel.t_ms.push(t);
         tel.source.push(s);
     }
+    // plausible[i]: the step from position sample i to i + 1 is drivable (≤ 120 m/s).
+    let plausible: Vec<bool> = (0..pos_t.len())
+        .map(|i| {
+            let Some(&t1) = pos_t.get(i + 1) else { return true };
+            let (a, b) = (pi[i], pi[i + 1]);
+            let d_dm = (f64::from(pos.x_dm[b] - pos.x_dm[a]).powi(2) + f64::from(pos.y_dm[b] - pos.y_dm[a]).powi(2)).sqrt();
+            d_dm / 10.0 <= MAX_SPEED_MS * ((t1 - pos_t[i]) as f64 / 1000.0) + 5.0
+        })
+        .collect();
     let (mut h1, mut h2, mut h3, mut h4, mut h5, mut h6) = (0, 0, 0, 0, 0, 0);
     for &t in &tel.t_ms {
         tel.speed_kph.push(lerp_at(&car_t, |i| f32::from(car.speed_kph[ci[i]]), t, &mut h1));
@@ -185,10 +197,18 @@ pub fn merge_driver(driver: u16, car: Option<&CarSamples>, pos: Option<&Position
             }
         }
         let mut hx = h5;
-        tel.x_m.push(lerp_at(&pos_t, |i| pos.x_dm[pi[i]] as f32 / 10.0, t, &mut hx));
+        let mut x = lerp_at(&pos_t, |i| pos.x_dm[pi[i]] as f32 / 10.0, t, &mut hx);
         let mut hy = h5;
-        tel.y_m.push(lerp_at(&pos_t, |i| pos.y_dm[pi[i]] as f32 / 10.0, t, &mut hy));
-        tel.z_m.push(lerp_at(&pos_t, |i| pos.z_dm[pi[i]] as f32 / 10.0, t, &mut h5));
+        let mut y = lerp_at(&pos_t, |i| pos.y_dm[pi[i]] as f32 / 10.0, t, &mut hy);
+        let mut z = lerp_at(&pos_t, |i| pos.z_dm[pi[i]] as f32 / 10.0, t, &mut h5);
+        // Between two samples farther apart than any car can go (a transponder that jumps, a
+        // car reappearing), there is no position: a gap, not a streak across the map.
+        if pos_t.get(h5) != Some(&t) && !plausible[h5.min(plausible.len().saturating_sub(1))] {
+            (x, y, z) = (f32::NAN, f32::NAN, f32::NAN);
+        }
+        tel.x_m.push(x);
+        tel.y_m.push(y);
+        tel.z_m.push(z);
         tel.on_track.push(step_at(&pos_t, t, &mut h6).is_some_and(|i| pos.on_track[pi[i]]));
     }
     tel.lap_distance_m = lap_distance(&tel, laps);
