@@ -49,6 +49,7 @@ pub mod global {
 const STORED_DRIVER_COLUMNS: usize = 17;
 
 /// One column of values, borrowed from the frame columns, for the encoder.
+#[derive(Clone, Copy)]
 pub enum Column<'a> {
     /// 32-bit signed values.
     I32(&'a [i32]),

@@ -22,6 +22,7 @@
 //! ```
 
 pub mod cars;
+pub mod check;
 pub mod chunk;
 pub mod frame;
 pub mod geometry;

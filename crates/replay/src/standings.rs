@@ -245,3 +245,38 @@ fn order_at(s: &Session, cars: &[CarColumns], parts: &[i64], qualifying: bool, t
     }
     (pos, gap, int)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn car(driver: u16, progress: Vec<f64>, state: Vec<u8>) -> CarColumns {
+        CarColumns { driver, progress, state, ..Default::default() }
+    }
+
+    proptest! {
+        #[test]
+        fn race_standings_are_a_permutation_of_the_cars_present(
+            progress in prop::collection::vec(prop::collection::vec(prop_oneof![Just(f64::NAN), 0.0f64..60.0], 8), 1..12),
+            states in prop::collection::vec(prop::collection::vec(0u8..8, 8), 12),
+        ) {
+            let tl = Timeline { start_ms: 0, fps: 25, frames: 8 };
+            let cars: Vec<CarColumns> = progress.iter().enumerate().map(|(d, p)| car(d as u16 + 1, p.clone(), states[d].clone())).collect();
+            let st = race(&cars, &tl);
+            for k in 0..8 {
+                let mut pos: Vec<u8> = (0..cars.len()).map(|d| st.position[d][k]).filter(|p| *p > 0).collect();
+                let present = (0..cars.len()).filter(|&d| {
+                    let s = CarState::from_u8(cars[d].state[k]);
+                    s != CarState::NotStarted && (cars[d].progress[k].is_finite() || s == CarState::Retired)
+                }).count();
+                pos.sort_unstable();
+                // Every car present has a position, no two share one, and they are 1..n in
+                // order (cars not present are ranked after, so ranks may skip at the end).
+                prop_assert_eq!(pos.len(), present);
+                pos.dedup();
+                prop_assert_eq!(pos.len(), present);
+            }
+        }
+    }
+}

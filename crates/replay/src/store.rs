@@ -25,7 +25,11 @@ pub fn write(path: &Path, manifest: &Manifest, chunks: &[Vec<u8>]) -> Result<(),
     let json = serde_json::to_vec(manifest).map_err(|e| Error::Corrupt(format!("manifest: {e}")))?;
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let tmp = dir.join(format!(".{}.{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("replay"), std::process::id()));
+    // Unique per process and per call, so two builds of one session (threads or processes)
+    // never write the same temp file; the last rename wins with a complete file.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!(".{}.{}-{n}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("replay"), std::process::id()));
     let result = (|| -> std::io::Result<()> {
         let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
         let mut crc = crc32fast::Hasher::new();

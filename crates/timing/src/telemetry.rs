@@ -203,7 +203,7 @@ pub fn merge_driver(driver: u16, car: Option<&CarSamples>, pos: Option<&Position
         let mut z = lerp_at(&pos_t, |i| pos.z_dm[pi[i]] as f32 / 10.0, t, &mut h5);
         // Between two samples farther apart than any car can go (a transponder that jumps, a
         // car reappearing), there is no position: a gap, not a streak across the map.
-        if pos_t.get(h5) != Some(&t) && !plausible[h5.min(plausible.len().saturating_sub(1))] {
+        if pos_t.get(h5) != Some(&t) && !plausible.get(h5).copied().unwrap_or(true) {
             (x, y, z) = (f32::NAN, f32::NAN, f32::NAN);
         }
         tel.x_m.push(x);

@@ -1,0 +1,163 @@
+//! Checks of a replay against the timing and physics: how much of the session our order
+//! equals the official order (TimingData `Position`), the order at each lap end, cars that
+//! move further between frames than their speed allows, cars at the origin.
+
+use crate::chunk::{col, Chunk};
+use crate::Error;
+use std::fmt::Write as _;
+
+/// What [`check`] found.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Human-readable report.
+    pub text: String,
+    /// Share of frames (after the start) where the order equals the official order.
+    pub order_share: f64,
+    /// Frame pairs where a car moved further than its speed allows plus 5 m.
+    pub teleports: u64,
+    /// Frame pairs compared.
+    pub frame_pairs: u64,
+    /// Cars drawn at (0, 0).
+    pub at_origin: u64,
+    /// Race-like sessions: (lap ends where the order equals the official one, lap ends).
+    pub crossings: (u32, u32),
+}
+
+/// Builds the replay of a session in memory and checks it against the timing and physics.
+pub fn check(s: &timing::Session) -> Result<Report, Error> {
+    let r = crate::build(s, "verify", 0, &crate::BuildOptions::default(), &|_, _| {})?;
+    let mut out = String::new();
+    let m = &r.manifest;
+    let chunks: Vec<Chunk> = r.chunks.iter().map(|c| crate::decompress_chunk(c).and_then(Chunk::decode)).collect::<Result<_, _>>()?;
+    let drivers = m.drivers.len();
+    let frame_ms = m.frame_ms;
+    // Our order vs the official order (TimingData Position), frame by frame.
+    let (mut equal, mut compared) = (0u64, 0u64);
+    let mut first_diff: Vec<String> = Vec::new();
+    // Runs of frames that differ: (start s, frames, example).
+    let mut runs: Vec<(f64, u32, String)> = Vec::new();
+    let mut in_run = false;
+    // Teleports: distance between frames beyond what the speed allows plus 5 m; cars at the origin.
+    let (mut teleports, mut origin, mut pairs) = (0u64, 0u64, 0u64);
+    let mut worst = (0.0f64, 0u16, 0.0f64);
+    let mut examples = String::new();
+    for c in &chunks {
+        for k in 0..c.frames as usize {
+            let t_ms = (m.t_start_s * 1000.0 + f64::from(c.first_frame + k as u32) * frame_ms).round() as i64;
+            let mut ours: Vec<(i64, u16)> = (0..drivers).map(|d| (c.driver(col::POSITION, d, k), m.drivers[d].number)).filter(|p| p.0 > 0).collect();
+            ours.sort_unstable();
+            let mut official: Vec<(u32, u16)> = s
+                .official
+                .iter()
+                .filter(|o| m.drivers.iter().any(|d| d.number == o.driver))
+                .filter_map(|o| timing::official::value_at(&o.position, t_ms).map(|p| (p, o.driver)))
+                .collect();
+            official.sort_unstable();
+            if official.len() == drivers && s.session_start_ms.is_some_and(|st| t_ms >= st) {
+                compared += 1;
+                let same = ours.len() == official.len() && ours.iter().zip(&official).all(|(a, b)| a.1 == b.1);
+                if same {
+                    equal += 1;
+                    in_run = false;
+                } else {
+                    if !in_run {
+                        let ex = format!(
+                            "ours {:?} official {:?}",
+                            ours.iter().map(|p| p.1).collect::<Vec<_>>(),
+                            official.iter().map(|p| p.1).collect::<Vec<_>>()
+                        );
+                        runs.push((t_ms as f64 / 1000.0, 0, ex));
+                    }
+                    in_run = true;
+                    if let Some(r) = runs.last_mut() {
+                        r.1 += 1;
+                    }
+                }
+                if !same && first_diff.len() < 5 {
+                    first_diff.push(format!(
+                        "t={:.1}s ours {:?} official {:?}",
+                        t_ms as f64 / 1000.0,
+                        ours.iter().map(|p| p.1).collect::<Vec<_>>(),
+                        official.iter().map(|p| p.1).collect::<Vec<_>>()
+                    ));
+                }
+            }
+            for d in 0..drivers {
+                let (x, y) = (c.driver(col::X, d, k), c.driver(col::Y, d, k));
+                if x == i64::from(i32::MIN) {
+                    continue;
+                }
+                if x == 0 && y == 0 {
+                    origin += 1;
+                }
+                if k + 1 < c.frames as usize {
+                    let (x2, y2) = (c.driver(col::X, d, k + 1), c.driver(col::Y, d, k + 1));
+                    if x2 == i64::from(i32::MIN) {
+                        continue;
+                    }
+                    pairs += 1;
+                    let dist_m = (((x2 - x) as f64).powi(2) + ((y2 - y) as f64).powi(2)).sqrt() / 10.0;
+                    // The speed channel and the positions come from different sources with
+                    // different delays: allow the highest speed within ±0.5 s.
+                    let (a, b) = (k.saturating_sub(12), (k + 13).min(c.frames as usize - 1));
+                    let v = (a..=b).map(|j| c.driver(col::SPEED, d, j)).max().unwrap_or(0) as f64 / 3.6;
+                    let allowed = v * frame_ms / 1000.0 + 5.0;
+                    if dist_m > allowed {
+                        teleports += 1;
+                        if teleports <= 8 {
+                            let _ = writeln!(
+                                examples,
+                                "    car {} at t={:.2} s: {dist_m:.1} m in one frame at {:.0} km/h",
+                                m.drivers[d].number,
+                                t_ms as f64 / 1000.0,
+                                v * 3.6
+                            );
+                        }
+                    }
+                    if dist_m - allowed > worst.0 - worst.2 || worst.0 == 0.0 {
+                        worst = (dist_m, m.drivers[d].number, allowed);
+                    }
+                }
+            }
+        }
+    }
+    let share = if compared == 0 { 0.0 } else { 100.0 * equal as f64 / compared as f64 };
+    let _ = writeln!(out, "order equals the official TimingData order in {equal}/{compared} frames ({share:.2}% of session time after the start)");
+    for d in &first_diff {
+        let _ = writeln!(out, "  e.g. {d}");
+    }
+    runs.sort_by(|a, b| b.1.cmp(&a.1));
+    let _ = writeln!(out, "  {} stretches differ; the longest:", runs.len());
+    for (t, frames, ex) in runs.iter().take(6) {
+        let _ = writeln!(out, "    from t={t:.2} s for {:.2} s: {ex}", f64::from(*frames) * frame_ms / 1000.0);
+    }
+    let _ = writeln!(
+        out,
+        "teleports (moved further than speed (max within ±0.5 s) × frame time + 5 m): {teleports} of {pairs} frame pairs; cars drawn at the origin: {origin}; largest step {:.1} m (car {}, allowed {:.1} m)",
+        worst.0, worst.1, worst.2
+    );
+    out.push_str(&examples);
+    let mut crossings = (0, 0);
+    // Race-like sessions: the order at each lap end (the leader's crossing + 1 s) vs official.
+    if s.info.is_race_like() {
+        let (mut ok, mut total) = (0, 0);
+        for ls in &m.lap_starts {
+            let t_ms = (ls.t_s * 1000.0).round() as i64 + 1000;
+            let k = ((t_ms as f64 - m.t_start_s * 1000.0) / frame_ms).round().max(0.0) as u32;
+            let Some(c) = chunks.iter().find(|c| k >= c.first_frame && k < c.first_frame + c.frames) else { continue };
+            let kk = (k - c.first_frame) as usize;
+            let mut ours: Vec<(i64, u16)> = (0..drivers).map(|d| (c.driver(col::POSITION, d, kk), m.drivers[d].number)).filter(|p| p.0 > 0).collect();
+            ours.sort_unstable();
+            let mut official: Vec<(u32, u16)> = s.official.iter().filter_map(|o| timing::official::value_at(&o.position, t_ms).map(|p| (p, o.driver))).collect();
+            official.sort_unstable();
+            total += 1;
+            if ours.iter().map(|p| p.1).take(official.len()).eq(official.iter().map(|p| p.1).take(ours.len())) {
+                ok += 1;
+            }
+        }
+        let _ = writeln!(out, "order 1 s after each of the leader's {total} line crossings equals the official order: {ok}/{total}");
+        crossings = (ok, total);
+    }
+    let _ = writeln!(out, "replay: {} frames, {} chunks, {:.2} MB compressed ({:.1} bytes/frame), {:.1} MB raw", m.frame_count, m.chunks.len(), r.chunks.iter().map(|c| c.len()).sum::<usize>() as f64 / 1e6, r.chunks.iter().map(|c| c.len()).sum::<usize>() as f64 / f64::from(m.frame_count.max(1)), r.raw_bytes as f64 / 1e6);
+    Ok(Report { text: out, order_share: share / 100.0, teleports, frame_pairs: pairs, at_origin: origin, crossings })
+}
