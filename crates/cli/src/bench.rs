@@ -95,20 +95,54 @@ pub fn run(cmd: BenchCommand, out: &mut impl std::io::Write) -> Result<(), Strin
             let size = file.file_bytes().len();
             let tt = median(total.clone());
             writeln!(out, "session: {}", raw.label).map_err(io)?;
-            writeln!(out, "raw files: {:.1} MB; threads: {}; median of {} runs", bytes as f64 / 1e6, rayon::current_num_threads(), runs.max(1)).map_err(io)?;
-            writeln!(out, "  decode {:.3} s, session model {:.3} s, replay build + write {:.3} s", median(decode), median(model), median(build)).map_err(io)?;
+            writeln!(
+                out,
+                "raw files: {:.1} MB; threads: {}; median of {} runs",
+                bytes as f64 / 1e6,
+                rayon::current_num_threads(),
+                runs.max(1)
+            )
+            .map_err(io)?;
+            writeln!(
+                out,
+                "  decode {:.3} s, session model {:.3} s, replay build + write {:.3} s",
+                median(decode),
+                median(model),
+                median(build)
+            )
+            .map_err(io)?;
             writeln!(out, "  raw files → replay file: {tt:.3} s").map_err(io)?;
-            writeln!(out, "  replay: {n} frames at {fps} FPS, {} chunks, {:.2} MB ({:.1} bytes/frame)", file.chunk_count(), size as f64 / 1e6, size as f64 / f64::from(n.max(1))).map_err(io)?;
+            writeln!(
+                out,
+                "  replay: {n} frames at {fps} FPS, {} chunks, {:.2} MB ({:.1} bytes/frame)",
+                file.chunk_count(),
+                size as f64 / 1e6,
+                size as f64 / f64::from(n.max(1))
+            )
+            .map_err(io)?;
             writeln!(out, "  open + first frame: {:.2} ms (median of 20)", median(open_first) * 1e3).map_err(io)?;
             let mut sorted = random.clone();
             sorted.sort_by(f64::total_cmp);
-            writeln!(out, "  random frame: median {:.3} ms, p99 {:.3} ms (500 frames)", median(random) * 1e3, sorted[sorted.len() * 99 / 100] * 1e3).map_err(io)?;
+            writeln!(
+                out,
+                "  random frame: median {:.3} ms, p99 {:.3} ms (500 frames)",
+                median(random) * 1e3,
+                sorted[sorted.len() * 99 / 100] * 1e3
+            )
+            .map_err(io)?;
             let peak = peak_rss_mb();
             writeln!(out, "  peak RSS of this process: {peak:.0} MB").map_err(io)?;
-            writeln!(out, "old Python system on Mexico Q (ffharness README): race-style build 65 s, 2.97 GB peak → {:.0}x faster, {:.0}x less memory", 65.0 / tt, 2970.0 / peak.max(1.0)).map_err(io)?;
+            writeln!(
+                out,
+                "old Python system on Mexico Q (ffharness README): race-style build 65 s, 2.97 GB peak → {:.0}x faster, {:.0}x less memory",
+                65.0 / tt,
+                2970.0 / peak.max(1.0)
+            )
+            .map_err(io)?;
             if let Some(python) = fastf1_python {
                 let theirs = fastf1_load_seconds(&python, &session, 3)?;
-                writeln!(out, "FastF1 session.load() alone (ffharness, cold, median of 3): {theirs:.3} s → {:.1}x", theirs / tt).map_err(io)?;
+                writeln!(out, "FastF1 session.load() alone (ffharness, cold, median of 3): {theirs:.3} s → {:.1}x", theirs / tt)
+                    .map_err(io)?;
             }
             let _ = std::fs::remove_dir_all(&dir);
         }
@@ -192,6 +226,8 @@ fn fastf1_load_seconds(python: &std::path::Path, session: &str, runs: usize) -> 
 fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<f64>().ok())
+        })
         .map_or(0.0, |kb| kb / 1024.0)
 }

@@ -100,6 +100,11 @@ pub struct CarColumns {
     pub pit_stops: Vec<u8>,
     /// State code.
     pub state: Vec<u8>,
+    /// The official position at each frame (255 unknown), to break ties.
+    pub official_position: Vec<u8>,
+    /// Time penalties not served in the pits: (when announced, session ms; length, ms). The
+    /// classification adds them to the time the car took the flag.
+    pub penalties: Vec<(i64, i64)>,
     /// Session time the car took the chequered flag.
     pub finished_at_ms: Option<i64>,
     /// Session time the car retired.
@@ -125,7 +130,8 @@ pub fn chequered_flag(s: &Session) -> Option<i64> {
     if !s.info.is_race_like() {
         return None;
     }
-    let by_distance = s.total_laps.and_then(|total| s.laps.iter().filter(|l| l.lap_number == total && !l.generated).filter_map(|l| l.time_ms).min());
+    let by_distance =
+        s.total_laps.and_then(|total| s.laps.iter().filter(|l| l.lap_number == total && !l.generated).filter_map(|l| l.time_ms).min());
     by_distance.or_else(|| s.session_status.iter().find(|st| st.value == "Finished").map(|st| st.t_ms))
 }
 
@@ -148,17 +154,31 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
     let official: Option<&OfficialTimeline> = s.official.iter().find(|o| o.driver == driver);
     let race_like = s.info.is_race_like();
 
-    let mut c = CarColumns { driver, ..Default::default() };
-    c.finished_at_ms = ctx.chequered_ms.and_then(|cf| timed.iter().filter_map(|l| l.time_ms).filter(|t| *t >= cf).min());
+    let mut c = CarColumns { driver, penalties: time_penalties(s, driver), ..Default::default() };
+    // Races count laps as the timing does (NumberOfLaps, when it reported each crossing), so
+    // the order at every crossing is the official one; elsewhere the laps are counted.
+    let official_laps: &[(i64, u32)] = match official {
+        Some(o) if race_like && !o.laps.is_empty() => &o.laps,
+        _ => &[],
+    };
+    c.finished_at_ms = ctx.chequered_ms.and_then(|cf| {
+        if official_laps.is_empty() {
+            timed.iter().filter_map(|l| l.time_ms).filter(|t| *t >= cf).min()
+        } else {
+            official_laps.iter().map(|l| l.0).filter(|t| *t >= cf).min()
+        }
+    });
     // Retired: the official flag, else (races) a car that stopped timing before the flag.
     c.retired_at_ms = official.and_then(|o| o.retired.iter().find(|r| r.1).map(|r| r.0)).or_else(|| {
         if !race_like || c.finished_at_ms.is_some() || timed.is_empty() {
             return None;
         }
-        let last = laps.last().and_then(|l| l.time_ms)?;
+        // The last sign of the car running: its last lap, sector or pit exit.
+        let last = laps.last().and_then(|l| l.time_ms).max(official.and_then(|o| o.last_running_ms))?;
         (last + 120_000 < ctx.chequered_ms.unwrap_or(ctx.session_end_ms)).then_some(last)
     });
-    let no_start = laps.is_empty() || (laps.len() == 1 && laps[0].generated && tel.is_none());
+    // A car with no lap at all did not start; a lap-1 crash has a generated lap and did start.
+    let no_start = laps.is_empty();
 
     let mut tel_hint = 0usize;
     let mut proj_hint = 0usize;
@@ -167,14 +187,26 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
     let mut prev_progress = f64::NAN;
     for k in 0..n {
         let t = ctx.timeline.t_ms(k as u32);
-        while lap_i < timed.len() && timed[lap_i].time_ms.is_some_and(|e| e <= t) {
-            lap_i += 1;
-        }
-        let completed = lap_i;
+        let completed = if official_laps.is_empty() {
+            while lap_i < timed.len() && timed[lap_i].time_ms.is_some_and(|e| e <= t) {
+                lap_i += 1;
+            }
+            lap_i
+        } else {
+            while lap_i < official_laps.len() && official_laps[lap_i].0 <= t {
+                lap_i += 1;
+            }
+            if lap_i == 0 {
+                0
+            } else {
+                official_laps[lap_i - 1].1 as usize
+            }
+        };
         let current = laps.iter().find(|l| l.lap_number as usize == completed + 1).or(laps.last());
 
         // Telemetry at t.
-        let (mut x, mut y, mut speed, mut rpm, mut thr, mut gear, mut brake, mut drs) = (f32::NAN, f32::NAN, f32::NAN, f32::NAN, f32::NAN, 0u8, 0u8, 0u8);
+        let (mut x, mut y, mut speed, mut rpm, mut thr, mut gear, mut brake, mut drs) =
+            (f32::NAN, f32::NAN, f32::NAN, f32::NAN, f32::NAN, 0u8, 0u8, 0u8);
         if let Some(tel) = tel {
             while tel_hint + 1 < tel.t_ms.len() && tel.t_ms[tel_hint + 1] <= t {
                 tel_hint += 1;
@@ -230,8 +262,30 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
         // centreline, or time-based without positions). Near the line, the fraction is made
         // continuous with the timing's crossing: a car just past the timing line that the
         // projection still sees before it, and the reverse, are put on the right side.
-        let lap_start = if completed == 0 { laps.first().and_then(|l| l.lap_start_ms) } else { timed[completed - 1].time_ms };
-        let lap_end = timed.get(completed).and_then(|l| l.time_ms);
+        let (lap_start, lap_end) = if official_laps.is_empty() {
+            let start =
+                if completed == 0 { laps.first().and_then(|l| l.lap_start_ms) } else { timed.get(completed - 1).and_then(|l| l.time_ms) };
+            // Without a timed end (a retirement on track) the generated lap's end; a lap-1
+            // crash (its only lap generated) has no end: where it stopped is unknown.
+            let end = timed.get(completed).and_then(|l| l.time_ms).or_else(|| {
+                if timed.is_empty() {
+                    return None;
+                }
+                laps.iter().find(|l| l.generated && l.lap_number as usize == completed + 1).and_then(|l| l.time_ms)
+            });
+            (start, end)
+        } else {
+            let start = if lap_i == 0 { laps.first().and_then(|l| l.lap_start_ms) } else { Some(official_laps[lap_i - 1].0) };
+            // After the last crossing the timing reported (a car about to retire), the lap is
+            // assumed as long as the one before.
+            let previous = (lap_i >= 2).then(|| official_laps[lap_i - 1].0 - official_laps[lap_i - 2].0);
+            let end = official_laps
+                .get(lap_i)
+                .map(|l| l.0)
+                .or_else(|| laps.iter().find(|l| l.generated).and_then(|l| l.time_ms))
+                .or_else(|| Some(start? + previous?));
+            (start, end)
+        };
         let mut frac = f64::NAN;
         if let (true, Some(track)) = (has_pos, ctx.track) {
             // A parked car (garage, grid) needs no new projection.
@@ -254,7 +308,16 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
                 frac += 1.0;
             }
         }
+        if timed.is_empty() && !has_pos && !frac.is_finite() {
+            // A car that never completed a lap and has no position: it is at the start.
+            frac = 0.0;
+        }
         let mut progress = if state == CarState::NotStarted { f64::NAN } else { completed as f64 + frac };
+        // Where this frame gives no fraction (no position, no lap end to time against), the
+        // car is where it was last seen.
+        if progress.is_nan() && state != CarState::NotStarted && prev_progress.is_finite() {
+            progress = prev_progress.max(completed as f64);
+        }
         // A finished or retired car keeps the progress it had.
         if matches!(state, CarState::Finished | CarState::Retired) && prev_progress.is_finite() {
             progress = prev_progress;
@@ -274,12 +337,45 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
         c.gear.push(gear);
         c.brake.push(brake);
         c.drs.push(drs);
-        let lap_no = if laps.is_empty() || lap_start.is_none_or(|a| t < a) && completed == 0 { 0 } else { (completed + 1).min(u16::MAX as usize) as u16 };
+        let lap_no = if laps.is_empty() || lap_start.is_none_or(|a| t < a) && completed == 0 {
+            0
+        } else {
+            (completed + 1).min(u16::MAX as usize) as u16
+        };
         c.lap.push(lap_no);
         c.compound.push(current.map_or(0, |l| compound_code(&l.compound)));
         c.tyre_age.push(current.and_then(|l| l.tyre_life).map_or(0, |a| (a - 1.0).max(0.0) as u8));
         c.pit_stops.push(laps.iter().filter(|l| l.pit_in_ms.is_some_and(|p| p <= t)).count().min(255) as u8);
         c.state.push(state as u8);
+        c.official_position.push(official.and_then(|o| value_at(&o.position, t)).map_or(255, |p| p.min(254) as u8));
     }
     c
+}
+
+/// "10 SECOND TIME PENALTY FOR CAR 1 (VER) - ..." messages for `driver`, less the ones race
+/// control later says were served ("PENALTY SERVED - 10 SECOND TIME PENALTY FOR CAR 1 ...").
+pub fn time_penalties(s: &Session, driver: u16) -> Vec<(i64, i64)> {
+    let parse = |m: &str| -> Option<(i64, u16)> {
+        let i = m.find(" SECOND TIME PENALTY FOR CAR ")?;
+        let secs: i64 = m[..i].rsplit(|c: char| !c.is_ascii_digit()).next()?.parse().ok()?;
+        let rest = &m[i + " SECOND TIME PENALTY FOR CAR ".len()..];
+        let car: u16 = rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()?;
+        Some((secs * 1000, car))
+    };
+    let mut issued: Vec<(i64, i64)> = Vec::new();
+    for e in &s.race_control {
+        let m = e.message.message.as_str();
+        let Some((ms, car)) = parse(m) else { continue };
+        if car != driver {
+            continue;
+        }
+        if m.contains("PENALTY SERVED") {
+            if let Some(i) = issued.iter().position(|p| p.1 == ms) {
+                issued.remove(i);
+            }
+        } else {
+            issued.push((e.t_ms, ms));
+        }
+    }
+    issued
 }

@@ -44,7 +44,8 @@ pub fn check(s: &timing::Session) -> Result<Report, Error> {
     for c in &chunks {
         for k in 0..c.frames as usize {
             let t_ms = (m.t_start_s * 1000.0 + f64::from(c.first_frame + k as u32) * frame_ms).round() as i64;
-            let mut ours: Vec<(i64, u16)> = (0..drivers).map(|d| (c.driver(col::POSITION, d, k), m.drivers[d].number)).filter(|p| p.0 > 0).collect();
+            let mut ours: Vec<(i64, u16)> =
+                (0..drivers).map(|d| (c.driver(col::POSITION, d, k), m.drivers[d].number)).filter(|p| p.0 > 0).collect();
             ours.sort_unstable();
             let mut official: Vec<(u32, u16)> = s
                 .official
@@ -122,11 +123,14 @@ pub fn check(s: &timing::Session) -> Result<Report, Error> {
         }
     }
     let share = if compared == 0 { 0.0 } else { 100.0 * equal as f64 / compared as f64 };
-    let _ = writeln!(out, "order equals the official TimingData order in {equal}/{compared} frames ({share:.2}% of session time after the start)");
+    let _ = writeln!(
+        out,
+        "order equals the official TimingData order in {equal}/{compared} frames ({share:.2}% of session time after the start)"
+    );
     for d in &first_diff {
         let _ = writeln!(out, "  e.g. {d}");
     }
-    runs.sort_by(|a, b| b.1.cmp(&a.1));
+    runs.sort_by_key(|r| std::cmp::Reverse(r.1));
     let _ = writeln!(out, "  {} stretches differ; the longest:", runs.len());
     for (t, frames, ex) in runs.iter().take(6) {
         let _ = writeln!(out, "    from t={t:.2} s for {:.2} s: {ex}", f64::from(*frames) * frame_ms / 1000.0);
@@ -138,26 +142,46 @@ pub fn check(s: &timing::Session) -> Result<Report, Error> {
     );
     out.push_str(&examples);
     let mut crossings = (0, 0);
-    // Race-like sessions: the order at each lap end (the leader's crossing + 1 s) vs official.
+    // Race-like sessions: at each line crossing the timing reports (a driver's NumberOfLaps
+    // going up), that driver's position in the replay vs the official one.
     if s.info.is_race_like() {
-        let (mut ok, mut total) = (0, 0);
-        for ls in &m.lap_starts {
-            let t_ms = (ls.t_s * 1000.0).round() as i64 + 1000;
-            let k = ((t_ms as f64 - m.t_start_s * 1000.0) / frame_ms).round().max(0.0) as u32;
-            let Some(c) = chunks.iter().find(|c| k >= c.first_frame && k < c.first_frame + c.frames) else { continue };
-            let kk = (k - c.first_frame) as usize;
-            let mut ours: Vec<(i64, u16)> = (0..drivers).map(|d| (c.driver(col::POSITION, d, kk), m.drivers[d].number)).filter(|p| p.0 > 0).collect();
-            ours.sort_unstable();
-            let mut official: Vec<(u32, u16)> = s.official.iter().filter_map(|o| timing::official::value_at(&o.position, t_ms).map(|p| (p, o.driver))).collect();
-            official.sort_unstable();
-            total += 1;
-            if ours.iter().map(|p| p.1).take(official.len()).eq(official.iter().map(|p| p.1).take(ours.len())) {
-                ok += 1;
+        let (mut ok, mut total) = (0u32, 0u32);
+        let mut misses: Vec<String> = Vec::new();
+        for (d, meta) in m.drivers.iter().enumerate() {
+            let Some(o) = s.official.iter().find(|o| o.driver == meta.number) else { continue };
+            for &(t_ms, lap) in &o.laps {
+                // The official position arrives with the crossing or in the next few lines.
+                let t_check = t_ms + 500;
+                let Some(official_pos) = timing::official::value_at(&o.position, t_check) else { continue };
+                let k = ((t_check as f64 - m.t_start_s * 1000.0) / frame_ms).floor().max(0.0) as u32;
+                let Some(c) = chunks.iter().find(|c| k >= c.first_frame && k < c.first_frame + c.frames) else { continue };
+                let ours = c.driver(col::POSITION, d, (k - c.first_frame) as usize);
+                total += 1;
+                if ours == i64::from(official_pos) {
+                    ok += 1;
+                } else if misses.len() < 5 {
+                    misses.push(format!(
+                        "car {} lap {lap} at {:.1} s: P{ours} here, P{official_pos} official",
+                        meta.number,
+                        t_ms as f64 / 1000.0
+                    ));
+                }
             }
         }
-        let _ = writeln!(out, "order 1 s after each of the leader's {total} line crossings equals the official order: {ok}/{total}");
+        let _ = writeln!(out, "position of each car as it completes each lap equals the official position: {ok}/{total}");
+        for miss in &misses {
+            let _ = writeln!(out, "    {miss}");
+        }
         crossings = (ok, total);
     }
-    let _ = writeln!(out, "replay: {} frames, {} chunks, {:.2} MB compressed ({:.1} bytes/frame), {:.1} MB raw", m.frame_count, m.chunks.len(), r.chunks.iter().map(|c| c.len()).sum::<usize>() as f64 / 1e6, r.chunks.iter().map(|c| c.len()).sum::<usize>() as f64 / f64::from(m.frame_count.max(1)), r.raw_bytes as f64 / 1e6);
+    let _ = writeln!(
+        out,
+        "replay: {} frames, {} chunks, {:.2} MB compressed ({:.1} bytes/frame), {:.1} MB raw",
+        m.frame_count,
+        m.chunks.len(),
+        r.chunks.iter().map(|c| c.len()).sum::<usize>() as f64 / 1e6,
+        r.chunks.iter().map(|c| c.len()).sum::<usize>() as f64 / f64::from(m.frame_count.max(1)),
+        r.raw_bytes as f64 / 1e6
+    );
     Ok(Report { text: out, order_share: share / 100.0, teleports, frame_pairs: pairs, at_origin: origin, crossings })
 }

@@ -145,9 +145,11 @@ impl Chunk {
             return Err(Error::Corrupt(format!("chunk: {} bytes, expected {off}", data.len())));
         }
         // Running sums, in place.
-        let runs = GLOBAL_COLUMNS.iter().zip(global_offsets).map(|(w, o)| (*w, o, 1usize)).chain(
-            DRIVER_COLUMNS.iter().zip(driver_offsets).map(|(w, o)| (*w, o, drivers as usize)),
-        );
+        let runs = GLOBAL_COLUMNS
+            .iter()
+            .zip(global_offsets)
+            .map(|(w, o)| (*w, o, 1usize))
+            .chain(DRIVER_COLUMNS.iter().zip(driver_offsets).map(|(w, o)| (*w, o, drivers as usize)));
         for (w, o, count) in runs.collect::<Vec<_>>() {
             for r in 0..count {
                 let base = o + r * w * n;

@@ -55,7 +55,9 @@ fn resample_closed(pts: &[[f32; 2]], step: f32) -> Vec<[f32; 2]> {
         for k in 0..segs {
             let t = k as f32 / segs as f32;
             let (t2, t3) = (t * t, t * t * t);
-            let c = |a: f32, b: f32, c: f32, d: f32| 0.5 * (2.0 * b + (-a + c) * t + (2.0 * a - 5.0 * b + 4.0 * c - d) * t2 + (-a + 3.0 * b - 3.0 * c + d) * t3);
+            let c = |a: f32, b: f32, c: f32, d: f32| {
+                0.5 * (2.0 * b + (-a + c) * t + (2.0 * a - 5.0 * b + 4.0 * c - d) * t2 + (-a + 3.0 * b - 3.0 * c + d) * t3)
+            };
             out.push([c(p0[0], p1[0], p2[0], p3[0]), c(p0[1], p1[1], p2[1], p3[1])]);
         }
     }
@@ -69,7 +71,14 @@ impl Track {
         let mut candidates: Vec<&Lap> = s
             .laps
             .iter()
-            .filter(|l| l.lap_time_ms.is_some() && l.lap_start_ms.is_some() && l.time_ms.is_some() && l.pit_in_ms.is_none() && l.pit_out_ms.is_none() && !l.generated)
+            .filter(|l| {
+                l.lap_time_ms.is_some()
+                    && l.lap_start_ms.is_some()
+                    && l.time_ms.is_some()
+                    && l.pit_in_ms.is_none()
+                    && l.pit_out_ms.is_none()
+                    && !l.generated
+            })
             .collect();
         candidates.sort_by_key(|l| (!l.is_accurate, l.lap_time_ms));
         for lap in candidates.into_iter().take(20) {
@@ -259,7 +268,7 @@ fn pit_lane(track: &Track, s: &Session) -> Vec<[f32; 2]> {
         let a = tel.index_at(pit_in - 5_000);
         let b = tel.index_at(pit_in + 40_000);
         for i in a..b {
-            if !tel.x_m[i].is_finite() || !(tel.speed_kph[i] > 5.0) {
+            if !tel.x_m[i].is_finite() || tel.speed_kph[i].is_nan() || tel.speed_kph[i] <= 5.0 {
                 continue;
             }
             let p = [tel.x_m[i], tel.y_m[i]];
@@ -283,10 +292,12 @@ mod tests {
     use super::*;
 
     fn circle(r: f32, n: usize) -> Track {
-        let outline: Vec<[f32; 2]> = (0..n).map(|i| {
-            let a = i as f32 / n as f32 * std::f32::consts::TAU;
-            [r * a.cos(), r * a.sin()]
-        }).collect();
+        let outline: Vec<[f32; 2]> = (0..n)
+            .map(|i| {
+                let a = i as f32 / n as f32 * std::f32::consts::TAU;
+                [r * a.cos(), r * a.sin()]
+            })
+            .collect();
         let mut cum_m = Vec::new();
         let mut d = 0.0;
         for i in 0..n {

@@ -199,8 +199,10 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
         let leader = (0..cars.len()).find(|&d| st.position[d][k] == 1);
         g_lap.push(if s.info.is_race_like() { leader.map_or(0, |d| cars[d].lap[k]) } else { 0 });
     }
-    let progress_q: Vec<Vec<i32>> =
-        cars.iter().map(|c| c.progress.iter().map(|p| if p.is_finite() { (p * 10_000.0).round() as i32 } else { i32::MIN }).collect()).collect();
+    let progress_q: Vec<Vec<i32>> = cars
+        .iter()
+        .map(|c| c.progress.iter().map(|p| if p.is_finite() { (p * 10_000.0).round() as i32 } else { i32::MIN }).collect())
+        .collect();
 
     // Chunks, compressed in parallel.
     let per = (opts.chunk_seconds.max(1) * tl.fps) as usize;
@@ -208,7 +210,13 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
     let encoded: Vec<(Vec<u8>, usize)> = ranges
         .par_iter()
         .map(|&(a, b)| {
-            let global = [Column::U8(&g_track[a..b]), Column::U8(&g_session[a..b]), Column::U16(&g_lap[a..b]), Column::U16(&g_rcm[a..b]), Column::U16(&g_weather[a..b])];
+            let global = [
+                Column::U8(&g_track[a..b]),
+                Column::U8(&g_session[a..b]),
+                Column::U16(&g_lap[a..b]),
+                Column::U16(&g_rcm[a..b]),
+                Column::U16(&g_weather[a..b]),
+            ];
             let per_driver: Vec<Vec<Column>> = cars
                 .iter()
                 .enumerate()
@@ -305,7 +313,11 @@ fn manifest(
             .enumerate()
             .map(|(i, &start)| {
                 let start = if i == 0 { s.session_start_ms.unwrap_or(start) } else { start };
-                Segment { name: format!("Q{}", i + 1), start_s: secs(start), end_s: finished.iter().copied().find(|f| *f > start).map(secs) }
+                Segment {
+                    name: format!("Q{}", i + 1),
+                    start_s: secs(start),
+                    end_s: finished.iter().copied().find(|f| *f > start).map(secs),
+                }
             })
             .collect()
     } else {
@@ -345,7 +357,11 @@ fn manifest(
             .collect(),
         geometry,
         lap_starts,
-        track_status: s.track_status.iter().map(|iv| StatusPeriod { start_s: secs(iv.start_ms), end_s: iv.end_ms.map(secs), status: iv.status }).collect(),
+        track_status: s
+            .track_status
+            .iter()
+            .map(|iv| StatusPeriod { start_s: secs(iv.start_ms), end_s: iv.end_ms.map(secs), status: iv.status })
+            .collect(),
         segments,
         race_control: s
             .race_control
@@ -379,7 +395,14 @@ fn manifest(
 }
 
 /// Builds the replay and writes it to `path` (atomically: temp file, then rename).
-pub fn build_file(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, path: &Path, progress: &dyn Fn(&str, f32)) -> Result<(), Error> {
+pub fn build_file(
+    s: &Session,
+    id: &str,
+    source_hash: u64,
+    opts: &BuildOptions,
+    path: &Path,
+    progress: &dyn Fn(&str, f32),
+) -> Result<(), Error> {
     let replay = build(s, id, source_hash, opts, progress)?;
     store::write(path, &replay.manifest, &replay.chunks)
 }

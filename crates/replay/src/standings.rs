@@ -33,7 +33,8 @@ pub struct Standings {
 fn time_at_progress(cummax: &[f64], tl: &Timeline, upto: usize, p: f64) -> Option<f64> {
     let hi = upto.min(cummax.len().saturating_sub(1));
     let slice = &cummax[..=hi];
-    let i = slice.partition_point(|&v| !(v >= p));
+    // NaN (no progress yet) counts as not reached.
+    let i = slice.partition_point(|&v| v.is_nan() || v < p);
     if i > hi || i == 0 {
         return None;
     }
@@ -67,12 +68,19 @@ pub fn race(cars: &[CarColumns], tl: &Timeline) -> Standings {
         .iter()
         .map(|c| {
             let mut m = f64::NEG_INFINITY;
-            c.progress.iter().map(|&p| {
-                if p.is_finite() && p > m {
-                    m = p;
-                }
-                if m.is_finite() { m } else { f64::NAN }
-            }).collect()
+            c.progress
+                .iter()
+                .map(|&p| {
+                    if p.is_finite() && p > m {
+                        m = p;
+                    }
+                    if m.is_finite() {
+                        m
+                    } else {
+                        f64::NAN
+                    }
+                })
+                .collect()
         })
         .collect();
     let drivers = cars.len();
@@ -96,14 +104,23 @@ pub fn race(cars: &[CarColumns], tl: &Timeline) -> Standings {
                     match st {
                         CarState::NotStarted => (4, 0.0, 0.0),
                         CarState::Retired => (2, -(c.retired_at_ms.unwrap_or(0) as f64), -p.max(-1e9)),
-                        CarState::Finished => (0, -p.floor(), c.finished_at_ms.unwrap_or(0) as f64),
+                        CarState::Finished => {
+                            let t = tl.t_ms(k as u32);
+                            let penalty: i64 = c.penalties.iter().filter(|p| p.0 <= t).map(|p| p.1).sum();
+                            (0, -p.floor(), (c.finished_at_ms.unwrap_or(0) + penalty) as f64)
+                        }
                         _ if !p.is_finite() => (3, 0.0, 0.0),
                         _ => (0, -p, f64::MAX),
                     }
                 };
+                // Ties (the grid, cars stopped together) go by the official order.
                 order.sort_by(|&a, &b| {
                     let (ka, kb) = (key(a), key(b));
-                    ka.0.cmp(&kb.0).then(ka.1.total_cmp(&kb.1)).then(ka.2.total_cmp(&kb.2)).then(cars[a].driver.cmp(&cars[b].driver))
+                    ka.0.cmp(&kb.0)
+                        .then(ka.1.total_cmp(&kb.1))
+                        .then(ka.2.total_cmp(&kb.2))
+                        .then(cars[a].official_position[k].cmp(&cars[b].official_position[k]))
+                        .then(cars[a].driver.cmp(&cars[b].driver))
                 });
                 let leader = order[0];
                 for (rank, &d) in order.iter().enumerate() {
@@ -120,7 +137,8 @@ pub fn race(cars: &[CarColumns], tl: &Timeline) -> Standings {
                     let ahead = order[rank - 1];
                     int[d] = gap_between(&cummax[ahead], tl, k, cars[ahead].progress[k], p);
                     // Finished cars on the leader's lap: the gap is the difference of flag times.
-                    if let (Some(fa), Some(fl)) = (cars[d].finished_at_ms.filter(|_| st == CarState::Finished), cars[leader].finished_at_ms) {
+                    if let (Some(fa), Some(fl)) = (cars[d].finished_at_ms.filter(|_| st == CarState::Finished), cars[leader].finished_at_ms)
+                    {
                         if cars[d].progress[k].floor() >= cars[leader].progress[k].floor() {
                             gap[d] = (fa - fl).clamp(0, i32::MAX as i64) as i32;
                         }
@@ -133,7 +151,7 @@ pub fn race(cars: &[CarColumns], tl: &Timeline) -> Standings {
 
 /// Frame-major `[frame][driver]` arrays into per-driver columns.
 fn columns(pos: &[u8], gap: &[i32], int: &[i32], drivers: usize) -> Standings {
-    let n = if drivers == 0 { 0 } else { pos.len() / drivers };
+    let n = pos.len().checked_div(drivers).unwrap_or(0);
     let col = |v: &[i32], d: usize| (0..n).map(|k| v[k * drivers + d]).collect::<Vec<i32>>();
     Standings {
         position: (0..drivers).map(|d| (0..n).map(|k| pos[k * drivers + d]).collect()).collect(),
@@ -252,7 +270,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn car(driver: u16, progress: Vec<f64>, state: Vec<u8>) -> CarColumns {
-        CarColumns { driver, progress, state, ..Default::default() }
+        CarColumns { driver, official_position: vec![255; progress.len()], progress, state, ..Default::default() }
     }
 
     proptest! {

@@ -92,7 +92,11 @@ impl ReplayFile {
         }
         let format = u32::from_le_bytes([map[8], map[9], map[10], map[11]]);
         if format != FORMAT_VERSION {
-            return Err(Error::Version { path: path.display().to_string(), found: format.to_string(), expected: FORMAT_VERSION.to_string() });
+            return Err(Error::Version {
+                path: path.display().to_string(),
+                found: format.to_string(),
+                expected: FORMAT_VERSION.to_string(),
+            });
         }
         let body_end = map.len() - 8;
         let stored = u32::from_le_bytes([map[body_end], map[body_end + 1], map[body_end + 2], map[body_end + 3]]);
@@ -103,7 +107,11 @@ impl ReplayFile {
         let json = map.get(16..16 + mlen).ok_or_else(|| bad("manifest past the end".into()))?;
         let manifest: Manifest = serde_json::from_slice(json).map_err(|e| bad(format!("manifest: {e}")))?;
         if manifest.pipeline_version != PIPELINE_VERSION {
-            return Err(Error::Version { path: path.display().to_string(), found: manifest.pipeline_version.clone(), expected: PIPELINE_VERSION.to_string() });
+            return Err(Error::Version {
+                path: path.display().to_string(),
+                found: manifest.pipeline_version.clone(),
+                expected: PIPELINE_VERSION.to_string(),
+            });
         }
         let mut off = 16 + mlen;
         let mut chunk_offsets = Vec::with_capacity(manifest.chunks.len());
@@ -170,7 +178,7 @@ impl ReplayFile {
                 }
             }
         }
-        let bytes = self.chunk_bytes(c).ok_or_else(|| Error::NoFrame(i))?;
+        let bytes = self.chunk_bytes(c).ok_or(Error::NoFrame(i))?;
         let chunk = Arc::new(Chunk::decode(crate::decompress_chunk(bytes)?)?);
         if let Ok(mut guard) = self.last.lock() {
             *guard = Some((c, chunk.clone()));

@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 fn data_dir() -> Option<PathBuf> {
-    let candidates = [std::env::var_os("F1REPLAY_TEST_DATA").map(PathBuf::from), Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"))];
+    let candidates = [
+        std::env::var_os("F1REPLAY_TEST_DATA").map(PathBuf::from),
+        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")),
+    ];
     let found = candidates.into_iter().flatten().find(|p| p.join("pitwall").is_dir());
     if found.is_none() {
         eprintln!("skipped: no test data at $F1REPLAY_TEST_DATA or ../shared/data");

@@ -19,6 +19,11 @@ pub struct OfficialTimeline {
     pub knocked_out: Vec<(i64, bool)>,
     /// In the pit lane.
     pub in_pit: Vec<(i64, bool)>,
+    /// Laps completed (`NumberOfLaps`), never going back: the timing's own lap count and the
+    /// moments it reported each crossing.
+    pub laps: Vec<(i64, u32)>,
+    /// The last time the timing saw the car running: a sector or lap completed, a pit exit.
+    pub last_running_ms: Option<i64>,
 }
 
 /// The value of a step function at `t` (the last change at or before `t`).
@@ -49,6 +54,16 @@ pub fn timelines(feed: &FeedSession, drivers: &[u16]) -> Vec<OfficialTimeline> {
             if let Some(v) = p.in_pit {
                 o.in_pit.push((t, v));
             }
+            let running =
+                p.sectors.iter().any(|s| s.1.is_some()) || p.number_of_laps.is_some() || p.pit_out == Some(true) || p.in_pit == Some(false);
+            if running {
+                o.last_running_ms = Some(o.last_running_ms.map_or(t, |l| l.max(t)));
+            }
+            if let Some(v) = p.number_of_laps {
+                if o.laps.last().is_none_or(|l| v > l.1) {
+                    o.laps.push((t, v));
+                }
+            }
         }
     }
     // Offsets can go back a little around reconnects; a step function needs sorted times.
@@ -58,6 +73,7 @@ pub fn timelines(feed: &FeedSession, drivers: &[u16]) -> Vec<OfficialTimeline> {
         o.stopped.sort_by_key(|c| c.0);
         o.knocked_out.sort_by_key(|c| c.0);
         o.in_pit.sort_by_key(|c| c.0);
+        o.laps.sort_by_key(|c| c.0);
     }
     out
 }
