@@ -109,6 +109,24 @@ enum Command {
         #[command(flatten)]
         source: SourceOpts,
     },
+    /// Writes a simulated session in the archive's own format (and its ground truth).
+    Sim {
+        /// race, sprint, qualifying or practice.
+        #[arg(long, default_value = "race")]
+        kind: String,
+        /// Race distance (race and sprint).
+        #[arg(long)]
+        laps: Option<u32>,
+        /// Number of cars (1-20).
+        #[arg(long, default_value_t = 20)]
+        drivers: u32,
+        /// Seed: the same seed gives the same bytes.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Folder to write the archive tree into (YEAR/Index.json and the session folder).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Benchmarks that print their figures.
     Bench {
         #[command(subcommand)]
@@ -193,6 +211,29 @@ fn run(command: Command) -> Result<(), String> {
             writeln!(out, "agrees with FastF1").map_err(io)?;
         }
         Command::Bench { what } => bench::run(what, &mut out)?,
+        Command::Sim { kind, laps, drivers, seed, out: dir } => {
+            let kind = match kind.to_ascii_lowercase().as_str() {
+                "race" => sim::SessionKind::Race,
+                "sprint" => sim::SessionKind::Sprint,
+                "qualifying" | "quali" | "q" => sim::SessionKind::Qualifying,
+                "practice" | "fp" => sim::SessionKind::Practice,
+                other => return Err(format!("--kind {other:?}: expected race, sprint, qualifying or practice")),
+            };
+            let mut config = sim::SimConfig::new(kind);
+            if let Some(l) = laps {
+                config.laps = l;
+            }
+            config.drivers = drivers;
+            config.seed = seed;
+            let t = std::time::Instant::now();
+            let simulation = sim::generate(&config);
+            let generated_s = t.elapsed().as_secs_f64();
+            let folder = simulation.write(&dir).map_err(|e| e.to_string())?;
+            writeln!(out, "wrote {} in {:.3} s (generated in {:.3} s)", folder.display(), t.elapsed().as_secs_f64(), generated_s).map_err(io)?;
+            for f in simulation.files() {
+                writeln!(out, "  {:<34} {:>10} bytes", f.name, f.bytes.len()).map_err(io)?;
+            }
+        }
         Command::Build { session: spec, fps, force, source } => {
             let built = replays::build(&spec, &source.args(), fps, force, true)?;
             writeln!(out, "{}", built.summary()).map_err(io)?;

@@ -262,7 +262,8 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
         // centreline, or time-based without positions). Near the line, the fraction is made
         // continuous with the timing's crossing: a car just past the timing line that the
         // projection still sees before it, and the reverse, are put on the right side.
-        let (lap_start, lap_end) = if official_laps.is_empty() {
+        // `crossing`: the lap end is a real line crossing (not a stop or an estimate).
+        let (lap_start, lap_end, crossing) = if official_laps.is_empty() {
             let start =
                 if completed == 0 { laps.first().and_then(|l| l.lap_start_ms) } else { timed.get(completed - 1).and_then(|l| l.time_ms) };
             // Without a timed end (a retirement on track) the generated lap's end; a lap-1
@@ -273,7 +274,7 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
                 }
                 laps.iter().find(|l| l.generated && l.lap_number as usize == completed + 1).and_then(|l| l.time_ms)
             });
-            (start, end)
+            (start, end, timed.get(completed).is_some())
         } else {
             let start = if lap_i == 0 { laps.first().and_then(|l| l.lap_start_ms) } else { Some(official_laps[lap_i - 1].0) };
             // After the last crossing the timing reported (a car about to retire), the lap is
@@ -284,7 +285,7 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
                 .map(|l| l.0)
                 .or_else(|| laps.iter().find(|l| l.generated).and_then(|l| l.time_ms))
                 .or_else(|| Some(start? + previous?));
-            (start, end)
+            (start, end, lap_i < official_laps.len())
         };
         let mut frac = f64::NAN;
         if let (true, Some(track)) = (has_pos, ctx.track) {
@@ -304,7 +305,7 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
         if frac.is_finite() {
             if frac > 0.5 && lap_start.is_none_or(|a| t - a < 30_000) {
                 frac -= 1.0;
-            } else if frac < 0.5 && lap_end.is_some_and(|b| b - t < 30_000 && b >= t) {
+            } else if frac < 0.5 && crossing && lap_end.is_some_and(|b| b - t < 30_000 && b >= t) {
                 frac += 1.0;
             }
         }

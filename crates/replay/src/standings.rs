@@ -2,8 +2,9 @@
 //!
 //! Races and sprints: at each timing-line crossing the order is the order of crossing (the
 //! laps completed come from the timing); between crossings cars are ordered by laps completed
-//! plus progress along the lap; finished cars by when they took the flag, retired cars below
-//! running cars in order of retirement. Gaps are time-at-distance: how long ago the leader (or
+//! plus progress along the lap; finished cars by when they took the flag (plus unserved time
+//! penalties); a retired car keeps the place its laps earned until others pass it, so in the
+//! end it is below every car that completed more laps. Gaps are time-at-distance: how long ago the leader (or
 //! the car ahead) was where this car is now; lapped cars show laps down.
 //! Qualifying: by best lap in the current part (Q1/Q2/Q3), knocked-out cars fixed below; gaps
 //! are lap-time differences. Practice: by best lap.
@@ -103,7 +104,11 @@ pub fn race(cars: &[CarColumns], tl: &Timeline) -> Standings {
                     let p = c.progress[k];
                     match st {
                         CarState::NotStarted => (4, 0.0, 0.0),
-                        CarState::Retired => (2, -(c.retired_at_ms.unwrap_or(0) as f64), -p.max(-1e9)),
+                        // A retired car keeps the place its laps earned until others pass it
+                        // (as the official timing and the classification rank it): at the end
+                        // it is below every car that completed more laps.
+                        CarState::Retired if p.is_finite() => (0, -p, f64::MAX),
+                        CarState::Retired => (2, -(c.retired_at_ms.unwrap_or(0) as f64), 0.0),
                         CarState::Finished => {
                             let t = tl.t_ms(k as u32);
                             let penalty: i64 = c.penalties.iter().filter(|p| p.0 <= t).map(|p| p.1).sum();
