@@ -31,15 +31,15 @@ pub struct Standings {
 
 /// Time at which a driver first reached `p` (progress), searching frames `..=upto`, linear
 /// between frames. `cummax` is the driver's running maximum of progress.
-fn time_at_progress(cummax: &[f64], tl: &Timeline, upto: usize, p: f64) -> Option<f64> {
+fn time_at_progress(cummax: &[f32], tl: &Timeline, upto: usize, p: f64) -> Option<f64> {
     let hi = upto.min(cummax.len().saturating_sub(1));
     let slice = &cummax[..=hi];
     // NaN (no progress yet) counts as not reached.
-    let i = slice.partition_point(|&v| v.is_nan() || v < p);
+    let i = slice.partition_point(|&v| v.is_nan() || f64::from(v) < p);
     if i > hi || i == 0 {
         return None;
     }
-    let (p0, p1) = (slice[i - 1], slice[i]);
+    let (p0, p1) = (f64::from(slice[i - 1]), f64::from(slice[i]));
     let (t0, t1) = (tl.t_ms(i as u32 - 1) as f64, tl.t_ms(i as u32) as f64);
     if !p0.is_finite() {
         return Some(t1);
@@ -48,7 +48,7 @@ fn time_at_progress(cummax: &[f64], tl: &Timeline, upto: usize, p: f64) -> Optio
     Some(t0 + (t1 - t0) * f.clamp(0.0, 1.0))
 }
 
-fn gap_between(ahead_cummax: &[f64], tl: &Timeline, k: usize, p_ahead: f64, p_self: f64) -> i32 {
+fn gap_between(ahead_cummax: &[f32], tl: &Timeline, k: usize, p_ahead: f64, p_self: f64) -> i32 {
     if !(p_ahead.is_finite() && p_self.is_finite()) {
         return NO_GAP;
     }
@@ -65,7 +65,7 @@ fn gap_between(ahead_cummax: &[f64], tl: &Timeline, k: usize, p_ahead: f64, p_se
 /// Race and sprint standings.
 pub fn race(cars: &[CarColumns], tl: &Timeline) -> Standings {
     let n = tl.frames as usize;
-    let cummax: Vec<Vec<f64>> = cars
+    let cummax: Vec<Vec<f32>> = cars
         .iter()
         .map(|c| {
             let mut m = f64::NEG_INFINITY;
@@ -76,93 +76,104 @@ pub fn race(cars: &[CarColumns], tl: &Timeline) -> Standings {
                         m = p;
                     }
                     if m.is_finite() {
-                        m
+                        m as f32
                     } else {
-                        f64::NAN
+                        f32::NAN
                     }
                 })
                 .collect()
         })
         .collect();
     let drivers = cars.len();
-    let mut pos = vec![0u8; n * drivers];
-    let mut gap = vec![NO_GAP; n * drivers];
-    let mut int = vec![NO_GAP; n * drivers];
-    // Frame-major scratch columns filled in parallel, one reusable order buffer per thread.
-    pos.par_chunks_mut(drivers.max(1))
-        .zip(gap.par_chunks_mut(drivers.max(1)))
-        .zip(int.par_chunks_mut(drivers.max(1)))
-        .enumerate()
-        .for_each_init(
-            || Vec::with_capacity(drivers),
-            |order: &mut Vec<usize>, (k, ((pos, gap), int))| {
-                order.clear();
-                order.extend(0..drivers);
-                let key = |d: usize| -> (u8, f64, f64) {
-                    let c = &cars[d];
-                    let st = CarState::from_u8(c.state[k]);
-                    let p = c.progress[k];
-                    match st {
-                        CarState::NotStarted => (4, 0.0, 0.0),
-                        // A retired car keeps the place its laps earned until others pass it
-                        // (as the official timing and the classification rank it): at the end
-                        // it is below every car that completed more laps.
-                        CarState::Retired if p.is_finite() => (0, -p, f64::MAX),
-                        CarState::Retired => (2, -(c.retired_at_ms.unwrap_or(0) as f64), 0.0),
-                        CarState::Finished => {
-                            let t = tl.t_ms(k as u32);
-                            let penalty: i64 = c.penalties.iter().filter(|p| p.0 <= t).map(|p| p.1).sum();
-                            (0, -p.floor(), (c.finished_at_ms.unwrap_or(0) + penalty) as f64)
+    let mut st = Standings {
+        position: vec![vec![0u8; n]; drivers],
+        gap_ms: vec![vec![NO_GAP; n]; drivers],
+        interval_ms: vec![vec![NO_GAP; n]; drivers],
+    };
+    // Frames are ranked in parallel a block at a time (frame-major scratch for the block),
+    // then scattered into the per-driver columns: memory stays at the columns plus one block.
+    const BLOCK: usize = 4096;
+    let mut start = 0;
+    while start < n {
+        let end = (start + BLOCK).min(n);
+        let len = end - start;
+        let mut pos = vec![0u8; len * drivers];
+        let mut gap = vec![NO_GAP; len * drivers];
+        let mut int = vec![NO_GAP; len * drivers];
+        pos.par_chunks_mut(drivers.max(1))
+            .zip(gap.par_chunks_mut(drivers.max(1)))
+            .zip(int.par_chunks_mut(drivers.max(1)))
+            .enumerate()
+            .for_each_init(
+                || Vec::with_capacity(drivers),
+                |order: &mut Vec<usize>, (j, ((pos, gap), int))| {
+                    let k = start + j;
+                    order.clear();
+                    order.extend(0..drivers);
+                    let key = |d: usize| -> (u8, f64, f64) {
+                        let c = &cars[d];
+                        let st = CarState::from_u8(c.state[k]);
+                        let p = c.progress[k];
+                        match st {
+                            CarState::NotStarted => (4, 0.0, 0.0),
+                            // A retired car keeps the place its laps earned until others pass it
+                            // (as the official timing and the classification rank it): at the end
+                            // it is below every car that completed more laps.
+                            CarState::Retired if p.is_finite() => (0, -p, f64::MAX),
+                            CarState::Retired => (2, -(c.retired_at_ms.unwrap_or(0) as f64), 0.0),
+                            CarState::Finished => {
+                                let t = tl.t_ms(k as u32);
+                                let penalty: i64 = c.penalties.iter().filter(|p| p.0 <= t).map(|p| p.1).sum();
+                                (0, -p.floor(), (c.finished_at_ms.unwrap_or(0) + penalty) as f64)
+                            }
+                            _ if !p.is_finite() => (3, 0.0, 0.0),
+                            _ => (0, -p, f64::MAX),
                         }
-                        _ if !p.is_finite() => (3, 0.0, 0.0),
-                        _ => (0, -p, f64::MAX),
-                    }
-                };
-                // Ties (the grid, cars stopped together) go by the official order.
-                order.sort_by(|&a, &b| {
-                    let (ka, kb) = (key(a), key(b));
-                    ka.0.cmp(&kb.0)
-                        .then(ka.1.total_cmp(&kb.1))
-                        .then(ka.2.total_cmp(&kb.2))
-                        .then(cars[a].official_position[k].cmp(&cars[b].official_position[k]))
-                        .then(cars[a].driver.cmp(&cars[b].driver))
-                });
-                let leader = order[0];
-                for (rank, &d) in order.iter().enumerate() {
-                    let st = CarState::from_u8(cars[d].state[k]);
-                    if st == CarState::NotStarted || (!cars[d].progress[k].is_finite() && st != CarState::Retired) {
-                        continue;
-                    }
-                    pos[d] = (rank + 1).min(255) as u8;
-                    if rank == 0 || matches!(st, CarState::Retired) {
-                        continue;
-                    }
-                    let p = cars[d].progress[k];
-                    gap[d] = gap_between(&cummax[leader], tl, k, cars[leader].progress[k], p);
-                    let ahead = order[rank - 1];
-                    int[d] = gap_between(&cummax[ahead], tl, k, cars[ahead].progress[k], p);
-                    // Finished cars on the leader's lap: the gap is the difference of flag times.
-                    if let (Some(fa), Some(fl)) = (cars[d].finished_at_ms.filter(|_| st == CarState::Finished), cars[leader].finished_at_ms)
-                    {
-                        if cars[d].progress[k].floor() >= cars[leader].progress[k].floor() {
-                            gap[d] = (fa - fl).clamp(0, i32::MAX as i64) as i32;
+                    };
+                    // Ties (the grid, cars stopped together) go by the official order.
+                    order.sort_by(|&a, &b| {
+                        let (ka, kb) = (key(a), key(b));
+                        ka.0.cmp(&kb.0)
+                            .then(ka.1.total_cmp(&kb.1))
+                            .then(ka.2.total_cmp(&kb.2))
+                            .then(cars[a].official_position[k].cmp(&cars[b].official_position[k]))
+                            .then(cars[a].driver.cmp(&cars[b].driver))
+                    });
+                    let leader = order[0];
+                    for (rank, &d) in order.iter().enumerate() {
+                        let st = CarState::from_u8(cars[d].state[k]);
+                        if st == CarState::NotStarted || (!cars[d].progress[k].is_finite() && st != CarState::Retired) {
+                            continue;
+                        }
+                        pos[d] = (rank + 1).min(255) as u8;
+                        if rank == 0 || matches!(st, CarState::Retired) {
+                            continue;
+                        }
+                        let p = cars[d].progress[k];
+                        gap[d] = gap_between(&cummax[leader], tl, k, cars[leader].progress[k], p);
+                        let ahead = order[rank - 1];
+                        int[d] = gap_between(&cummax[ahead], tl, k, cars[ahead].progress[k], p);
+                        // Finished cars on the leader's lap: the gap is the difference of flag times.
+                        if let (Some(fa), Some(fl)) =
+                            (cars[d].finished_at_ms.filter(|_| st == CarState::Finished), cars[leader].finished_at_ms)
+                        {
+                            if cars[d].progress[k].floor() >= cars[leader].progress[k].floor() {
+                                gap[d] = (fa - fl).clamp(0, i32::MAX as i64) as i32;
+                            }
                         }
                     }
-                }
-            },
-        );
-    columns(&pos, &gap, &int, drivers)
-}
-
-/// Frame-major `[frame][driver]` arrays into per-driver columns.
-fn columns(pos: &[u8], gap: &[i32], int: &[i32], drivers: usize) -> Standings {
-    let n = pos.len().checked_div(drivers).unwrap_or(0);
-    let col = |v: &[i32], d: usize| (0..n).map(|k| v[k * drivers + d]).collect::<Vec<i32>>();
-    Standings {
-        position: (0..drivers).map(|d| (0..n).map(|k| pos[k * drivers + d]).collect()).collect(),
-        gap_ms: (0..drivers).map(|d| col(gap, d)).collect(),
-        interval_ms: (0..drivers).map(|d| col(int, d)).collect(),
+                },
+            );
+        for d in 0..drivers {
+            for j in 0..len {
+                st.position[d][start + j] = pos[j * drivers + d];
+                st.gap_ms[d][start + j] = gap[j * drivers + d];
+                st.interval_ms[d][start + j] = int[j * drivers + d];
+            }
+        }
+        start = end;
     }
+    st
 }
 
 /// The qualifying part (0 = Q1) at `t`.

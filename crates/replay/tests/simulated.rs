@@ -20,7 +20,12 @@ fn fixture() -> &'static Fixture {
         let folder = simulation.write(dir.path()).unwrap();
         let feed = feed::FeedSession::read_dir(&folder);
         let truth: serde_json::Value = serde_json::from_slice(&simulation.truth_json()).unwrap();
-        Fixture { feed_warnings: feed.warnings.iter().map(|w| w.to_string()).collect(), session: timing::Session::build(&feed), truth, _dir: dir }
+        Fixture {
+            feed_warnings: feed.warnings.iter().map(|w| w.to_string()).collect(),
+            session: timing::Session::build(&feed),
+            truth,
+            _dir: dir,
+        }
     })
 }
 
@@ -41,7 +46,10 @@ fn laps_pit_stops_and_retirements_equal_the_ground_truth() {
         let ours = f.session.laps.iter().find(|l| l.driver == driver && l.lap_number == lap && !l.generated);
         // A car that stopped on track has no timed last lap (FastF1 generates one).
         let Some(ours) = ours else {
-            assert!(t["end_ms"].is_null() || f.truth["retirements"].as_array().unwrap().iter().any(|r| r["driver"] == t["driver"]), "missing lap {driver}/{lap}");
+            assert!(
+                t["end_ms"].is_null() || f.truth["retirements"].as_array().unwrap().iter().any(|r| r["driver"] == t["driver"]),
+                "missing lap {driver}/{lap}"
+            );
             continue;
         };
         if t["lap_time_in_feed"].as_bool() == Some(true) {
