@@ -229,7 +229,8 @@ fn run(command: Command) -> Result<(), String> {
             let simulation = sim::generate(&config);
             let generated_s = t.elapsed().as_secs_f64();
             let folder = simulation.write(&dir).map_err(|e| e.to_string())?;
-            writeln!(out, "wrote {} in {:.3} s (generated in {:.3} s)", folder.display(), t.elapsed().as_secs_f64(), generated_s).map_err(io)?;
+            writeln!(out, "wrote {} in {:.3} s (generated in {:.3} s)", folder.display(), t.elapsed().as_secs_f64(), generated_s)
+                .map_err(io)?;
             for f in simulation.files() {
                 writeln!(out, "  {:<34} {:>10} bytes", f.name, f.bytes.len()).map_err(io)?;
             }

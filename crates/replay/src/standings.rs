@@ -105,8 +105,8 @@ pub fn race(cars: &[CarColumns], tl: &Timeline) -> Standings {
             .zip(int.par_chunks_mut(drivers.max(1)))
             .enumerate()
             .for_each_init(
-                || Vec::with_capacity(drivers),
-                |order: &mut Vec<usize>, (j, ((pos, gap), int))| {
+                || (Vec::with_capacity(drivers), Vec::with_capacity(drivers)),
+                |(order, keys): &mut (Vec<usize>, Vec<(u8, f64, f64)>), (j, ((pos, gap), int))| {
                     let k = start + j;
                     order.clear();
                     order.extend(0..drivers);
@@ -130,9 +130,12 @@ pub fn race(cars: &[CarColumns], tl: &Timeline) -> Standings {
                             _ => (0, -p, f64::MAX),
                         }
                     };
-                    // Ties (the grid, cars stopped together) go by the official order.
+                    // Keys once per car, then the sort; ties (the grid, cars stopped together)
+                    // go by the official order.
+                    keys.clear();
+                    keys.extend((0..drivers).map(key));
                     order.sort_by(|&a, &b| {
-                        let (ka, kb) = (key(a), key(b));
+                        let (ka, kb) = (keys[a], keys[b]);
                         ka.0.cmp(&kb.0)
                             .then(ka.1.total_cmp(&kb.1))
                             .then(ka.2.total_cmp(&kb.2))
