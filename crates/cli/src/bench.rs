@@ -63,6 +63,8 @@ pub fn run(cmd: BenchCommand, out: &mut impl std::io::Write) -> Result<(), Strin
                 let feed = feed::FeedSession::decode(files);
                 let t1 = Instant::now();
                 let s = timing::Session::build(&feed);
+                // The decoded feed is not needed once the session model exists.
+                drop(feed);
                 let t2 = Instant::now();
                 replay::build_file(&s, "bench", 0, &opts, &path, &|_, _| {}).map_err(|e| e.to_string())?;
                 let t3 = Instant::now();
@@ -130,8 +132,9 @@ pub fn run(cmd: BenchCommand, out: &mut impl std::io::Write) -> Result<(), Strin
                 sorted[sorted.len() * 99 / 100] * 1e3
             )
             .map_err(io)?;
-            let peak = peak_rss_mb();
-            writeln!(out, "  peak RSS of this process: {peak:.0} MB").map_err(io)?;
+            let peak = peak_rss_of_one_build(&session, args.data.as_deref(), fps)?;
+            writeln!(out, "  peak RSS of one `f1replay build` (a separate process, raw files read to replay written): {peak:.0} MB")
+                .map_err(io)?;
             writeln!(
                 out,
                 "old Python system on Mexico Q (ffharness README): race-style build 65 s, 2.97 GB peak → {:.0}x faster, {:.0}x less memory",
@@ -222,8 +225,26 @@ fn fastf1_load_seconds(python: &std::path::Path, session: &str, runs: usize) -> 
     Ok(median(times))
 }
 
+/// Runs `f1replay build SESSION --force` in a child process with a temporary cache and returns
+/// the peak resident memory it reported (so the figure is one build's, not the benchmark's).
+fn peak_rss_of_one_build(session: &str, data: Option<&std::path::Path>, fps: u32) -> Result<f64, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let cache = std::env::temp_dir().join(format!("f1replay-bench-rss-{}", std::process::id()));
+    let mut cmd = std::process::Command::new(exe);
+    cmd.args(["build", session, "--force", "--report-peak-rss", "--fps", &fps.to_string()]).arg("--cache-dir").arg(&cache);
+    if let Some(d) = data {
+        cmd.arg("--data").arg(d);
+    }
+    let out = cmd.output().map_err(|e| e.to_string())?;
+    let _ = std::fs::remove_dir_all(&cache);
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .find_map(|l| l.strip_prefix("peak RSS: ").and_then(|v| v.trim_end_matches(" MB").parse().ok()))
+        .ok_or_else(|| format!("the child build reported no peak RSS: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
 /// Peak resident memory of this process so far (VmHWM), MB.
-fn peak_rss_mb() -> f64 {
+pub fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {

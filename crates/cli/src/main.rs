@@ -86,6 +86,9 @@ enum Command {
         /// Rebuild even if a valid replay file exists.
         #[arg(long)]
         force: bool,
+        /// Print the process's peak resident memory at the end (for `bench build`).
+        #[arg(long, hide = true)]
+        report_peak_rss: bool,
         #[command(flatten)]
         source: SourceOpts,
     },
@@ -235,9 +238,12 @@ fn run(command: Command) -> Result<(), String> {
                 writeln!(out, "  {:<34} {:>10} bytes", f.name, f.bytes.len()).map_err(io)?;
             }
         }
-        Command::Build { session: spec, fps, force, source } => {
-            let built = replays::build(&spec, &source.args(), fps, force, true)?;
+        Command::Build { session: spec, fps, force, report_peak_rss, source } => {
+            let built = replays::build(&spec, &source.args(), fps, force, !report_peak_rss)?;
             writeln!(out, "{}", built.summary()).map_err(io)?;
+            if report_peak_rss {
+                writeln!(out, "peak RSS: {:.0} MB", bench::peak_rss_mb()).map_err(io)?;
+            }
         }
         Command::Frame { session: spec, t, fps, source } => {
             let built = replays::build(&spec, &source.args(), fps, false, false)?;

@@ -68,6 +68,7 @@ pub fn build(spec: &str, args: &SourceArgs, fps: u32, force: bool, show_progress
         eprintln!("[{:>6.3} s] decode", t.elapsed().as_secs_f64());
     }
     let session = timing::Session::build(&feed);
+    drop(feed);
     if show_progress {
         eprintln!("[{:>6.3} s] session model", t.elapsed().as_secs_f64());
     }

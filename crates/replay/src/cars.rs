@@ -76,8 +76,9 @@ pub struct CarColumns {
     pub x_dm: Vec<i32>,
     /// Y, decimetres.
     pub y_dm: Vec<i32>,
-    /// Laps completed + fraction of the current lap (NaN = unknown).
-    pub progress: Vec<f64>,
+    /// Laps completed + fraction of the current lap (NaN = unknown). f32 resolves 2 cm on a
+    /// 70-lap race, and halves the largest column.
+    pub progress: Vec<f32>,
     /// Speed, km/h.
     pub speed: Vec<u16>,
     /// Engine rpm.
@@ -331,7 +332,7 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
         let q = |v: f32| if v.is_finite() { (v * 10.0).round() as i32 } else { i32::MIN };
         c.x_dm.push(if has_pos { q(x) } else { i32::MIN });
         c.y_dm.push(if has_pos { q(y) } else { i32::MIN });
-        c.progress.push(progress);
+        c.progress.push(progress as f32);
         c.speed.push(if speed.is_finite() { speed.round() as u16 } else { 0 });
         c.rpm.push(if rpm.is_finite() { rpm.round() as u16 } else { 0 });
         c.throttle.push(if thr.is_finite() { thr.round().clamp(0.0, 255.0) as u8 } else { 0 });

@@ -68,7 +68,7 @@ pub fn race(cars: &[CarColumns], tl: &Timeline) -> Standings {
     let cummax: Vec<Vec<f32>> = cars
         .iter()
         .map(|c| {
-            let mut m = f64::NEG_INFINITY;
+            let mut m = f32::NEG_INFINITY;
             c.progress
                 .iter()
                 .map(|&p| {
@@ -76,7 +76,7 @@ pub fn race(cars: &[CarColumns], tl: &Timeline) -> Standings {
                         m = p;
                     }
                     if m.is_finite() {
-                        m as f32
+                        m
                     } else {
                         f32::NAN
                     }
@@ -113,7 +113,7 @@ pub fn race(cars: &[CarColumns], tl: &Timeline) -> Standings {
                     let key = |d: usize| -> (u8, f64, f64) {
                         let c = &cars[d];
                         let st = CarState::from_u8(c.state[k]);
-                        let p = c.progress[k];
+                        let p = f64::from(c.progress[k]);
                         match st {
                             CarState::NotStarted => (4, 0.0, 0.0),
                             // A retired car keeps the place its laps earned until others pass it
@@ -152,10 +152,10 @@ pub fn race(cars: &[CarColumns], tl: &Timeline) -> Standings {
                         if rank == 0 || matches!(st, CarState::Retired) {
                             continue;
                         }
-                        let p = cars[d].progress[k];
-                        gap[d] = gap_between(&cummax[leader], tl, k, cars[leader].progress[k], p);
+                        let p = f64::from(cars[d].progress[k]);
+                        gap[d] = gap_between(&cummax[leader], tl, k, f64::from(cars[leader].progress[k]), p);
                         let ahead = order[rank - 1];
-                        int[d] = gap_between(&cummax[ahead], tl, k, cars[ahead].progress[k], p);
+                        int[d] = gap_between(&cummax[ahead], tl, k, f64::from(cars[ahead].progress[k]), p);
                         // Finished cars on the leader's lap: the gap is the difference of flag times.
                         if let (Some(fa), Some(fl)) =
                             (cars[d].finished_at_ms.filter(|_| st == CarState::Finished), cars[leader].finished_at_ms)
@@ -288,14 +288,14 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn car(driver: u16, progress: Vec<f64>, state: Vec<u8>) -> CarColumns {
+    fn car(driver: u16, progress: Vec<f32>, state: Vec<u8>) -> CarColumns {
         CarColumns { driver, official_position: vec![255; progress.len()], progress, state, ..Default::default() }
     }
 
     proptest! {
         #[test]
         fn race_standings_are_a_permutation_of_the_cars_present(
-            progress in prop::collection::vec(prop::collection::vec(prop_oneof![Just(f64::NAN), 0.0f64..60.0], 8), 1..12),
+            progress in prop::collection::vec(prop::collection::vec(prop_oneof![Just(f32::NAN), 0.0f32..60.0], 8), 1..12),
             states in prop::collection::vec(prop::collection::vec(0u8..8, 8), 12),
         ) {
             let tl = Timeline { start_ms: 0, fps: 25, frames: 8 };
