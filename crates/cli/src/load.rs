@@ -22,14 +22,19 @@ pub struct RawSession {
     pub files: Vec<(Topic, Option<Vec<u8>>)>,
 }
 
+/// The cache folder: `--cache-dir`, else the user cache dir (`~/.cache/f1replay`), the same
+/// layout as `f1replay serve` uses (`raw/` for raw files, `replay/` for replay files).
+pub fn cache_root(args: &SourceArgs) -> PathBuf {
+    args.cache_dir.clone().unwrap_or_else(server::default_cache_dir)
+}
+
 /// Picks the source for `YEAR/EVENT/SESSION` lookups.
 pub fn source(args: &SourceArgs) -> Result<AnySource, String> {
     if let Some(dir) = &args.data {
         return LocalSource::new(dir).map(AnySource::from).map_err(|e| e.to_string());
     }
     let http = HttpSource::new(HttpConfig::default()).map_err(|e| e.to_string())?;
-    let dir = args.cache_dir.clone().or_else(CacheConfig::default_dir).unwrap_or_else(|| PathBuf::from(".f1replay-cache"));
-    CachedSource::new(http, CacheConfig::new(dir.join("raw"))).map(AnySource::from).map_err(|e| e.to_string())
+    CachedSource::new(http, CacheConfig::new(cache_root(args).join("raw"))).map(AnySource::from).map_err(|e| e.to_string())
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, String> {

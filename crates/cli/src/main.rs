@@ -133,8 +133,51 @@ enum Command {
     /// Benchmarks that print their figures.
     Bench {
         #[command(subcommand)]
-        what: bench::BenchCommand,
+        what: BenchWhat,
     },
+    /// Serves the replay viewer and its API (docs/API.md); Ctrl-C stops it. With no network and
+    /// no data it still serves the simulated sessions.
+    Serve {
+        /// Address to listen on (local only by default).
+        #[arg(long, default_value = "127.0.0.1:8000")]
+        addr: std::net::SocketAddr,
+        /// Never contact the archive: serve --data (or what the raw cache holds) and the simulator.
+        #[arg(long)]
+        offline: bool,
+        /// Open the viewer in the default browser once listening.
+        #[arg(long)]
+        open: bool,
+        #[command(flatten)]
+        source: SourceOpts,
+    },
+}
+
+/// `bench serve` (the server's load generator) next to the other benchmarks.
+#[derive(Subcommand)]
+enum BenchWhat {
+    /// WebSocket viewers at 25 FPS and chunk requests against a real server on loopback
+    /// (client and server share this machine); prints lateness, throughput, bytes per frame.
+    Serve {
+        /// The session to play.
+        #[arg(long, default_value = "sim-race")]
+        session: String,
+        /// WebSocket viewers.
+        #[arg(long, default_value_t = 2000)]
+        viewers: usize,
+        /// Seconds the viewers are measured.
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        /// Viewers' frame format: json, msgpack or binary.
+        #[arg(long, default_value = "binary")]
+        format: String,
+        /// Keep-alive connections requesting chunks.
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
+        #[command(flatten)]
+        source: SourceOpts,
+    },
+    #[command(flatten)]
+    Other(bench::BenchCommand),
 }
 
 fn main() -> ExitCode {
@@ -213,7 +256,18 @@ fn run(command: Command) -> Result<(), String> {
             }
             writeln!(out, "agrees with FastF1").map_err(io)?;
         }
-        Command::Bench { what } => bench::run(what, &mut out)?,
+        Command::Bench { what: BenchWhat::Other(what) } => bench::run(what, &mut out)?,
+        Command::Bench { what: BenchWhat::Serve { session, viewers, seconds, format, connections, source } } => {
+            let mut config = server::bench::BenchConfig::new(serve_state(&source, true));
+            config.session = session;
+            config.viewers = viewers;
+            config.seconds = seconds;
+            config.http_connections = connections;
+            config.format = server::FrameFormat::parse(&format).ok_or_else(|| format!("--format {format}: json, msgpack or binary"))?;
+            let report = server::bench::run(config, &mut |line| eprintln!("{line}"))?;
+            write!(out, "{report}").map_err(io)?;
+        }
+        Command::Serve { addr, offline, open, source } => serve(addr, serve_state(&source, offline), open)?,
         Command::Sim { kind, laps, drivers, seed, out: dir } => {
             let kind = match kind.to_ascii_lowercase().as_str() {
                 "race" => sim::SessionKind::Race,
@@ -258,6 +312,52 @@ fn run(command: Command) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The server's settings from the command line.
+fn serve_state(source: &SourceOpts, offline: bool) -> server::StateConfig {
+    let mut state = server::StateConfig::new(source.cache_dir.clone().unwrap_or_else(server::default_cache_dir));
+    state.data = source.data.clone();
+    state.offline = offline;
+    state
+}
+
+/// `f1replay serve`: binds, optionally opens the browser, serves until Ctrl-C.
+fn serve(addr: std::net::SocketAddr, state: server::StateConfig, open: bool) -> Result<(), String> {
+    server::init_logging(false);
+    let rt =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    rt.block_on(async {
+        let config = server::ServeConfig { addr, state };
+        let bound = server::Server::bind(&config).await.map_err(|e| e.to_string())?;
+        let url = format!("http://{}/", bound.local_addr().map_err(|e| e.to_string())?);
+        eprintln!("f1replay: serving on {url} (Ctrl-C to stop)");
+        if open {
+            open_browser(&url);
+        }
+        bound
+            .run(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(|e| e.to_string())
+    })
+}
+
+/// Opens `url` in the default browser; failing to is not an error (the URL was printed).
+fn open_browser(url: &str) {
+    let mut cmd = if cfg!(target_os = "macos") {
+        std::process::Command::new("open")
+    } else if cfg!(windows) {
+        let mut c = std::process::Command::new("cmd");
+        c.args(["/C", "start", ""]);
+        c
+    } else {
+        std::process::Command::new("xdg-open")
+    };
+    if let Err(e) = cmd.arg(url).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn() {
+        eprintln!("f1replay: cannot open a browser ({e}); open {url} yourself");
+    }
 }
 
 fn info(s: &timing::Session, feed: &feed::FeedSession, out: &mut impl std::io::Write) -> std::io::Result<()> {

@@ -46,7 +46,7 @@ pub fn session_id(label: &str) -> String {
 
 /// The replay cache folder.
 pub fn cache_dir(args: &SourceArgs) -> PathBuf {
-    args.cache_dir.clone().or_else(archive::CacheConfig::default_dir).unwrap_or_else(|| PathBuf::from(".f1replay-cache")).join("replay")
+    load::cache_root(args).join("replay")
 }
 
 /// Opens the cached replay of a session, or builds it (also when the cached one is invalid).

@@ -1,0 +1,506 @@
+//! What can be replayed and where its raw files come from: session ids ([`SessionId`]), the
+//! seasons and session lists of docs/API.md, and the raw topic files of one session
+//! ([`RawSession`]) from the simulator, a local copy of the archive (`--data`) or the archive
+//! itself behind the on-disk raw cache.
+//!
+//! Ids are validated twice: by the id grammar here (a fixed character set, three `~`-separated
+//! parts for archive sessions, at most 200 characters) and by `archive::path`, which the archive
+//! sources apply again to every path they open. Nothing outside the data or cache folders can be
+//! named.
+
+use std::path::{Path, PathBuf};
+
+use archive::{CacheConfig, CachedSource, HttpConfig, HttpSource, LocalSource, Source};
+use feed::Topic;
+use serde::Serialize;
+
+use crate::error::{ApiError, Error};
+
+/// Longest accepted session id.
+pub const MAX_ID_LEN: usize = 200;
+
+/// The simulated sessions, by id: the embedded default when there is no network and no data.
+pub const SIM_SESSIONS: [(&str, sim::SessionKind); 4] = [
+    ("sim-race", sim::SessionKind::Race),
+    ("sim-sprint", sim::SessionKind::Sprint),
+    ("sim-qualifying", sim::SessionKind::Qualifying),
+    ("sim-practice", sim::SessionKind::Practice),
+];
+
+/// A validated session id (docs/API.md "Session ids"): `sim-race`... or
+/// `YEAR~MEETING_DIR~SESSION_DIR`, the archive path with `/` replaced by `~`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SessionId {
+    id: String,
+    kind: IdKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum IdKind {
+    Sim(sim::SessionKind),
+    Archive { year: u16 },
+}
+
+impl SessionId {
+    /// Parses and validates an id; a 400 with the reason when it is malformed.
+    pub fn parse(id: &str) -> Result<SessionId, ApiError> {
+        let bad = |reason: &str| {
+            let shown: String = id.chars().take(80).collect();
+            ApiError::bad_request(format!("invalid session id {shown:?}: {reason}"))
+        };
+        if id.is_empty() {
+            return Err(bad("empty"));
+        }
+        if id.len() > MAX_ID_LEN {
+            return Err(bad("longer than 200 characters"));
+        }
+        // URL-safe characters only. Letters beyond ASCII are accepted because real archive
+        // folders have them (2021-11-14_São_Paulo_Grand_Prix); `archive::path` checks the rest.
+        if let Some(c) = id.chars().find(|c| !(c.is_alphanumeric() || matches!(c, '_' | '.' | '~' | '-'))) {
+            return Err(bad(&format!("character {c:?} is not allowed (letters, digits, '_', '.', '~', '-')")));
+        }
+        if let Some((_, kind)) = SIM_SESSIONS.iter().find(|(name, _)| *name == id) {
+            return Ok(SessionId { id: id.to_owned(), kind: IdKind::Sim(*kind) });
+        }
+        if id.starts_with("sim-") {
+            return Err(ApiError::not_found(format!(
+                "no simulated session {id:?}; there are {}",
+                SIM_SESSIONS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+            )));
+        }
+        let parts: Vec<&str> = id.split('~').collect();
+        let [year, meeting, session] = parts[..] else {
+            return Err(bad("expected sim-KIND or YEAR~MEETING~SESSION"));
+        };
+        let year: u16 = match year.parse() {
+            Ok(y) if (1950..=2100).contains(&y) && year.len() == 4 => y,
+            _ => return Err(bad("YEAR must be a four-digit season such as 2025")),
+        };
+        for part in [meeting, session] {
+            if part.is_empty() || part.chars().all(|c| c == '.') {
+                return Err(bad("MEETING and SESSION must be folder names (not empty, '.' or '..')"));
+            }
+        }
+        let path = format!("{year}/{meeting}/{session}/");
+        archive::path::session_path(&path).map_err(|e| bad(&e.to_string()))?;
+        Ok(SessionId { id: id.to_owned(), kind: IdKind::Archive { year } })
+    }
+
+    /// The id of an archive session path (`2025/MEETING/SESSION/`), when it makes a valid id.
+    pub fn from_archive_path(path: &str) -> Option<SessionId> {
+        SessionId::parse(&path.trim_end_matches('/').replace('/', "~")).ok().filter(|id| id.archive_path().is_some())
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.id
+    }
+
+    /// The simulated session kind, for `sim-*` ids.
+    pub fn sim_kind(&self) -> Option<sim::SessionKind> {
+        match self.kind {
+            IdKind::Sim(kind) => Some(kind),
+            IdKind::Archive { .. } => None,
+        }
+    }
+
+    /// The archive session path (`2025/MEETING/SESSION/`), for archive ids.
+    pub fn archive_path(&self) -> Option<String> {
+        match self.kind {
+            IdKind::Sim(_) => None,
+            IdKind::Archive { .. } => Some(format!("{}/", self.id.replace('~', "/"))),
+        }
+    }
+
+    /// The season (0 for simulated sessions).
+    pub fn year(&self) -> u16 {
+        match self.kind {
+            IdKind::Sim(_) => 0,
+            IdKind::Archive { year } => year,
+        }
+    }
+}
+
+impl std::fmt::Display for SessionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.id)
+    }
+}
+
+/// One entry of `GET /api/seasons`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Season {
+    /// The season; 0 for the simulated sessions.
+    pub year: u16,
+    /// `local` (`--data`, or the raw cache when offline), `archive` or `sim`.
+    pub source: &'static str,
+}
+
+/// One entry of `GET /api/seasons/{year}/sessions`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SessionSummary {
+    /// The session id to use in `/api/sessions/{id}`; `null` when the archive has no path for it yet.
+    pub id: Option<String>,
+    /// Meeting name, e.g. "Mexico City Grand Prix".
+    pub meeting: String,
+    /// Session name, e.g. "Qualifying", "Practice 1", "Sprint".
+    pub name: String,
+    /// `race`, `sprint`, `qualifying`, `sprint_qualifying` or `practice`.
+    pub kind: String,
+    /// Scheduled start, local time at the circuit, as the archive writes it.
+    pub start: String,
+    /// Whether its raw files can be loaded now.
+    pub available: bool,
+}
+
+/// The raw topic files of one session.
+pub struct RawSession {
+    /// Each known topic's bytes, `None` when the session has no such file.
+    pub files: Vec<(Topic, Option<Vec<u8>>)>,
+    /// A fingerprint of the files, recorded in the replay file.
+    pub source_hash: u64,
+}
+
+/// Where archive sessions come from, chosen once at start-up.
+enum Archive {
+    /// A folder laid out like the archive: `--data`, or the raw cache when offline.
+    Local(LocalSource),
+    /// The archive over HTTP behind the raw cache (boxed: it is large and there is one).
+    Remote(Box<CachedSource>),
+}
+
+/// The session sources of a server: the simulator (always), and a local folder or the archive.
+pub struct Catalog {
+    archive: Archive,
+}
+
+impl Catalog {
+    /// `--data DIR` reads that folder only; otherwise the archive is used through the raw cache
+    /// in `raw_cache`, or, when `offline`, only what that cache already holds.
+    pub fn new(data: Option<&Path>, raw_cache: &Path, offline: bool) -> Result<Catalog, Error> {
+        let archive = match data {
+            Some(dir) => Archive::Local(LocalSource::new(dir)?),
+            None => {
+                std::fs::create_dir_all(raw_cache).map_err(|source| Error::Folder {
+                    path: raw_cache.to_owned(),
+                    action: "create the raw cache folder",
+                    source,
+                })?;
+                if offline {
+                    Archive::Local(LocalSource::new(raw_cache)?)
+                } else {
+                    let http = HttpSource::new(HttpConfig::default())?;
+                    Archive::Remote(Box::new(CachedSource::new(http, CacheConfig::new(raw_cache))?))
+                }
+            }
+        };
+        Ok(Catalog { archive })
+    }
+
+    /// What the archive sessions' source is called in `/api/seasons`.
+    pub fn source_label(&self) -> &'static str {
+        match self.archive {
+            Archive::Local(_) => "local",
+            Archive::Remote(_) => "archive",
+        }
+    }
+
+    /// The seasons: those present in the local folder, or every season the archive has (2018
+    /// to this year), then the simulated "season" 0.
+    pub async fn seasons(&self) -> Result<Vec<Season>, ApiError> {
+        let label = self.source_label();
+        let mut years: Vec<u16> = match &self.archive {
+            Archive::Local(local) => {
+                let root = local.root().to_owned();
+                tokio::task::spawn_blocking(move || local_years(&root)).await?
+            }
+            Archive::Remote(_) => (2018..=current_year()).collect(),
+        };
+        years.sort_unstable_by(|a, b| b.cmp(a));
+        let mut out: Vec<Season> = years.into_iter().map(|year| Season { year, source: label }).collect();
+        out.push(Season { year: 0, source: "sim" });
+        Ok(out)
+    }
+
+    /// The sessions of a season (0: the simulated ones). 404 when the season is unknown.
+    pub async fn sessions(&self, year: u16) -> Result<Vec<SessionSummary>, ApiError> {
+        if year == 0 {
+            return Ok(sim_sessions());
+        }
+        match &self.archive {
+            Archive::Remote(remote) => {
+                if !(2018..=current_year() + 1).contains(&year) {
+                    return Err(ApiError::not_found(format!("the archive has no {year} season (it starts in 2018)")));
+                }
+                let index = remote.season_index(year).await?;
+                Ok(index_sessions(&index, |_| true))
+            }
+            Archive::Local(local) => match local.season_index(year).await {
+                Ok(index) => {
+                    let root = local.root().to_owned();
+                    let list = tokio::task::spawn_blocking(move || {
+                        index_sessions(&index, |path| archive::is_session_folder(&root.join(path.trim_end_matches('/'))))
+                    })
+                    .await?;
+                    Ok(list)
+                }
+                Err(e) if e.is_not_found() => {
+                    let local = local.clone();
+                    tokio::task::spawn_blocking(move || folder_sessions(&local, year)).await?
+                }
+                Err(e) => Err(e.into()),
+            },
+        }
+    }
+
+    /// True when the session certainly does not exist (a local folder without it), so callers
+    /// can answer 404 before starting anything; false when it may exist.
+    pub async fn definitely_missing(&self, id: &SessionId) -> Result<bool, ApiError> {
+        match (&self.archive, id.archive_path()) {
+            (Archive::Local(local), Some(path)) => {
+                let folder = local.root().join(path.trim_end_matches('/'));
+                Ok(!tokio::task::spawn_blocking(move || archive::is_session_folder(&folder)).await?)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// Reads every known topic of an archive session; `progress(fraction)` after each file.
+    /// 404 when the session has none of them.
+    pub async fn fetch(&self, id: &SessionId, progress: &(dyn Fn(f32) + Send + Sync)) -> Result<RawSession, ApiError> {
+        let Some(path) = id.archive_path() else {
+            return Err(ApiError::internal(format!("{id} is not an archive session")));
+        };
+        let mut files = Vec::with_capacity(Topic::ALL.len());
+        for (i, topic) in Topic::ALL.into_iter().enumerate() {
+            let result = match &self.archive {
+                Archive::Local(s) => s.topic(&path, &topic.file_name()).await,
+                Archive::Remote(s) => s.topic(&path, &topic.file_name()).await,
+            };
+            match result {
+                Ok(bytes) => files.push((topic, Some(bytes))),
+                Err(e) if e.is_not_found() => files.push((topic, None)),
+                Err(e) => return Err(e.into()),
+            }
+            progress((i + 1) as f32 / Topic::ALL.len() as f32);
+        }
+        if files.iter().all(|(_, b)| b.is_none()) {
+            let place = match &self.archive {
+                Archive::Local(s) => s.root().display().to_string(),
+                Archive::Remote(_) => "the archive".to_owned(),
+            };
+            return Err(ApiError::not_found(format!("session {id} not found: {place} has no live-timing files for {path}")));
+        }
+        let source_hash = fingerprint(&files);
+        Ok(RawSession { files, source_hash })
+    }
+
+    /// The raw cache folder or data folder sessions are read from, for the logs.
+    pub fn describe(&self) -> String {
+        match &self.archive {
+            Archive::Local(s) => format!("local folder {}", s.root().display()),
+            Archive::Remote(s) => format!("the archive, raw cache in {}", s.dir().display()),
+        }
+    }
+}
+
+/// Simulates a session and returns its files (blocking, CPU-heavy: run it off the runtime).
+pub fn sim_files(kind: sim::SessionKind) -> RawSession {
+    let simulation = sim::generate(&sim::SimConfig::new(kind));
+    let files: Vec<(Topic, Option<Vec<u8>>)> =
+        Topic::ALL.into_iter().map(|t| (t, simulation.file(&t.file_name()).map(|f| f.bytes.clone()))).collect();
+    let source_hash = fingerprint(&files);
+    RawSession { files, source_hash }
+}
+
+/// The simulated sessions as a season listing.
+fn sim_sessions() -> Vec<SessionSummary> {
+    SIM_SESSIONS
+        .iter()
+        .map(|(id, kind)| {
+            let date = sim::calendar::session(*kind);
+            SessionSummary {
+                id: Some((*id).to_owned()),
+                meeting: "Simulated Grand Prix".to_owned(),
+                name: kind.name().to_owned(),
+                kind: kind_of(kind.name(), kind.name()).to_owned(),
+                start: date.start_date(),
+                available: true,
+            }
+        })
+        .collect()
+}
+
+/// Sessions listed by a season index; `present(path)` says whether a session's files are here.
+fn index_sessions(index: &archive::SeasonIndex, present: impl Fn(&str) -> bool) -> Vec<SessionSummary> {
+    index
+        .sessions()
+        .map(|(meeting, s)| {
+            let id = s.path.as_deref().and_then(SessionId::from_archive_path);
+            let available = id.is_some() && s.path.as_deref().is_some_and(&present);
+            SessionSummary {
+                id: id.map(|i| i.as_str().to_owned()),
+                meeting: meeting.name.clone(),
+                name: s.display_name().to_owned(),
+                kind: kind_of(&s.kind, s.display_name()).to_owned(),
+                start: s.start_date.clone(),
+                available,
+            }
+        })
+        .collect()
+}
+
+/// Sessions of a local folder without a season index: every session folder of the year, named
+/// from its SessionInfo topic (or from the folder names when that is missing).
+fn folder_sessions(local: &LocalSource, year: u16) -> Result<Vec<SessionSummary>, ApiError> {
+    let prefix = format!("{year}/");
+    let paths: Vec<String> = local.sessions()?.into_iter().filter(|p| p.starts_with(&prefix)).collect();
+    if paths.is_empty() {
+        return Err(ApiError::not_found(format!("no sessions of {year} in {}", local.root().display())));
+    }
+    let mut out = Vec::new();
+    for path in paths {
+        let Some(id) = SessionId::from_archive_path(&path) else { continue };
+        let folder = local.root().join(path.trim_end_matches('/'));
+        let info = std::fs::read(folder.join(Topic::SessionInfo.file_name()))
+            .ok()
+            .and_then(|bytes| feed::FeedSession::decode(vec![(Topic::SessionInfo, Some(bytes))]).session_info);
+        let mut parts = path.trim_end_matches('/').split('/').skip(1);
+        let meeting_dir = parts.next().unwrap_or_default();
+        let session_dir = parts.next().unwrap_or_default();
+        let summary = match info {
+            Some(i) => SessionSummary {
+                id: Some(id.as_str().to_owned()),
+                meeting: i.meeting_name.clone(),
+                kind: kind_of(&i.kind, &i.name).to_owned(),
+                name: i.name,
+                start: i.start_date,
+                available: true,
+            },
+            None => {
+                let name = undated(session_dir);
+                SessionSummary {
+                    id: Some(id.as_str().to_owned()),
+                    meeting: undated(meeting_dir),
+                    kind: kind_of(&name, &name).to_owned(),
+                    start: session_dir.get(..10).unwrap_or_default().to_owned(),
+                    name,
+                    available: true,
+                }
+            }
+        };
+        out.push(summary);
+    }
+    out.sort_by(|a, b| a.start.cmp(&b.start));
+    Ok(out)
+}
+
+/// `2025-10-26_Mexico_City_Grand_Prix` → `Mexico City Grand Prix`.
+fn undated(dir: &str) -> String {
+    let rest = match dir.as_bytes() {
+        [y, _, _, _, b'-', _, _, b'-', _, _, b'_', ..] if y.is_ascii_digit() => &dir[11..],
+        _ => dir,
+    };
+    rest.replace('_', " ")
+}
+
+/// The API's session kind from the archive's type and name.
+pub fn kind_of(kind: &str, name: &str) -> &'static str {
+    let name = name.to_ascii_lowercase();
+    let kind = kind.to_ascii_lowercase();
+    if name.contains("sprint") && (name.contains("qualifying") || name.contains("shootout")) {
+        "sprint_qualifying"
+    } else if name.contains("sprint") {
+        "sprint"
+    } else if name.contains("qualifying") || kind == "qualifying" {
+        "qualifying"
+    } else if name.contains("practice") || kind == "practice" {
+        "practice"
+    } else if name.contains("race") || kind == "race" {
+        "race"
+    } else {
+        "other"
+    }
+}
+
+/// Year folders (`2025`) of a local archive copy.
+fn local_years(root: &Path) -> Vec<u16> {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .filter_map(|e| e.file_name().to_str().and_then(|n| if n.len() == 4 { n.parse::<u16>().ok() } else { None }))
+        .filter(|y| (1950..=2100).contains(y))
+        .collect()
+}
+
+/// This year, UTC.
+fn current_year() -> u16 {
+    let days = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() / 86_400).unwrap_or(0);
+    let (year, _, _) = sim::calendar::civil_from_days(days as i64);
+    u16::try_from(year).unwrap_or(2025)
+}
+
+/// The replay crate's hash of the raw files (topic names and bytes, as `f1replay build`
+/// computes it), recorded in the replay.
+fn fingerprint(files: &[(Topic, Option<Vec<u8>>)]) -> u64 {
+    replay::source_hash(files.iter().filter_map(|(t, b)| b.as_deref().map(|b| (t.name(), b))))
+}
+
+/// The default cache folder: `$XDG_CACHE_HOME/f1replay`, else `~/.cache/f1replay`, else
+/// `.f1replay-cache` in the working folder.
+pub fn default_cache_dir() -> PathBuf {
+    CacheConfig::default_dir().and_then(|raw| raw.parent().map(Path::to_path_buf)).unwrap_or_else(|| PathBuf::from(".f1replay-cache"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_parse_to_sim_kinds_and_archive_paths() {
+        assert_eq!(SessionId::parse("sim-race").unwrap().sim_kind(), Some(sim::SessionKind::Race));
+        let id = SessionId::parse("2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying").unwrap();
+        assert_eq!(id.archive_path().unwrap(), "2025/2025-10-26_Mexico_City_Grand_Prix/2025-10-25_Qualifying/");
+        assert_eq!(id.year(), 2025);
+        assert!(SessionId::parse("2021~2021-11-14_São_Paulo_Grand_Prix~2021-11-13_Sprint_Qualifying").is_ok());
+    }
+
+    #[test]
+    fn ids_that_could_escape_or_are_malformed_are_rejected_with_400() {
+        for bad in [
+            "",
+            "..",
+            "2025~..~x",
+            "2025~.~x",
+            "2025~a~..",
+            "2025~a/../b~c",
+            "2025~a~b~c",
+            "2025~a",
+            "25~a~b",
+            "x~a~b",
+            "2025~a%2e~b",
+            "2025~a\\b~c",
+            "/etc/passwd",
+            "2025~a b~c",
+            "2025~~c",
+        ] {
+            let e = SessionId::parse(bad).unwrap_err();
+            assert_eq!(e.status(), axum::http::StatusCode::BAD_REQUEST, "{bad:?}: {e}");
+        }
+        assert!(SessionId::parse(&"a".repeat(201)).is_err());
+        assert_eq!(SessionId::parse("sim-nothing").unwrap_err().status(), axum::http::StatusCode::NOT_FOUND);
+    }
+
+    #[test]
+    fn kinds_follow_the_api_names() {
+        assert_eq!(kind_of("Race", "Sprint"), "sprint");
+        assert_eq!(kind_of("Qualifying", "Sprint Shootout"), "sprint_qualifying");
+        assert_eq!(kind_of("Qualifying", "Sprint Qualifying"), "sprint_qualifying");
+        assert_eq!(kind_of("Practice", "Practice 2"), "practice");
+        assert_eq!(kind_of("Race", "Race"), "race");
+        assert_eq!(undated("2025-10-26_Mexico_City_Grand_Prix"), "Mexico City Grand Prix");
+    }
+}

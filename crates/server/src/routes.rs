@@ -1,0 +1,239 @@
+//! The REST handlers of docs/API.md (JSON), and the extractors that turn path and query
+//! parameters into validated values or a 400 with a reason.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use bytes::Bytes;
+
+use crate::catalog::SessionId;
+use crate::error::ApiError;
+use crate::frames::FrameFormat;
+use crate::loaded::LoadedReplay;
+use crate::state::AppState;
+use crate::store::Model;
+use crate::tables;
+
+/// Path parameters (`{id}`, `{n}`, `{year}`), with the id validated on demand.
+pub(crate) struct PathParams(Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathParams {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Path::<Vec<(String, String)>>::from_request_parts(parts, state).await {
+            Ok(Path(params)) => Ok(PathParams(params)),
+            Err(e) => Err(ApiError::bad_request(format!("invalid path: {}", e.body_text()))),
+        }
+    }
+}
+
+impl PathParams {
+    /// A parameter by name.
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// The `{id}` parameter, validated.
+    pub(crate) fn id(&self) -> Result<SessionId, ApiError> {
+        SessionId::parse(self.get("id").unwrap_or_default())
+    }
+}
+
+/// Query parameters; a malformed query string is a 400. Unknown parameters are ignored (cache
+/// busters), repeated ones take the first value.
+pub(crate) struct QueryParams(Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Query::<Vec<(String, String)>>::from_request_parts(parts, state).await {
+            Ok(Query(params)) => Ok(QueryParams(params)),
+            Err(e) => Err(ApiError::bad_request(format!("invalid query string: {}", e.body_text()))),
+        }
+    }
+}
+
+impl QueryParams {
+    /// A parameter by name.
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// A parameter parsed as `T`; 400 naming the parameter and what was expected when it does
+    /// not parse.
+    pub(crate) fn parse<T: std::str::FromStr>(&self, name: &str, expected: &str) -> Result<Option<T>, ApiError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) => v.trim().parse::<T>().map(Some).map_err(|_| {
+                let shown: String = v.chars().take(40).collect();
+                ApiError::bad_request(format!("parameter {name}={shown:?}: expected {expected}"))
+            }),
+        }
+    }
+
+    /// The WebSocket frame format (`format=json|msgpack|binary`, default json).
+    pub(crate) fn format(&self) -> Result<FrameFormat, ApiError> {
+        match self.get("format") {
+            None => Ok(FrameFormat::Json),
+            Some(f) => FrameFormat::parse(f)
+                .ok_or_else(|| ApiError::bad_request(format!("parameter format={f:?}: expected json, msgpack or binary"))),
+        }
+    }
+}
+
+/// A JSON body from pre-encoded bytes.
+pub(crate) fn json_bytes(body: Bytes, cache_control: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
+            (header::CACHE_CONTROL, HeaderValue::from_static(cache_control)),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `GET /api/health`.
+pub(crate) async fn health(State(state): State<AppState>) -> Response {
+    let mut r = Json(state.health()).into_response();
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// `GET /api/openapi.json`.
+pub(crate) async fn openapi() -> Response {
+    json_bytes(crate::openapi::document_bytes(), "no-cache")
+}
+
+/// `GET /api/seasons`.
+pub(crate) async fn seasons(State(state): State<AppState>) -> Result<Response, ApiError> {
+    Ok(Json(state.store().catalog().seasons().await?).into_response())
+}
+
+/// `GET /api/seasons/{year}/sessions`.
+pub(crate) async fn season_sessions(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
+    let raw = params.get("year").unwrap_or_default();
+    let year: u16 = raw
+        .parse()
+        .ok()
+        .filter(|y| *y == 0 || (1950..=2100).contains(y))
+        .ok_or_else(|| ApiError::bad_request(format!("invalid year {:?}: expected 0 (simulated) or a season such as 2025", raw)))?;
+    Ok(Json(state.store().catalog().sessions(year).await?).into_response())
+}
+
+/// The manifest bytes of a loaded replay, served without copying.
+struct ManifestBytes(Arc<LoadedReplay>);
+
+impl AsRef<[u8]> for ManifestBytes {
+    fn as_ref(&self) -> &[u8] {
+        self.0.file.manifest_json()
+    }
+}
+
+/// `GET /api/sessions/{id}`: the manifest; builds the session first if needed.
+pub(crate) async fn session(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
+    let id = params.id()?;
+    let replay = state.store().replay(&id).await?;
+    Ok(json_bytes(Bytes::from_owner(ManifestBytes(replay)), "no-cache"))
+}
+
+/// `GET /api/sessions/{id}/frame?t=SECONDS` or `?frame=N`: one frame as JSON.
+pub(crate) async fn frame(State(state): State<AppState>, params: PathParams, query: QueryParams) -> Result<Response, ApiError> {
+    let id = params.id()?;
+    let t: Option<f64> = query.parse("t", "session time in seconds")?;
+    let n: Option<u32> = query.parse("frame", "a frame number")?;
+    if let Some(t) = t {
+        if !t.is_finite() || t.abs() > 1e7 {
+            return Err(ApiError::bad_request("parameter t: expected a finite session time in seconds"));
+        }
+    }
+    let replay = state.store().replay(&id).await?;
+    let k = match (t, n) {
+        (Some(t), None) => replay.frame_at_s(t),
+        (None, Some(n)) => n,
+        (Some(_), Some(_)) => return Err(ApiError::bad_request("give either t or frame, not both")),
+        (None, None) => return Err(ApiError::bad_request("missing parameter: t (seconds) or frame (number)")),
+    };
+    let encoded = replay.frame(FrameFormat::Json, k).await?;
+    Ok(json_bytes(encoded.bytes(), "public, max-age=3600"))
+}
+
+/// A table endpoint: computed once per session from its model.
+async fn table(
+    state: &AppState,
+    params: &PathParams,
+    name: &str,
+    f: fn(&Model) -> Result<serde_json::Value, ApiError>,
+) -> Result<Response, ApiError> {
+    let id = params.id()?;
+    Ok(json_bytes(state.store().table(&id, name, f).await?, "no-cache"))
+}
+
+/// `GET /api/sessions/{id}/laps`.
+pub(crate) async fn laps(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
+    table(&state, &params, "laps", tables::laps).await
+}
+
+/// `GET /api/sessions/{id}/stints`.
+pub(crate) async fn stints(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
+    table(&state, &params, "stints", tables::stints).await
+}
+
+/// `GET /api/sessions/{id}/results`.
+pub(crate) async fn results(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
+    table(&state, &params, "results", tables::results).await
+}
+
+/// `GET /api/sessions/{id}/sectors`.
+pub(crate) async fn sectors(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
+    table(&state, &params, "sectors", tables::sectors).await
+}
+
+/// `GET /api/sessions/{id}/weather`.
+pub(crate) async fn weather(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
+    table(&state, &params, "weather", tables::weather).await
+}
+
+/// `GET /api/sessions/{id}/race-control`.
+pub(crate) async fn race_control(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
+    table(&state, &params, "race-control", tables::race_control).await
+}
+
+/// `GET /api/sessions/{id}/track-status`.
+pub(crate) async fn track_status(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
+    table(&state, &params, "track-status", tables::track_status).await
+}
+
+/// `GET /api/sessions/{id}/telemetry?driver=N&lap=L`.
+pub(crate) async fn telemetry(State(state): State<AppState>, params: PathParams, query: QueryParams) -> Result<Response, ApiError> {
+    let id = params.id()?;
+    let driver: u16 = query
+        .parse("driver", "a racing number such as 44")?
+        .ok_or_else(|| ApiError::bad_request("missing parameter: driver (racing number)"))?;
+    let lap: u32 =
+        query.parse("lap", "a lap number such as 12")?.ok_or_else(|| ApiError::bad_request("missing parameter: lap (lap number)"))?;
+    if lap == 0 {
+        return Err(ApiError::bad_request("parameter lap: laps are numbered from 1"));
+    }
+    let name = format!("telemetry/{driver}/{lap}");
+    let body = state.store().table(&id, &name, move |m| tables::telemetry(m, driver, lap)).await?;
+    Ok(json_bytes(body, "no-cache"))
+}
+
+/// Any other `/api/...` path.
+pub(crate) async fn api_not_found(uri: Uri) -> ApiError {
+    let shown: String = uri.path().chars().take(120).collect();
+    ApiError::not_found(format!("no endpoint {shown}; see /api/openapi.json"))
+}
+
+/// A known path with the wrong method.
+pub(crate) async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    let shown: String = uri.path().chars().take(120).collect();
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, format!("{method} is not allowed on {shown} (this API is read-only: GET)"))
+}

@@ -1,0 +1,193 @@
+//! [`AppState`]: everything the handlers share, passed explicitly (`State<AppState>`), never
+//! global; and [`StateConfig`], how it is set up.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::watch;
+
+use crate::catalog::{self, Catalog, SessionId};
+use crate::error::{ApiError, Error};
+use crate::store::{Store, StoreConfig};
+
+/// How an [`AppState`] is set up.
+#[derive(Debug, Clone)]
+pub struct StateConfig {
+    /// A local copy of the archive (`--data`); archive ids are read from it only.
+    pub data: Option<PathBuf>,
+    /// The cache folder: raw files in `raw/`, replay files in `replay/`.
+    pub cache_dir: PathBuf,
+    /// Never contact the archive: without `data`, only what the raw cache holds is served.
+    pub offline: bool,
+    /// Frames per second of the replays built.
+    pub fps: u32,
+    /// Built sessions kept in memory (each: a memory-mapped file plus bounded caches of at
+    /// most ~36 MB).
+    pub max_sessions: usize,
+    /// Memory for session models (telemetry for the laps/telemetry endpoints), bytes.
+    pub model_budget_bytes: usize,
+    /// Threads building replays; the default leaves one core to the async runtime.
+    pub build_threads: usize,
+}
+
+impl StateConfig {
+    /// Defaults (25 FPS, 8 sessions, 512 MB of models, cores − 1 build threads) with `cache_dir`.
+    pub fn new(cache_dir: impl Into<PathBuf>) -> StateConfig {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        StateConfig {
+            data: None,
+            cache_dir: cache_dir.into(),
+            offline: false,
+            fps: 25,
+            max_sessions: 8,
+            model_budget_bytes: 512 << 20,
+            build_threads: cores.saturating_sub(1).max(1),
+        }
+    }
+}
+
+/// The shared state of the application: the session store, counters, the shutdown signal.
+/// Cloning is cheap (one `Arc`).
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<Store>,
+    started: Instant,
+    shutdown: watch::Sender<bool>,
+    ws_connections: AtomicUsize,
+    frames_sent: AtomicU64,
+    frames_dropped: AtomicU64,
+}
+
+impl AppState {
+    /// Sets up the sources and the cache folders.
+    pub fn new(config: StateConfig) -> Result<AppState, Error> {
+        let catalog = Catalog::new(config.data.as_deref(), &config.cache_dir.join("raw"), config.offline)?;
+        tracing::info!("sessions from {} and the simulator", catalog.describe());
+        let store = Store::new(
+            catalog,
+            StoreConfig {
+                replay_dir: config.cache_dir.join("replay"),
+                fps: config.fps.clamp(1, 100),
+                max_replays: config.max_sessions,
+                model_budget_bytes: config.model_budget_bytes,
+                build_threads: config.build_threads,
+            },
+        )?;
+        Ok(AppState {
+            inner: Arc::new(Inner {
+                store: Arc::new(store),
+                started: Instant::now(),
+                shutdown: watch::channel(false).0,
+                ws_connections: AtomicUsize::new(0),
+                frames_sent: AtomicU64::new(0),
+                frames_dropped: AtomicU64::new(0),
+            }),
+        })
+    }
+
+    pub(crate) fn store(&self) -> &Arc<Store> {
+        &self.inner.store
+    }
+
+    /// Replay builds started since start-up: concurrent first requests for one session count
+    /// once (single-flight); opening a cached replay file does not count.
+    pub fn builds_started(&self) -> u64 {
+        self.inner.store.builds_started()
+    }
+
+    /// Raw loads (fetch, decode, session model) started since start-up.
+    pub fn loads_started(&self) -> u64 {
+        self.inner.store.loads_started()
+    }
+
+    /// Built sessions held in memory.
+    pub fn sessions_cached(&self) -> usize {
+        self.inner.store.replays_cached()
+    }
+
+    /// Seconds since the state was created.
+    pub fn uptime_s(&self) -> f64 {
+        self.inner.started.elapsed().as_secs_f64()
+    }
+
+    /// Where the replay file of session `id` is (or will be) stored.
+    pub fn replay_path(&self, id: &str) -> Result<PathBuf, ApiError> {
+        Ok(self.inner.store.replay_path(&SessionId::parse(id)?))
+    }
+
+    /// Builds (or opens) session `id` and keeps it in memory, as the first request would.
+    pub async fn prepare(&self, id: &str) -> Result<(), ApiError> {
+        self.inner.store.replay(&SessionId::parse(id)?).await.map(|_| ())
+    }
+
+    /// Asks the long-lived streams (WebSocket, SSE) to end, for a clean shutdown.
+    pub fn shutdown(&self) {
+        self.inner.shutdown.send_replace(true);
+    }
+
+    /// A receiver that changes to `true` at shutdown.
+    pub(crate) fn shutdown_signal(&self) -> watch::Receiver<bool> {
+        self.inner.shutdown.subscribe()
+    }
+
+    /// Open WebSocket connections.
+    pub fn ws_connections(&self) -> usize {
+        self.inner.ws_connections.load(Ordering::Relaxed)
+    }
+
+    /// Frames sent over WebSockets, and frames skipped because a client was not reading fast enough.
+    pub fn frames_sent_and_dropped(&self) -> (u64, u64) {
+        (self.inner.frames_sent.load(Ordering::Relaxed), self.inner.frames_dropped.load(Ordering::Relaxed))
+    }
+
+    pub(crate) fn count_frame(&self, sent: bool) {
+        let counter = if sent { &self.inner.frames_sent } else { &self.inner.frames_dropped };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a WebSocket connection for as long as the guard lives.
+    pub(crate) fn ws_guard(&self) -> WsGuard {
+        self.inner.ws_connections.fetch_add(1, Ordering::Relaxed);
+        WsGuard(self.clone())
+    }
+
+    /// The JSON of `GET /api/health`.
+    pub(crate) fn health(&self) -> serde_json::Value {
+        let store = &self.inner.store;
+        let (sent, dropped) = self.frames_sent_and_dropped();
+        serde_json::json!({
+            "status": "ok",
+            "uptime_s": (self.uptime_s() * 1000.0).round() / 1000.0,
+            "sessions_cached": store.replays_cached(),
+            "builds": store.builds_started(),
+            "loads": store.loads_started(),
+            "models_cached": store.models_cached(),
+            "building": store.flights_running(),
+            "cache_bytes": store.cache_bytes(),
+            "ws_connections": self.ws_connections(),
+            "frames_sent": sent,
+            "frames_dropped": dropped,
+            "pipeline_version": replay::PIPELINE_VERSION,
+        })
+    }
+}
+
+/// Decrements the WebSocket connection count when dropped.
+pub(crate) struct WsGuard(AppState);
+
+impl Drop for WsGuard {
+    fn drop(&mut self) {
+        self.0.inner.ws_connections.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// The default cache folder (`~/.cache/f1replay`).
+pub fn default_cache_dir() -> PathBuf {
+    catalog::default_cache_dir()
+}

@@ -1,0 +1,91 @@
+//! Checks of the web UI's files that need no browser: every module a module imports exists,
+//! the page's own references resolve, and nothing is loaded from another host (the UI must
+//! work offline, embedded in the binary).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn web_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web")
+}
+
+fn js_files() -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(web_dir().join("js"))
+        .expect("web/js")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "js"))
+        .collect();
+    out.sort();
+    out
+}
+
+/// The quoted specifiers after `from` and `import(` in a module.
+fn imports(src: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for marker in ["from '", "import('"] {
+        let mut rest = src;
+        while let Some(i) = rest.find(marker) {
+            rest = &rest[i + marker.len()..];
+            if let Some(end) = rest.find('\'') {
+                out.push(rest[..end].to_string());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_imported_module_exists_next_to_its_importer() {
+    let files = js_files();
+    assert!(files.iter().any(|p| p.ends_with("main.js")), "web/js/main.js exists");
+    let mut reached = BTreeSet::new();
+    for f in &files {
+        let src = std::fs::read_to_string(f).unwrap();
+        for spec in imports(&src) {
+            assert!(spec.starts_with("./") && spec.ends_with(".js"), "{}: import '{spec}' is not a sibling module", f.display());
+            let target = f.parent().unwrap().join(&spec[2..]);
+            assert!(target.is_file(), "{}: imports {spec}, which does not exist", f.display());
+            reached.insert(spec[2..].to_string());
+        }
+    }
+    for f in &files {
+        let name = f.file_name().unwrap().to_string_lossy().to_string();
+        assert!(name == "main.js" || reached.contains(&name), "web/js/{name} is imported by no module");
+    }
+}
+
+#[test]
+fn the_page_loads_nothing_from_another_host() {
+    let html = std::fs::read_to_string(web_dir().join("index.html")).unwrap();
+    for needed in ["style.css", "js/main.js"] {
+        assert!(html.contains(needed), "index.html references {needed}");
+        assert!(web_dir().join(needed).is_file(), "web/{needed} exists");
+    }
+    let mut sources = vec![
+        (PathBuf::from("index.html"), html),
+        (PathBuf::from("style.css"), std::fs::read_to_string(web_dir().join("style.css")).unwrap()),
+    ];
+    for f in js_files() {
+        sources.push((f.clone(), std::fs::read_to_string(&f).unwrap()));
+    }
+    for (name, src) in sources {
+        for bad in ["http://", "https://", "//cdn", "@import url("] {
+            assert!(!src.contains(bad), "{} mentions {bad}: the UI must work offline", name.display());
+        }
+    }
+}
+
+#[test]
+fn exported_functions_and_classes_carry_a_doc_comment() {
+    for f in js_files() {
+        let src = std::fs::read_to_string(&f).unwrap();
+        let lines: Vec<&str> = src.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let t = line.trim_start();
+            if t.starts_with("export function") || t.starts_with("export async function") || t.starts_with("export class") {
+                let prev = if i > 0 { lines[i - 1].trim() } else { "" };
+                assert!(prev.ends_with("*/"), "{}:{}: `{}` has no JSDoc comment", f.display(), i + 1, t);
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+// The server's REST API (docs/API.md). Every call returns parsed JSON or throws an ApiError
+// whose message is meant for a person.
+
+/** An API failure: `status` is the HTTP status (0 = the server could not be reached). */
+export class ApiError extends Error {
+  /**
+   * @param {string} message
+   * @param {number} status
+   */
+  constructor(message, status) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+  }
+}
+
+/**
+ * GETs JSON from the API.
+ * @param {string} path e.g. `/api/seasons`
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<any>}
+ */
+export async function getJson(path, signal) {
+  let res;
+  try {
+    res = await fetch(path, { signal, headers: { Accept: 'application/json' } });
+  } catch (e) {
+    if (e && e.name === 'AbortError') throw e;
+    throw new ApiError('The f1replay server cannot be reached. Is it still running?', 0);
+  }
+  if (!res.ok) {
+    let detail = '';
+    try {
+      const body = await res.json();
+      detail = body && body.error ? String(body.error) : '';
+    } catch {
+      // Not JSON: the status alone says enough.
+    }
+    throw new ApiError(plainError(res.status, detail), res.status);
+  }
+  return res.json();
+}
+
+/**
+ * An error as a person would want to read it.
+ * @param {number} status
+ * @param {string} detail the server's own message
+ * @returns {string}
+ */
+export function plainError(status, detail) {
+  const d = detail ? ` (${detail})` : '';
+  const low = detail.toLowerCase();
+  if (low.includes('not published') || low.includes('not yet')) return `This session has not been published yet${d}.`;
+  if (low.includes('network') || low.includes('connect') || low.includes('dns') || low.includes('timed out') || status === 503 || status === 504) {
+    return `The live-timing archive could not be reached: no network?${d}`;
+  }
+  if (status === 404) return `Not found${d}.`;
+  if (status === 400) return `The request was not understood${d}.`;
+  if (status === 422 || status === 502 || status === 500) return `This session's data could not be read${d}.`;
+  return `The server answered ${status}${d}.`;
+}
+
+/** @returns {Promise<{year:number, source:string}[]>} */
+export const seasons = () => getJson('/api/seasons');
+
+/**
+ * @param {number} year (0 = the simulated sessions)
+ * @returns {Promise<{id:string, meeting:string, name:string, kind:string, start:string, available:boolean}[]>}
+ */
+export const sessionsOf = (year) => getJson(`/api/seasons/${encodeURIComponent(year)}/sessions`);
+
+/**
+ * The replay manifest (builds the session if needed).
+ * @param {string} id
+ * @returns {Promise<any>}
+ */
+export const manifest = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}`);
+
+/**
+ * One frame as JSON, the server's own reading of the replay.
+ * @param {string} id
+ * @param {number} t session time, seconds
+ */
+export const frame = (id, t) => getJson(`/api/sessions/${encodeURIComponent(id)}/frame?t=${t}`);
+
+/** @param {string} id */
+export const laps = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/laps`);
+/** @param {string} id */
+export const results = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/results`);
+/** @param {string} id */
+export const sectors = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/sectors`);
+
+/**
+ * A lap's telemetry by distance.
+ * @param {string} id
+ * @param {number} driver
+ * @param {number} lap
+ */
+export const telemetry = (id, driver, lap) =>
+  getJson(`/api/sessions/${encodeURIComponent(id)}/telemetry?driver=${driver}&lap=${lap}`);
+
+/**
+ * The URL of replay chunk `n`.
+ * @param {string} id
+ * @param {number} n
+ * @returns {string}
+ */
+export const chunkUrl = (id, n) => `/api/sessions/${encodeURIComponent(id)}/chunks/${n}`;
+
+/**
+ * Follows the build of a session over Server-Sent Events until it is ready.
+ * @param {string} id
+ * @param {(stage: string, percent: number) => void} onProgress
+ * @returns {{done: Promise<void>, cancel: () => void}}
+ */
+export function watchBuild(id, onProgress) {
+  const es = new EventSource(`/api/sessions/${encodeURIComponent(id)}/build`);
+  let settled = false;
+  const done = new Promise((resolve, reject) => {
+    const finish = (fn) => {
+      if (settled) return;
+      settled = true;
+      es.close();
+      fn();
+    };
+    es.addEventListener('progress', (ev) => {
+      try {
+        const p = JSON.parse(/** @type {MessageEvent} */ (ev).data);
+        onProgress(String(p.stage ?? ''), Number(p.percent ?? 0));
+      } catch {
+        // A progress line we cannot read only costs a progress update.
+      }
+    });
+    es.addEventListener('done', () => finish(resolve));
+    es.addEventListener('error', (ev) => {
+      const data = /** @type {MessageEvent} */ (ev).data;
+      if (typeof data === 'string' && data) {
+        let msg = data;
+        let status = 500;
+        try {
+          const body = JSON.parse(data);
+          msg = body.error || data;
+          status = Number(body.status) || 500;
+        } catch {
+          // Plain text error.
+        }
+        finish(() => reject(new ApiError(plainError(status, String(msg)), status)));
+      } else {
+        // A transport error (no event data). EventSource would reconnect; we stop and ask the
+        // manifest endpoint, which answers with the real status.
+        finish(() => reject(new ApiError('transport', -1)));
+      }
+    });
+  });
+  return { done, cancel: () => { settled = true; es.close(); } };
+}

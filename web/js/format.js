@@ -1,0 +1,128 @@
+// Formatting of times, gaps and codes for display. Pure functions, no DOM.
+
+/** The "no value" marker of i32 chunk columns. */
+export const I32_NONE = -2147483648;
+
+/** Compound codes of the chunk format (index = code). */
+export const COMPOUNDS = ['UNKNOWN', 'SOFT', 'MEDIUM', 'HARD', 'INTERMEDIATE', 'WET'];
+
+/** Car state codes of the chunk format (index = code) as leaderboard labels ('' = nothing to show). */
+export const STATE_LABELS = ['', '', 'PIT', 'OUT', 'STOP', 'RET', 'FIN', 'DNS'];
+
+/** Car state codes. */
+export const STATE = { ABSENT: 0, TRACK: 1, PIT: 2, OUT: 3, STOPPED: 4, RETIRED: 5, FINISHED: 6, NOT_STARTED: 7 };
+
+/** Track status codes with their banner text and colour. */
+export const TRACK_STATUS = {
+  1: { label: 'Track clear', short: '', colour: null },
+  2: { label: 'Yellow flag', short: 'YELLOW', colour: '#ffd400' },
+  4: { label: 'Safety car', short: 'SC', colour: '#ff9f1a' },
+  5: { label: 'Red flag', short: 'RED', colour: '#ff2d2d' },
+  6: { label: 'Virtual safety car', short: 'VSC', colour: '#ff9f1a' },
+  7: { label: 'VSC ending', short: 'VSC', colour: '#ffc266' },
+};
+
+/**
+ * A clock reading `H:MM:SS` (or `M:SS` when `short` and under an hour); negative values get a minus.
+ * @param {number} s seconds
+ * @param {boolean} [short]
+ * @returns {string}
+ */
+export function clock(s, short = false) {
+  if (!Number.isFinite(s)) return '–';
+  const neg = s < 0;
+  let a = Math.floor(Math.abs(s));
+  const h = Math.floor(a / 3600);
+  a -= h * 3600;
+  const m = Math.floor(a / 60);
+  const sec = a - m * 60;
+  const mm = String(m).padStart(2, '0');
+  const ss = String(sec).padStart(2, '0');
+  const body = short && h === 0 ? `${m}:${ss}` : `${h}:${mm}:${ss}`;
+  return (neg ? '−' : '') + body;
+}
+
+/**
+ * A lap or sector time: `1:17.306` or `23.456`.
+ * @param {number|null|undefined} s seconds
+ * @returns {string}
+ */
+export function lapTime(s) {
+  if (s == null || !Number.isFinite(s)) return '';
+  const ms = Math.round(s * 1000);
+  const m = Math.floor(ms / 60000);
+  const rest = (ms - m * 60000) / 1000;
+  return m > 0 ? `${m}:${rest.toFixed(3).padStart(6, '0')}` : rest.toFixed(3);
+}
+
+/**
+ * A race time: `1:24:25.458` past an hour, else as a lap time.
+ * @param {number|null|undefined} s seconds
+ * @returns {string}
+ */
+export function raceTime(s) {
+  if (s == null || !Number.isFinite(s)) return '';
+  if (s < 3600) return lapTime(s);
+  const ms = Math.round(s * 1000);
+  const h = Math.floor(ms / 3600000);
+  const m = Math.floor((ms - h * 3600000) / 60000);
+  const sec = (ms - h * 3600000 - m * 60000) / 1000;
+  return `${h}:${String(m).padStart(2, '0')}:${sec.toFixed(3).padStart(6, '0')}`;
+}
+
+/**
+ * A gap of the chunk format (ms; -N = N laps down; I32_NONE = none) as `+1.234`, `+1 LAP`.
+ * @param {number} ms
+ * @returns {string}
+ */
+export function gap(ms) {
+  if (ms === I32_NONE || ms == null) return '';
+  if (ms < 0) return `+${-ms} LAP${ms < -1 ? 'S' : ''}`;
+  if (ms >= 60000) return '+' + lapTime(ms / 1000);
+  return '+' + (ms / 1000).toFixed(3);
+}
+
+/**
+ * A gap in seconds as `+0.123`.
+ * @param {number|null} s
+ * @returns {string}
+ */
+export function delta(s) {
+  if (s == null || !Number.isFinite(s)) return '';
+  return (s >= 0 ? '+' : '−') + Math.abs(s).toFixed(3);
+}
+
+/**
+ * The time of day at session time `t` (seconds since t0), in the viewer's time zone.
+ * @param {string} t0Utc ISO instant of session time 0
+ * @param {number} t seconds
+ * @returns {string}
+ */
+export function timeOfDay(t0Utc, t) {
+  const base = Date.parse(t0Utc);
+  if (!Number.isFinite(base)) return '';
+  return new Date(base + t * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+/**
+ * Escapes text for HTML.
+ * @param {unknown} s
+ * @returns {string}
+ */
+export function esc(s) {
+  return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+}
+
+/** Human names of session kinds. */
+export const KIND_NAMES = {
+  race: 'Race', sprint: 'Sprint', qualifying: 'Qualifying', sprint_qualifying: 'Sprint qualifying', practice: 'Practice',
+};
+
+/**
+ * Whether a session kind is timed by best laps (qualifying, sprint qualifying, practice) rather than a race order.
+ * @param {string} kind
+ * @returns {boolean}
+ */
+export function isTimedByBestLap(kind) {
+  return kind === 'qualifying' || kind === 'sprint_qualifying' || kind === 'practice';
+}

@@ -1,0 +1,170 @@
+// The laps table (GET /api/sessions/{id}/laps, FastF1's columns, times in seconds) as a small
+// model answering "what was known at session time t": fastest lap so far, each driver's best
+// and last lap, sector bests. Everything is filtered by the time the lap ended, so nothing is
+// shown before it happened.
+
+/**
+ * @typedef {object} LapRow
+ * @property {number} driver
+ * @property {string} tla
+ * @property {number} lap
+ * @property {number|null} lapTime
+ * @property {(number|null)[]} sectors  [s1, s2, s3]
+ * @property {number|null} time  session time at the end of the lap
+ * @property {number|null} start session time at the start of the lap
+ * @property {boolean} deleted
+ * @property {string|null} compound
+ * @property {number|null} tyreLife
+ * @property {number|null} pitIn
+ * @property {number|null} pitOut
+ */
+
+/**
+ * Rows from either an array of objects or an object of columns.
+ * @param {any} data
+ * @returns {Record<string, any>[]}
+ */
+function rowsOf(data) {
+  if (Array.isArray(data)) return data;
+  if (data && Array.isArray(data.laps)) return data.laps;
+  if (data && typeof data === 'object') {
+    const cols = Object.keys(data);
+    const n = cols.length ? (data[cols[0]] || []).length : 0;
+    const out = [];
+    for (let i = 0; i < n; i++) {
+      const r = {};
+      for (const c of cols) r[c] = data[c][i];
+      out.push(r);
+    }
+    return out;
+  }
+  return [];
+}
+
+/** @param {any} v */
+function num(v) {
+  if (v == null || v === '') return null;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** @param {any} v */
+function bool(v) {
+  return v === true || v === 'True' || v === 'true' || v === 1;
+}
+
+/** The laps of a session. */
+export class LapsModel {
+  /** @param {any} data the laps endpoint's JSON */
+  constructor(data) {
+    /** @type {LapRow[]} */
+    this.rows = rowsOf(data).map((r) => ({
+      driver: num(r.DriverNumber ?? r.driver_number ?? r.driver) ?? 0,
+      tla: String(r.Driver ?? r.tla ?? ''),
+      lap: num(r.LapNumber ?? r.lap) ?? 0,
+      lapTime: num(r.LapTime ?? r.lap_time_s),
+      sectors: [num(r.Sector1Time), num(r.Sector2Time), num(r.Sector3Time)],
+      time: num(r.Time ?? r.time_s),
+      start: num(r.LapStartTime),
+      deleted: bool(r.Deleted),
+      compound: r.Compound ? String(r.Compound) : null,
+      tyreLife: num(r.TyreLife),
+      pitIn: num(r.PitInTime),
+      pitOut: num(r.PitOutTime),
+    }));
+    this.rows.sort((a, b) => (a.time ?? Infinity) - (b.time ?? Infinity));
+    /** @type {Map<number, LapRow[]>} */
+    this.byDriver = new Map();
+    for (const r of this.rows) {
+      if (!this.byDriver.has(r.driver)) this.byDriver.set(r.driver, []);
+      /** @type {LapRow[]} */ (this.byDriver.get(r.driver)).push(r);
+    }
+    for (const list of this.byDriver.values()) list.sort((a, b) => a.lap - b.lap);
+  }
+
+  /**
+   * Whether a lap counts for best times (timed, not deleted).
+   * @param {LapRow} r
+   */
+  static valid(r) {
+    return r.lapTime != null && r.lapTime > 0 && !r.deleted;
+  }
+
+  /**
+   * The fastest valid lap completed in [from, t].
+   * @param {number} t
+   * @param {number} [from]
+   * @returns {LapRow|null}
+   */
+  fastest(t, from = -Infinity) {
+    let best = null;
+    for (const r of this.rows) {
+      if (r.time == null || r.time > t) break;
+      if (r.time < from || !LapsModel.valid(r)) continue;
+      if (!best || /** @type {number} */ (r.lapTime) < /** @type {number} */ (best.lapTime)) best = r;
+    }
+    return best;
+  }
+
+  /**
+   * A driver's best valid lap completed in [from, t].
+   * @param {number} driver
+   * @param {number} t
+   * @param {number} [from]
+   * @returns {LapRow|null}
+   */
+  best(driver, t, from = -Infinity) {
+    let best = null;
+    for (const r of this.byDriver.get(driver) || []) {
+      if (r.time == null || r.time > t || r.time < from || !LapsModel.valid(r)) continue;
+      if (!best || /** @type {number} */ (r.lapTime) < /** @type {number} */ (best.lapTime)) best = r;
+    }
+    return best;
+  }
+
+  /**
+   * A driver's last lap completed by t (timed or not).
+   * @param {number} driver
+   * @param {number} t
+   * @returns {LapRow|null}
+   */
+  last(driver, t) {
+    let last = null;
+    for (const r of this.byDriver.get(driver) || []) {
+      if (r.time != null && r.time <= t) last = r;
+    }
+    return last;
+  }
+
+  /**
+   * Best sector times by t: overall and per driver. Sector i counts once the lap is done.
+   * @param {number} t
+   * @returns {{overall: number[], personal: Map<number, number[]>}}
+   */
+  sectorBests(t) {
+    const overall = [Infinity, Infinity, Infinity];
+    const personal = new Map();
+    for (const r of this.rows) {
+      if (r.time == null || r.time > t) break;
+      if (r.deleted) continue;
+      let p = personal.get(r.driver);
+      if (!p) {
+        p = [Infinity, Infinity, Infinity];
+        personal.set(r.driver, p);
+      }
+      for (let i = 0; i < 3; i++) {
+        const s = r.sectors[i];
+        if (s == null || s <= 0) continue;
+        if (s < p[i]) p[i] = s;
+        if (s < overall[i]) overall[i] = s;
+      }
+    }
+    return { overall, personal };
+  }
+
+  /** The last lap's end time: after it, nothing in this table is a spoiler any more. */
+  get lastTime() {
+    for (let i = this.rows.length - 1; i >= 0; i--) if (this.rows[i].time != null) return this.rows[i].time;
+    return null;
+  }
+}

@@ -1,0 +1,644 @@
+// f1replay's browser UI: wires the picker, the chunk store, the playback clock, the track map,
+// the leaderboard, the controls and the side panels, and runs the animation loop.
+//
+// One requestAnimationFrame loop reads the clock (performance.now based), samples the replay
+// at exactly that session time and draws. Data arrives by chunks over HTTP; while the chunk
+// under the playhead is missing the clock holds still, so seeking never skips ahead.
+
+import * as api from './api.js';
+import { ChunkStore } from './chunks.js';
+import { PlaybackClock, SPEEDS } from './clock.js';
+import { Controls, lapAt } from './controls.js';
+import { DriverPanel } from './driverpanel.js';
+import { TRACK_STATUS, clock, esc, isTimedByBestLap, timeOfDay } from './format.js';
+import { LapsModel } from './laps.js';
+import { Leaderboard } from './leaderboard.js';
+import { RaceControlPanel, ResultsPanel, WeatherPanel } from './panels.js';
+import { Picker } from './picker.js';
+import { Sampler } from './snapshot.js';
+import { TrackMap } from './trackmap.js';
+import { readUrl, writeUrl } from './url.js';
+
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+/** How far ahead of the playhead to prefetch, in seconds of wall time. */
+const PREFETCH_WALL_S = 12;
+
+/**
+ * Everything about the open session.
+ * @typedef {object} Session
+ * @property {string} id
+ * @property {any} manifest
+ * @property {ChunkStore} store
+ * @property {Sampler} sampler
+ * @property {PlaybackClock} clock
+ * @property {TrackMap} map
+ * @property {Leaderboard} board
+ * @property {Controls} controls
+ * @property {DriverPanel} driverPanel
+ * @property {RaceControlPanel} rcPanel
+ * @property {WeatherPanel} weatherPanel
+ * @property {ResultsPanel} resultsPanel
+ * @property {LapsModel|null} laps
+ */
+
+const app = {
+  /** @type {Session|null} */
+  s: null,
+  generation: 0,
+  /** @type {Set<number>} */
+  selected: new Set(),
+  spoilerFree: localStorage.getItem('f1replay.spoilerFree') === '1',
+  showLabels: true,
+  tab: 'driver',
+  /** @type {import('./snapshot.js').Snapshot|null} */
+  lastSnap: null,
+  buffering: false,
+  bufferingSince: 0,
+  lastWant: '',
+  forceBoard: false,
+  lastUrlWrite: 0,
+  lastPanels: 0,
+  lastHeader: '',
+  lastLoadedShown: 0,
+  /** @type {number[]} recent requestAnimationFrame timestamps */
+  frameTimes: [],
+  firstFrameDrawn: false,
+  /** @type {((v?: any) => void)[]} */
+  readyWaiters: [],
+};
+
+const picker = new Picker({ onPick: (id) => openSession(id) });
+
+/**
+ * Opens a session: follows its build, loads the manifest, shows the playhead at `opts.t`.
+ * @param {string} id
+ * @param {{t?: number, speed?: number, selected?: number[], play?: boolean}} [opts]
+ */
+async function openSession(id, opts = {}) {
+  const gen = ++app.generation;
+  if (!picker.isOpen) await picker.open();
+  picker.showBuild('', 0);
+  let manifest;
+  try {
+    const build = api.watchBuild(id, (stage, pct) => {
+      if (gen === app.generation) picker.showBuild(stage, pct);
+    });
+    try {
+      await build.done;
+    } catch (e) {
+      // A transport failure of the event stream: the manifest request below gives the real answer.
+      if (!(e instanceof api.ApiError && e.status === -1)) throw e;
+    }
+    if (gen !== app.generation) return;
+    picker.showBuild('replay', 100);
+    manifest = await api.manifest(id);
+  } catch (e) {
+    if (gen !== app.generation) return;
+    picker.showError(`${id}: ${e instanceof Error ? e.message : String(e)}`);
+    return;
+  }
+  if (gen !== app.generation) return;
+  if (!manifest || !Array.isArray(manifest.chunks) || !manifest.chunks.length || !(manifest.frame_count > 0)) {
+    picker.showError(`${id}: this session has nothing to replay (no car positions in its data).`);
+    return;
+  }
+  closeSession();
+  setupSession(id, manifest, opts);
+  picker.doneBuild();
+  picker.closable = true;
+  picker.close();
+}
+
+function closeSession() {
+  if (!app.s) return;
+  app.s.store.close();
+  app.s = null;
+  app.lastSnap = null;
+  app.firstFrameDrawn = false;
+}
+
+/**
+ * @param {string} id
+ * @param {any} m manifest
+ * @param {{t?: number, speed?: number, selected?: number[], play?: boolean}} opts
+ */
+function setupSession(id, m, opts) {
+  const store = new ChunkStore(id, m);
+  const sampler = new Sampler(m, store);
+  const tMin = m.t_start_s;
+  const tMax = sampler.tEnd;
+  const clk = new PlaybackClock(tMin, tMax);
+  const start = m.session?.start_s ?? tMin;
+  clk.seek(opts.t ?? Math.max(tMin, Math.min(tMax, start - 10)));
+  if (opts.speed && opts.speed > 0) clk.speed = opts.speed;
+  clk.onEnd = () => updateUrl(true);
+  app.selected = new Set((opts.selected || []).filter((n) => m.drivers.some((d) => d.number === n)));
+  const map = new TrackMap(/** @type {HTMLCanvasElement} */ ($('trackmap')), m, { onSelect: select });
+  map.showLabels = app.showLabels;
+  map.selected = app.selected;
+  const board = new Leaderboard($('leaderboard'), m, { onSelect: select });
+  /** @type {Session} */
+  const s = {
+    id, manifest: m, store, sampler, clock: clk, map, board, laps: null,
+    controls: /** @type {any} */ (null),
+    driverPanel: new DriverPanel($('driver-panel'), m, sampler),
+    rcPanel: new RaceControlPanel($('rc-panel'), m),
+    weatherPanel: new WeatherPanel($('weather-panel'), m),
+    resultsPanel: new ResultsPanel($('results-panel'), m, id),
+  };
+  s.controls = new Controls(m, tMin, tMax, {
+    toggle: () => (clk.playing ? pause() : play()),
+    seek,
+    skip: (dt) => seek(clk.time() + dt),
+    setSpeed,
+    jumpToLap,
+    time: () => clk.time(),
+    playing: () => clk.playing,
+    speed: () => clk.speed,
+    command,
+  });
+  s.controls.setSpoilerFree(app.spoilerFree);
+  s.resultsPanel.setSpoilerFree(app.spoilerFree);
+  store.onLoad = () => {
+    app.lastWant = '';
+  };
+  app.s = s;
+  $('app').classList.remove('no-session');
+  $('session-meeting').textContent = m.session?.meeting || id;
+  $('session-name').textContent = m.session?.name || '';
+  document.title = `${m.session?.meeting || id} · ${m.session?.name || ''} · f1replay`;
+  app.lastHeader = '';
+  wantChunks(true);
+  loadLaps(s);
+  if (!isTimedByBestLap(m.session?.kind)) loadGrid(s, start);
+  if (opts.play) play();
+  updateUrl(true);
+}
+
+/** @param {Session} s */
+async function loadLaps(s) {
+  try {
+    const laps = new LapsModel(await api.laps(s.id));
+    if (app.s !== s) return;
+    s.laps = laps;
+    s.board.setLaps(laps);
+    s.driverPanel.setLaps(laps);
+  } catch (e) {
+    // Laps only add best times and the fastest-lap mark; the replay plays without them.
+    console.warn('laps unavailable:', e instanceof Error ? e.message : e);
+  }
+}
+
+/**
+ * The order at the start (for "positions gained"), read from the chunk at the start.
+ * @param {Session} s
+ * @param {number} start
+ */
+async function loadGrid(s, start) {
+  const k = Math.max(0, Math.min(s.manifest.frame_count - 1, Math.round(s.sampler.frameOf(start))));
+  try {
+    await s.store.load(s.store.indexOfFrame(k));
+  } catch {
+    return;
+  }
+  if (app.s !== s) return;
+  const grid = new Map();
+  s.manifest.drivers.forEach((d, i) => {
+    const p = s.sampler.value('position', i, k);
+    if (p) grid.set(d.number, p);
+  });
+  s.board.setGrid(grid);
+}
+
+function play() {
+  if (!app.s) return;
+  app.s.clock.play();
+  updateUrl(true);
+}
+
+function pause() {
+  if (!app.s) return;
+  app.s.clock.pause();
+  updateUrl(true);
+}
+
+/** @param {number} t */
+function seek(t) {
+  if (!app.s) return;
+  app.s.clock.seek(t);
+  wantChunks(true);
+  app.forceBoard = true;
+  updateUrl(true);
+}
+
+/** @param {number} speed */
+function setSpeed(speed) {
+  if (!app.s || !(speed > 0)) return;
+  app.s.clock.setSpeed(speed);
+  wantChunks(true);
+  updateUrl(true);
+  toast(`${speed}×`);
+}
+
+/** @param {number} lap */
+function jumpToLap(lap) {
+  if (!app.s) return;
+  const starts = app.s.manifest.lap_starts || [];
+  if (!starts.length) return;
+  const target = starts.find((l) => l.lap === lap) || (lap <= starts[0].lap ? starts[0] : starts[starts.length - 1]);
+  // A hair after the line so the counter already shows the new lap.
+  seek(target.t_s + 0.05);
+}
+
+/**
+ * Selects a driver (additive: shift-click adds or removes).
+ * @param {number} driver
+ * @param {boolean} additive
+ */
+function select(driver, additive) {
+  if (additive) {
+    if (app.selected.has(driver)) app.selected.delete(driver);
+    else app.selected.add(driver);
+  } else if (app.selected.size === 1 && app.selected.has(driver)) app.selected.clear();
+  else {
+    app.selected.clear();
+    app.selected.add(driver);
+  }
+  if (app.s && app.selected.size === 0) app.s.map.follow = false;
+  $('map-follow').classList.toggle('active', !!app.s?.map.follow);
+  app.lastPanels = 0;
+  if (app.lastSnap && app.s) app.s.board.update(app.lastSnap, app.selected, true);
+  updateUrl(true);
+}
+
+/**
+ * Named UI commands (buttons and keys).
+ * @param {string} name
+ */
+function command(name) {
+  const s = app.s;
+  switch (name) {
+    case 'labels':
+      app.showLabels = !app.showLabels;
+      if (s) s.map.showLabels = app.showLabels;
+      $('map-labels').classList.toggle('active', app.showLabels);
+      break;
+    case 'gap':
+      s?.board.toggleGapMode();
+      break;
+    case 'fit':
+      s?.map.fit();
+      $('map-follow').classList.remove('active');
+      break;
+    case 'follow':
+      if (!s) break;
+      if (!app.selected.size) {
+        toast('Select a driver to follow');
+        break;
+      }
+      s.map.setFollow(!s.map.follow);
+      $('map-follow').classList.toggle('active', s.map.follow);
+      break;
+    case 'spoiler':
+      setSpoilerFree(!app.spoilerFree);
+      break;
+    case 'help':
+      $('help').hidden = !$('help').hidden;
+      break;
+    case 'picker':
+      picker.open();
+      break;
+    case 'compare':
+      openView('compare');
+      break;
+    case 'ghost':
+      openView('ghost');
+      break;
+    case 'escape':
+      if (!$('help').hidden) $('help').hidden = true;
+      else if (!$('compare').hidden || !$('ghost').hidden) closeViews();
+      else if (picker.isOpen) picker.close();
+      else if (app.selected.size) {
+        app.selected.clear();
+        if (s) s.map.follow = false;
+        app.lastPanels = 0;
+        if (app.lastSnap && s) s.board.update(app.lastSnap, app.selected, true);
+        updateUrl(true);
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+/** @param {boolean} on */
+function setSpoilerFree(on) {
+  app.spoilerFree = on;
+  localStorage.setItem('f1replay.spoilerFree', on ? '1' : '0');
+  /** @type {HTMLInputElement} */ ($('spoiler-free')).checked = on;
+  if (app.s) {
+    app.s.controls.setSpoilerFree(on);
+    app.s.resultsPanel.setSpoilerFree(on);
+  }
+  app.lastPanels = 0;
+  toast(on ? 'Spoiler-free: results hidden until they happen' : 'Spoiler-free off');
+}
+
+/** Loaded lazily: the lap comparison and the ghost race are separate pages. */
+async function openView(view) {
+  if (!app.s) return;
+  pause();
+  const el = $(view);
+  el.hidden = false;
+  const mod = view === 'compare' ? await import('./compare.js') : await import('./ghost.js');
+  if (!app.s) return;
+  await mod.open(el, app.s.id, app.s.manifest, { selected: [...app.selected], close: closeViews, spoilerFree: app.spoilerFree, t: app.s.clock.time() });
+  updateUrl(true, view);
+}
+
+function closeViews() {
+  for (const v of ['compare', 'ghost']) {
+    const el = $(v);
+    if (!el.hidden) {
+      el.hidden = true;
+      el.innerHTML = '';
+    }
+  }
+  updateUrl(true);
+}
+
+/**
+ * Tells the store which chunks the playhead needs (cheap; only acts when something changed).
+ * @param {boolean} [force]
+ */
+function wantChunks(force = false) {
+  const s = app.s;
+  if (!s) return;
+  const t = s.clock.time();
+  const k = Math.max(0, Math.min(s.manifest.frame_count - 1, Math.floor(s.sampler.frameOf(t) + 1e-6)));
+  const n = s.store.indexOfFrame(k);
+  const chunkS = (s.manifest.chunk_frames * s.manifest.frame_ms) / 1000;
+  const ahead = s.clock.playing ? Math.min(24, 1 + Math.ceil((PREFETCH_WALL_S * s.clock.speed) / chunkS)) : 1;
+  const key = `${n}/${ahead}`;
+  if (!force && key === app.lastWant) return;
+  app.lastWant = key;
+  s.store.want(n, ahead);
+}
+
+/**
+ * Keeps the playhead in the URL (immediately on user actions, once a second while playing).
+ * @param {boolean} [now]
+ * @param {string} [view]
+ */
+function updateUrl(now = false, view) {
+  const s = app.s;
+  if (!s) return;
+  const wall = performance.now();
+  if (!now && wall - app.lastUrlWrite < 1000) return;
+  app.lastUrlWrite = wall;
+  const v = view ?? (!$('compare').hidden ? 'compare' : !$('ghost').hidden ? 'ghost' : undefined);
+  writeUrl({ s: s.id, t: s.clock.time(), x: s.clock.speed, d: [...app.selected], view: v });
+}
+
+/** @param {string} text */
+function toast(text) {
+  const el = $('toast');
+  el.textContent = text;
+  el.hidden = false;
+  clearTimeout(/** @type {any} */ (toast).timer);
+  /** @type {any} */ (toast).timer = setTimeout(() => {
+    el.hidden = true;
+  }, 1200);
+}
+
+/**
+ * The header: lap counter, session clock, track status banner.
+ * @param {Session} s
+ * @param {import('./snapshot.js').Snapshot} snap
+ */
+function drawHeader(s, snap) {
+  const m = s.manifest;
+  const start = m.session?.start_s ?? m.t_start_s;
+  const timed = isTimedByBestLap(m.session?.kind);
+  let lapHtml;
+  let clockText;
+  const seg = s.board.segmentAt(snap.t);
+  if (timed && seg) {
+    lapHtml = `${esc(seg.name)}`;
+    const left = (seg.end_s ?? snap.t) - snap.t;
+    clockText = snap.t >= seg.start_s && left > 0 ? clock(left, true) : clock(snap.t - start);
+  } else if (timed) {
+    lapHtml = esc(m.session?.name || 'Session');
+    clockText = clock(snap.t - start);
+  } else {
+    const lap = snap.leaderLap || lapAt(m.lap_starts || [], snap.t);
+    const total = m.session?.total_laps;
+    lapHtml = `LAP <b id="lap-now">${lap || '–'}</b>${total ? '<span id="lap-total">/' + total + '</span>' : ''}`;
+    clockText = clock(snap.t - start);
+  }
+  const key = lapHtml + clockText + snap.trackStatus + snap.sessionStatus;
+  if (key === app.lastHeader) return;
+  app.lastHeader = key;
+  $('lap-counter').innerHTML = lapHtml;
+  $('session-clock').textContent = clockText;
+  $('session-clock').title = m.session?.t0_utc ? `Time of day ${timeOfDay(m.session.t0_utc, snap.t)}` : '';
+  const banner = $('status-banner');
+  const ts = TRACK_STATUS[snap.trackStatus];
+  if (ts && ts.short) {
+    banner.hidden = false;
+    banner.className = `status-banner s${snap.trackStatus}`;
+    banner.textContent = ts.label;
+  } else if (snap.sessionStatus >= 3 && snap.sessionStatus <= 4 && !timed) {
+    banner.hidden = false;
+    banner.className = 'status-banner chequered';
+    banner.textContent = 'Chequered flag';
+  } else banner.hidden = true;
+}
+
+/** The animation loop: one clock read, one sample, one draw per display refresh. */
+function frame(now) {
+  requestAnimationFrame(frame);
+  const ft = app.frameTimes;
+  ft.push(now);
+  while (ft.length > 2 && now - ft[0] > 2000) ft.shift();
+  const s = app.s;
+  if (!s) return;
+  const t = s.clock.time(now);
+  const snap = s.sampler.at(t);
+  if (!snap) {
+    if (s.clock.playing) s.clock.hold(t, now);
+    if (!app.buffering) {
+      app.buffering = true;
+      app.bufferingSince = now;
+    }
+    $('buffering').hidden = now - app.bufferingSince < 200;
+    wantChunks();
+    s.map.draw(app.lastSnap);
+    s.controls.update(t);
+    return;
+  }
+  if (app.buffering) {
+    app.buffering = false;
+    $('buffering').hidden = true;
+  }
+  app.lastSnap = snap;
+  wantChunks();
+  s.map.draw(snap);
+  s.board.update(snap, app.selected, app.forceBoard);
+  app.forceBoard = false;
+  s.controls.update(t);
+  drawHeader(s, snap);
+  if (now - app.lastPanels > 200) {
+    app.lastPanels = now;
+    if (app.tab === 'driver') s.driverPanel.update(snap, app.selected);
+    if (app.tab === 'control') s.rcPanel.update(snap.t);
+    if (app.tab === 'weather') s.weatherPanel.update(snap);
+    if (app.tab === 'results') s.resultsPanel.update(snap);
+  }
+  if (now - app.lastLoadedShown > 500) {
+    app.lastLoadedShown = now;
+    s.controls.showLoaded(s.store.loaded());
+  }
+  if (s.clock.playing) updateUrl();
+  if (!app.firstFrameDrawn) app.firstFrameDrawn = true;
+  if (app.readyWaiters.length) {
+    const w = app.readyWaiters.splice(0);
+    for (const fn of w) fn();
+  }
+}
+
+/** Measured display refresh over the last second or two. */
+function fps() {
+  const ft = app.frameTimes;
+  if (ft.length < 2) return 0;
+  return ((ft.length - 1) * 1000) / (ft[ft.length - 1] - ft[0]);
+}
+
+function bindGlobal() {
+  $('open-picker').onclick = () => picker.open();
+  $('open-help').onclick = () => command('help');
+  $('open-compare').onclick = () => command('compare');
+  $('open-ghost').onclick = () => command('ghost');
+  $('map-fit').onclick = () => command('fit');
+  $('map-follow').onclick = () => command('follow');
+  $('map-labels').onclick = () => command('labels');
+  const sf = /** @type {HTMLInputElement} */ ($('spoiler-free'));
+  sf.checked = app.spoilerFree;
+  sf.onchange = () => setSpoilerFree(sf.checked);
+  document.querySelectorAll('[data-close]').forEach((b) => {
+    b.addEventListener('click', () => {
+      const which = /** @type {HTMLElement} */ (b).dataset.close;
+      if (which === 'picker') picker.close();
+      else $(String(which)).hidden = true;
+    });
+  });
+  document.querySelectorAll('.tab').forEach((b) => {
+    b.addEventListener('click', () => {
+      app.tab = String(/** @type {HTMLElement} */ (b).dataset.tab);
+      document.querySelectorAll('.tab').forEach((x) => x.classList.toggle('active', x === b));
+      document.querySelectorAll('.tab-body').forEach((x) => {
+        /** @type {HTMLElement} */ (x).hidden = /** @type {HTMLElement} */ (x).dataset.body !== app.tab;
+      });
+      app.lastPanels = 0;
+    });
+  });
+  window.addEventListener('keydown', (e) => {
+    const target = /** @type {HTMLElement} */ (e.target);
+    if (target && (target.tagName === 'INPUT' || target.tagName === 'SELECT' || target.tagName === 'TEXTAREA') && e.key !== 'Escape') return;
+    if (!$('compare').hidden || !$('ghost').hidden) {
+      if (e.key === 'Escape') closeViews();
+      return;
+    }
+    if (picker.isOpen && e.key !== 'Escape') return;
+    if (e.key === 'Escape') {
+      command('escape');
+      e.preventDefault();
+      return;
+    }
+    if (!app.s) return;
+    if (app.s.controls.key(e)) e.preventDefault();
+  });
+  window.addEventListener('resize', () => {
+    app.s?.map.resize();
+    app.s?.board.measure();
+  });
+  window.addEventListener('hashchange', () => {
+    // A pasted link: follow it.
+    const u = readUrl();
+    if (u.s && (!app.s || u.s !== app.s.id)) openSession(u.s, { t: u.t, speed: u.x, selected: u.d });
+    else if (u.t != null && app.s && Math.abs(u.t - app.s.clock.time()) > 1) seek(u.t);
+  });
+  window.addEventListener('pagehide', () => updateUrl(true));
+}
+
+/** The browser tests' handle on the page (and a console toy). */
+window.f1replay = {
+  /** The playback state as plain data. */
+  state() {
+    const s = app.s;
+    const snap = app.lastSnap;
+    return {
+      session: s ? s.id : null,
+      kind: s ? s.manifest.session?.kind : null,
+      ready: !!(s && snap && !app.buffering && (s.clock.playing || Math.abs(snap.t - s.clock.time()) < 1e-6)),
+      t: s ? s.clock.time() : null,
+      playing: s ? s.clock.playing : false,
+      speed: s ? s.clock.speed : 1,
+      frame: snap ? snap.frame : null,
+      lap: snap ? snap.leaderLap : null,
+      lapShown: Number(document.getElementById('lap-now')?.textContent) || null,
+      totalLaps: s ? s.manifest.session?.total_laps ?? null : null,
+      order: snap ? snap.order.map((i) => snap.cars[i].number) : [],
+      boardOrder: s ? s.board.shownOrder.slice() : [],
+      trackStatus: snap ? snap.trackStatus : null,
+      buffering: app.buffering,
+      fps: Math.round(fps() * 10) / 10,
+      selected: [...app.selected],
+      chunks: s ? { loaded: s.store.loaded().length, fetched: s.store.stats.fetched, errors: s.store.stats.errors } : null,
+      spoilerFree: app.spoilerFree,
+    };
+  },
+  /** Where each car was drawn (CSS pixels of the map canvas) and its replay position. */
+  cars() {
+    const s = app.s;
+    const snap = app.lastSnap;
+    if (!s || !snap) return [];
+    return s.map.drawn.map((d) => {
+      const car = snap.cars.find((c) => c.number === d.number);
+      return { number: d.number, sx: d.sx, sy: d.sy, x: car?.x, y: car?.y, position: car?.position, state: car?.state };
+    });
+  },
+  /** Resolves after the next frame drawn with data. */
+  nextFrame() {
+    return new Promise((r) => app.readyWaiters.push(r));
+  },
+  open: (id, t) => openSession(id, { t }),
+  play,
+  pause,
+  seek,
+  setSpeed,
+  jumpToLap,
+  select: (nums) => {
+    app.selected.clear();
+    for (const n of nums) app.selected.add(n);
+    app.lastPanels = 0;
+  },
+  command,
+  speeds: SPEEDS,
+};
+
+function boot() {
+  bindGlobal();
+  requestAnimationFrame(frame);
+  const u = readUrl();
+  if (u.s) {
+    openSession(u.s, { t: u.t, speed: u.x, selected: u.d }).then(() => {
+      if (u.view && app.s) openView(u.view);
+    });
+  } else {
+    picker.open();
+  }
+}
+
+boot();
