@@ -186,6 +186,10 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
     let mut last_proj: Option<(f32, f32, f32)> = None;
     let mut lap_i = 0usize; // laps completed so far (index into `timed`)
     let mut prev_progress = f64::NAN;
+    // Pit entries in time order, walked with the frames.
+    let mut pit_ins: Vec<i64> = laps.iter().filter_map(|l| l.pit_in_ms).collect();
+    pit_ins.sort_unstable();
+    let mut pit_i = 0usize;
     for k in 0..n {
         let t = ctx.timeline.t_ms(k as u32);
         let completed = if official_laps.is_empty() {
@@ -203,7 +207,11 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
                 official_laps[lap_i - 1].1 as usize
             }
         };
-        let current = laps.iter().find(|l| l.lap_number as usize == completed + 1).or(laps.last());
+        // Laps are numbered from 1 in order, so the current lap is usually at index `completed`.
+        let current = match laps.get(completed) {
+            Some(l) if l.lap_number as usize == completed + 1 => Some(*l),
+            _ => laps.iter().find(|l| l.lap_number as usize == completed + 1).copied().or(laps.last().copied()),
+        };
 
         // Telemetry at t.
         let (mut x, mut y, mut speed, mut rpm, mut thr, mut gear, mut brake, mut drs) =
@@ -347,7 +355,10 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
         c.lap.push(lap_no);
         c.compound.push(current.map_or(0, |l| compound_code(&l.compound)));
         c.tyre_age.push(current.and_then(|l| l.tyre_life).map_or(0, |a| (a - 1.0).max(0.0) as u8));
-        c.pit_stops.push(laps.iter().filter(|l| l.pit_in_ms.is_some_and(|p| p <= t)).count().min(255) as u8);
+        while pit_i < pit_ins.len() && pit_ins[pit_i] <= t {
+            pit_i += 1;
+        }
+        c.pit_stops.push(pit_i.min(255) as u8);
         c.state.push(state as u8);
         c.official_position.push(official.and_then(|o| value_at(&o.position, t)).map_or(255, |p| p.min(254) as u8));
     }
