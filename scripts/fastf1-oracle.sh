@@ -121,7 +121,14 @@ fi
 STATIC="$DATA/fastf1-test-data/livetiming/static"
 if [ -d "$STATIC" ]; then
     while IFS= read -r td; do
-        export_one "$(dirname "$td")" --no-telemetry
+        dir="$(dirname "$td")"
+        # FastF1 cannot load a session without SessionInfo and DriverList (three folders of the
+        # shared data hold TimingData alone): there is no oracle for them, so they are skipped.
+        if [ ! -f "$dir/SessionInfo.jsonStream" ] || [ ! -f "$dir/DriverList.jsonStream" ]; then
+            printf '%-75s skipped: no SessionInfo or DriverList, FastF1 cannot load it\n' "${dir#"$STATIC"/}"
+            continue
+        fi
+        export_one "$dir" --no-telemetry
     done < <(find -L "$STATIC" -mindepth 4 -maxdepth 4 -name TimingData.jsonStream | LC_ALL=C sort)
 else
     echo "missing: $STATIC" >&2
