@@ -390,7 +390,7 @@ mod tests {
 
     /// A real season index of the shared test data.
     fn real_index(year: u16) -> Option<SeasonIndex> {
-        let file = crate::testdata::root()?.join(format!("fastf1-test-data/livetiming/static/{year}/Index.json"));
+        let file = crate::test_data_dir()?.join(format!("fastf1-test-data/livetiming/static/{year}/Index.json"));
         let bytes = std::fs::read(&file).unwrap();
         Some(SeasonIndex::parse_for_year(&bytes, year, &file.display().to_string()).unwrap())
     }

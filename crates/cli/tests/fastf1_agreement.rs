@@ -8,14 +8,6 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn data_dir() -> Option<PathBuf> {
-    let candidates = [
-        std::env::var_os("F1REPLAY_TEST_DATA").map(PathBuf::from),
-        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")),
-    ];
-    candidates.into_iter().flatten().find(|p| p.join("pitwall").is_dir())
-}
-
 fn oracle_sessions(root: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
@@ -44,7 +36,7 @@ fn figure(text: &str, prefix: &str) -> f64 {
 
 #[test]
 fn laps_and_telemetry_agree_with_fastf1() {
-    let (Some(data), Some(oracle)) = (data_dir(), std::env::var_os("F1REPLAY_FASTF1_ORACLE").map(PathBuf::from)) else {
+    let (Some(data), Some(oracle)) = (archive::test_data_dir(), std::env::var_os("F1REPLAY_FASTF1_ORACLE").map(PathBuf::from)) else {
         eprintln!("skipped: needs ../shared/data and F1REPLAY_FASTF1_ORACLE (run scripts/fastf1-oracle.sh OUT first)");
         return;
     };

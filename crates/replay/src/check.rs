@@ -33,7 +33,6 @@ pub fn check(s: &timing::Session) -> Result<Report, Error> {
     let frame_ms = m.frame_ms;
     // Our order vs the official order (TimingData Position), frame by frame.
     let (mut equal, mut compared) = (0u64, 0u64);
-    let mut first_diff: Vec<String> = Vec::new();
     // Runs of frames that differ: (start s, frames, example).
     let mut runs: Vec<(f64, u32, String)> = Vec::new();
     let mut in_run = false;
@@ -73,14 +72,6 @@ pub fn check(s: &timing::Session) -> Result<Report, Error> {
                     if let Some(r) = runs.last_mut() {
                         r.1 += 1;
                     }
-                }
-                if !same && first_diff.len() < 5 {
-                    first_diff.push(format!(
-                        "t={:.1}s ours {:?} official {:?}",
-                        t_ms as f64 / 1000.0,
-                        ours.iter().map(|p| p.1).collect::<Vec<_>>(),
-                        official.iter().map(|p| p.1).collect::<Vec<_>>()
-                    ));
                 }
             }
             for d in 0..drivers {
@@ -127,9 +118,6 @@ pub fn check(s: &timing::Session) -> Result<Report, Error> {
         out,
         "order equals the official TimingData order in {equal}/{compared} frames ({share:.2}% of session time after the start)"
     );
-    for d in &first_diff {
-        let _ = writeln!(out, "  e.g. {d}");
-    }
     runs.sort_by_key(|r| std::cmp::Reverse(r.1));
     let _ = writeln!(out, "  {} stretches differ; the longest:", runs.len());
     for (t, frames, ex) in runs.iter().take(6) {

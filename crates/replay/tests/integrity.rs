@@ -5,22 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-fn data_dir() -> Option<PathBuf> {
-    let candidates = [
-        std::env::var_os("F1REPLAY_TEST_DATA").map(PathBuf::from),
-        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")),
-    ];
-    let found = candidates.into_iter().flatten().find(|p| p.join("pitwall").is_dir());
-    if found.is_none() {
-        eprintln!("skipped: no test data at $F1REPLAY_TEST_DATA or ../shared/data");
-    }
-    found
-}
-
 fn session() -> Option<&'static timing::Session> {
     static S: OnceLock<Option<timing::Session>> = OnceLock::new();
     S.get_or_init(|| {
-        let dir = data_dir()?.join("pitwall/livetiming/static/2025/2025-10-26_Mexico_City_Grand_Prix/2025-10-25_Qualifying");
+        let dir = archive::test_data_dir()?.join("pitwall/livetiming/static/2025/2025-10-26_Mexico_City_Grand_Prix/2025-10-25_Qualifying");
         Some(timing::Session::build(&feed::FeedSession::read_dir(&dir)))
     })
     .as_ref()

@@ -3,25 +3,13 @@
 
 use std::path::PathBuf;
 
-fn data_dir() -> Option<PathBuf> {
-    let candidates = [
-        std::env::var_os("F1REPLAY_TEST_DATA").map(PathBuf::from),
-        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")),
-    ];
-    let found = candidates.into_iter().flatten().find(|p| p.join("pitwall").is_dir());
-    if found.is_none() {
-        eprintln!("skipped: no test data at $F1REPLAY_TEST_DATA or ../shared/data");
-    }
-    found
-}
-
 fn mexico_q(data: &std::path::Path) -> PathBuf {
     data.join("pitwall/livetiming/static/2025/2025-10-26_Mexico_City_Grand_Prix/2025-10-25_Qualifying")
 }
 
 #[test]
 fn mexico_qualifying_decodes_cleanly_with_fastf1s_t0_and_start() {
-    let Some(data) = data_dir() else { return };
+    let Some(data) = archive::test_data_dir() else { return };
     let feed = feed::FeedSession::read_dir(&mexico_q(&data));
     assert!(feed.warnings.is_empty(), "{:?}", feed.warnings);
     assert!(feed.errors.is_empty());
@@ -45,7 +33,7 @@ fn mexico_qualifying_decodes_cleanly_with_fastf1s_t0_and_start() {
 
 #[test]
 fn mexico_telemetry_has_gaps_never_cars_at_the_origin() {
-    let Some(data) = data_dir() else { return };
+    let Some(data) = archive::test_data_dir() else { return };
     let s = timing::Session::build(&feed::FeedSession::read_dir(&mexico_q(&data)));
     for tel in &s.telemetry {
         assert!(tel.t_ms.windows(2).all(|w| w[0] < w[1]), "time base strictly increasing");
@@ -59,7 +47,7 @@ fn mexico_telemetry_has_gaps_never_cars_at_the_origin() {
 
 #[test]
 fn every_timing_session_in_the_test_data_builds_laps() {
-    let Some(data) = data_dir() else { return };
+    let Some(data) = archive::test_data_dir() else { return };
     let root = data.join("fastf1-test-data/livetiming/static");
     let mut sessions = 0;
     for year in std::fs::read_dir(&root).unwrap().flatten() {

@@ -18,9 +18,10 @@ pub const SIM: &str = "sim-sprint";
 /// `$F1REPLAY_TEST_DATA`, else `../shared/data` next to the repository; `None` (and a printed
 /// line saying what is skipped) when the Mexico qualifying folder is not there.
 pub fn static_dir(what: &str) -> Option<PathBuf> {
-    let root = std::env::var_os("F1REPLAY_TEST_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
+    let Some(root) = archive::test_data_dir() else {
+        println!("SKIPPED {what}: no real data (set F1REPLAY_TEST_DATA)");
+        return None;
+    };
     let dir = root.join("pitwall/livetiming/static");
     if dir.join("2025/2025-10-26_Mexico_City_Grand_Prix/2025-10-25_Qualifying").is_dir() {
         Some(dir)

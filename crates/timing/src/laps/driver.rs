@@ -52,7 +52,8 @@ pub struct DriverLaps {
     pub integrity_errors: Vec<usize>,
 }
 
-fn lt(a: Option<i64>, b: Option<i64>) -> bool {
+/// `a < b` where an absent time (FastF1's NaT) compares false, as in pandas.
+pub(crate) fn lt(a: Option<i64>, b: Option<i64>) -> bool {
     matches!((a, b), (Some(a), Some(b)) if a < b)
 }
 

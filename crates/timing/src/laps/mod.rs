@@ -8,6 +8,7 @@ pub mod driver;
 pub mod stints;
 
 use crate::status::TrackStatusInterval;
+use driver::lt;
 use feed::records::{DriverTiming, RaceControlMessage, Timed};
 use feed::FeedSession;
 
@@ -245,10 +246,6 @@ pub fn build(feed: &FeedSession, ctx: &LapContext<'_>) -> LapsResult {
     }
     check_accuracy(&mut laps);
     LapsResult { laps, part_starts, notes }
-}
-
-fn lt(a: Option<i64>, b: Option<i64>) -> bool {
-    matches!((a, b), (Some(a), Some(b)) if a < b)
 }
 
 /// FastF1's stream data for one driver: a row per patch carrying Position, GapToLeader or
