@@ -57,6 +57,8 @@ pub fn run(cmd: BenchCommand, out: &mut impl std::io::Write) -> Result<(), Strin
             let path = dir.join("bench.f1r");
             let opts = replay::BuildOptions { fps, ..Default::default() };
             let (mut decode, mut model, mut build, mut total) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            // Seconds spent in each stage of the replay build, per run (from its progress calls).
+            let mut stages: Vec<(String, Vec<f64>)> = Vec::new();
             for _ in 0..runs.max(1) {
                 let files = raw.files.clone();
                 let t0 = Instant::now();
@@ -66,8 +68,23 @@ pub fn run(cmd: BenchCommand, out: &mut impl std::io::Write) -> Result<(), Strin
                 // The decoded feed is not needed once the session model exists.
                 drop(feed);
                 let t2 = Instant::now();
-                replay::build_file(&s, "bench", 0, &opts, &path, &|_, _| {}).map_err(|e| e.to_string())?;
+                let marks = std::sync::Mutex::new(vec![(String::from("start"), Instant::now())]);
+                replay::build_file(&s, "bench", 0, &opts, &path, &|stage, _| {
+                    if let Ok(mut m) = marks.lock() {
+                        m.push((stage.to_string(), Instant::now()));
+                    }
+                })
+                .map_err(|e| e.to_string())?;
                 let t3 = Instant::now();
+                let mut marks = marks.into_inner().unwrap_or_default();
+                marks.push(("written".into(), t3));
+                for w in marks.windows(2).skip(1).filter(|w| w[0].0 != "done") {
+                    let secs = (w[1].1 - w[0].1).as_secs_f64();
+                    match stages.iter_mut().find(|x| x.0 == w[0].0) {
+                        Some(x) => x.1.push(secs),
+                        None => stages.push((w[0].0.clone(), vec![secs])),
+                    }
+                }
                 decode.push((t1 - t0).as_secs_f64());
                 model.push((t2 - t1).as_secs_f64());
                 build.push((t3 - t2).as_secs_f64());
@@ -113,6 +130,8 @@ pub fn run(cmd: BenchCommand, out: &mut impl std::io::Write) -> Result<(), Strin
                 median(build)
             )
             .map_err(io)?;
+            let stage_list: Vec<String> = stages.into_iter().map(|(name, v)| format!("{name} {:.3}", median(v))).collect();
+            writeln!(out, "    replay build stages, s: {}", stage_list.join(", ")).map_err(io)?;
             writeln!(out, "  raw files → replay file: {tt:.3} s").map_err(io)?;
             writeln!(
                 out,

@@ -254,7 +254,6 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
     let raw_bytes = encoded.iter().map(|e| e.1 as u64).sum();
     let chunks: Vec<Vec<u8>> = encoded.into_iter().map(|e| e.0).collect();
     let manifest = manifest(s, id, source_hash, &tl, per as u32, &ranges, &chunks, &drivers, track.as_ref());
-    progress("done", 1.0);
     Ok(Replay { manifest, chunks, raw_bytes })
 }
 
@@ -404,7 +403,10 @@ pub fn build_file(
     progress: &dyn Fn(&str, f32),
 ) -> Result<(), Error> {
     let replay = build(s, id, source_hash, opts, progress)?;
-    store::write(path, &replay.manifest, &replay.chunks)
+    progress("write", 0.97);
+    store::write(path, &replay.manifest, &replay.chunks)?;
+    progress("done", 1.0);
+    Ok(())
 }
 
 /// A hash of a session's raw files (names and bytes), recorded in the manifest so a replay can

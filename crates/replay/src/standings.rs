@@ -29,26 +29,94 @@ pub struct Standings {
     pub interval_ms: Vec<Vec<i32>>,
 }
 
-/// Time at which a driver first reached `p` (progress), searching frames `..=upto`, linear
-/// between frames. `cummax` is the driver's running maximum of progress.
-fn time_at_progress(cummax: &[f32], tl: &Timeline, upto: usize, p: f64) -> Option<f64> {
-    let hi = upto.min(cummax.len().saturating_sub(1));
-    let slice = &cummax[..=hi];
-    // NaN (no progress yet) counts as not reached.
-    let i = slice.partition_point(|&v| v.is_nan() || f64::from(v) < p);
-    if i > hi || i == 0 {
-        return None;
-    }
-    let (p0, p1) = (f64::from(slice[i - 1]), f64::from(slice[i]));
-    let (t0, t1) = (tl.t_ms(i as u32 - 1) as f64, tl.t_ms(i as u32) as f64);
-    if !p0.is_finite() {
-        return Some(t1);
-    }
-    let f = if p1 > p0 { (p - p0) / (p1 - p0) } else { 1.0 };
-    Some(t0 + (t1 - t0) * f.clamp(0.0, 1.0))
+/// One driver's progress over the frames, indexed for "when did this car first reach
+/// progress p": its running maximum, plus the first frame at which that maximum reached each
+/// step of 1/[`ProgressIndex::STEPS`] lap. A lookup is then a search among the few frames
+/// between two steps instead of over the whole race.
+#[derive(Debug, Default)]
+struct ProgressIndex {
+    /// Running maximum of progress (NaN until the first known progress).
+    cummax: Vec<f32>,
+    /// `first[j]`: first frame whose running maximum is ≥ [`ProgressIndex::threshold`]`(j)`;
+    /// the frame count where it never is.
+    first: Vec<u32>,
 }
 
-fn gap_between(ahead_cummax: &[f32], tl: &Timeline, k: usize, p_ahead: f64, p_self: f64) -> i32 {
+impl ProgressIndex {
+    /// Steps per lap (a power of two, so thresholds and step numbers are exact in f64).
+    const STEPS: f64 = 512.0;
+    /// Progress of step 0: a car on the grid is a little before the line, below 0.
+    const ORIGIN: f64 = -1.0;
+
+    fn threshold(j: usize) -> f64 {
+        j as f64 / Self::STEPS + Self::ORIGIN
+    }
+
+    fn new(progress: &[f32]) -> ProgressIndex {
+        let mut m = f32::NEG_INFINITY;
+        let cummax: Vec<f32> = progress
+            .iter()
+            .map(|&p| {
+                if p.is_finite() && p > m {
+                    m = p;
+                }
+                if m.is_finite() {
+                    m
+                } else {
+                    f32::NAN
+                }
+            })
+            .collect();
+        let n = cummax.len();
+        let top = if m.is_finite() { ((f64::from(m) - Self::ORIGIN) * Self::STEPS).max(0.0) as usize + 2 } else { 1 };
+        let mut first = Vec::with_capacity(top);
+        let mut i = 0usize;
+        for j in 0..top {
+            let th = Self::threshold(j);
+            while i < n && (cummax[i].is_nan() || f64::from(cummax[i]) < th) {
+                i += 1;
+            }
+            first.push(i as u32);
+        }
+        ProgressIndex { cummax, first }
+    }
+
+    /// The first frame whose running maximum is ≥ `p` (the frame count if none).
+    fn first_frame_reaching(&self, p: f64) -> usize {
+        let n = self.cummax.len();
+        let below = |v: &f32| v.is_nan() || f64::from(*v) < p;
+        let x = (p - Self::ORIGIN) * Self::STEPS;
+        let (lo, hi) = if x >= 0.0 && (x as usize) + 1 < self.first.len() {
+            let j = x as usize;
+            (self.first[j] as usize, (self.first[j + 1] as usize).min(n))
+        } else if x >= 0.0 {
+            (n, n)
+        } else {
+            (0, self.first.first().map_or(n, |&f| f as usize).min(n))
+        };
+        lo + self.cummax[lo..hi].partition_point(below)
+    }
+
+    /// Session time (ms, linear between frames) at which the driver first reached `p`,
+    /// looking only at frames `..=upto`.
+    fn time_at(&self, tl: &Timeline, upto: usize, p: f64) -> Option<f64> {
+        let i = self.first_frame_reaching(p);
+        if i > upto || i == 0 || i >= self.cummax.len() {
+            return None;
+        }
+        let (p0, p1) = (f64::from(self.cummax[i - 1]), f64::from(self.cummax[i]));
+        let (t0, t1) = (tl.t_ms(i as u32 - 1) as f64, tl.t_ms(i as u32) as f64);
+        if !p0.is_finite() {
+            return Some(t1);
+        }
+        let f = if p1 > p0 { (p - p0) / (p1 - p0) } else { 1.0 };
+        Some(t0 + (t1 - t0) * f.clamp(0.0, 1.0))
+    }
+}
+
+/// Time-at-distance gap at frame `k` from the car ahead (at `p_ahead`) to a car at `p_self`:
+/// laps down when a lap or more behind.
+fn gap_between(ahead: &ProgressIndex, tl: &Timeline, k: usize, p_ahead: f64, p_self: f64) -> i32 {
     if !(p_ahead.is_finite() && p_self.is_finite()) {
         return NO_GAP;
     }
@@ -56,127 +124,123 @@ fn gap_between(ahead_cummax: &[f32], tl: &Timeline, k: usize, p_ahead: f64, p_se
     if laps_down >= 1.0 {
         return -(laps_down.min(99.0) as i32);
     }
-    match time_at_progress(ahead_cummax, tl, k, p_self) {
+    match ahead.time_at(tl, k, p_self) {
         Some(t) => (tl.t_ms(k as u32) as f64 - t).round().clamp(0.0, i32::MAX as f64) as i32,
         None => NO_GAP,
+    }
+}
+
+/// Sort key of a car in a race frame: (class, −progress, flag time); lower ranks first.
+fn race_key(c: &CarColumns, tl: &Timeline, k: usize) -> (u8, f64, f64) {
+    let p = f64::from(c.progress[k]);
+    match CarState::from_u8(c.state[k]) {
+        CarState::NotStarted => (4, 0.0, 0.0),
+        // A retired car keeps the place its laps earned until others pass it (as the official
+        // timing and the classification rank it): at the end it is below every car that
+        // completed more laps.
+        CarState::Retired if p.is_finite() => (0, -p, f64::MAX),
+        CarState::Retired => (2, -(c.retired_at_ms.unwrap_or(0) as f64), 0.0),
+        CarState::Finished => {
+            let t = tl.t_ms(k as u32);
+            let penalty: i64 = c.penalties.iter().filter(|p| p.0 <= t).map(|p| p.1).sum();
+            (0, -p.floor(), (c.finished_at_ms.unwrap_or(0) + penalty) as f64)
+        }
+        _ if !p.is_finite() => (3, 0.0, 0.0),
+        _ => (0, -p, f64::MAX),
     }
 }
 
 /// Race and sprint standings.
 pub fn race(cars: &[CarColumns], tl: &Timeline) -> Standings {
     let n = tl.frames as usize;
-    let cummax: Vec<Vec<f32>> = cars
-        .iter()
-        .map(|c| {
-            let mut m = f32::NEG_INFINITY;
-            c.progress
-                .iter()
-                .map(|&p| {
-                    if p.is_finite() && p > m {
-                        m = p;
-                    }
-                    if m.is_finite() {
-                        m
-                    } else {
-                        f32::NAN
-                    }
-                })
-                .collect()
-        })
-        .collect();
+    let index: Vec<ProgressIndex> = cars.par_iter().map(|c| ProgressIndex::new(&c.progress)).collect();
     let drivers = cars.len();
     let mut st = Standings {
         position: vec![vec![0u8; n]; drivers],
         gap_ms: vec![vec![NO_GAP; n]; drivers],
         interval_ms: vec![vec![NO_GAP; n]; drivers],
     };
-    // Frames are ranked in parallel a block at a time (frame-major scratch for the block),
-    // then scattered into the per-driver columns: memory stays at the columns plus one block.
-    const BLOCK: usize = 4096;
-    let mut start = 0;
-    while start < n {
-        let end = (start + BLOCK).min(n);
-        let len = end - start;
-        let mut pos = vec![0u8; len * drivers];
-        let mut gap = vec![NO_GAP; len * drivers];
-        let mut int = vec![NO_GAP; len * drivers];
-        pos.par_chunks_mut(drivers.max(1))
-            .zip(gap.par_chunks_mut(drivers.max(1)))
-            .zip(int.par_chunks_mut(drivers.max(1)))
-            .enumerate()
-            .for_each_init(
-                || (Vec::with_capacity(drivers), Vec::with_capacity(drivers)),
-                |(order, keys): &mut (Vec<usize>, Vec<(u8, f64, f64)>), (j, ((pos, gap), int))| {
-                    let k = start + j;
-                    order.clear();
-                    order.extend(0..drivers);
-                    let key = |d: usize| -> (u8, f64, f64) {
-                        let c = &cars[d];
-                        let st = CarState::from_u8(c.state[k]);
-                        let p = f64::from(c.progress[k]);
-                        match st {
-                            CarState::NotStarted => (4, 0.0, 0.0),
-                            // A retired car keeps the place its laps earned until others pass it
-                            // (as the official timing and the classification rank it): at the end
-                            // it is below every car that completed more laps.
-                            CarState::Retired if p.is_finite() => (0, -p, f64::MAX),
-                            CarState::Retired => (2, -(c.retired_at_ms.unwrap_or(0) as f64), 0.0),
-                            CarState::Finished => {
-                                let t = tl.t_ms(k as u32);
-                                let penalty: i64 = c.penalties.iter().filter(|p| p.0 <= t).map(|p| p.1).sum();
-                                (0, -p.floor(), (c.finished_at_ms.unwrap_or(0) + penalty) as f64)
-                            }
-                            _ if !p.is_finite() => (3, 0.0, 0.0),
-                            _ => (0, -p, f64::MAX),
-                        }
-                    };
-                    // Keys once per car, then the sort; ties (the grid, cars stopped together)
-                    // go by the official order.
-                    keys.clear();
-                    keys.extend((0..drivers).map(key));
-                    order.sort_by(|&a, &b| {
-                        let (ka, kb) = (keys[a], keys[b]);
-                        ka.0.cmp(&kb.0)
-                            .then(ka.1.total_cmp(&kb.1))
-                            .then(ka.2.total_cmp(&kb.2))
-                            .then(cars[a].official_position[k].cmp(&cars[b].official_position[k]))
-                            .then(cars[a].driver.cmp(&cars[b].driver))
-                    });
-                    let leader = order[0];
-                    for (rank, &d) in order.iter().enumerate() {
-                        let st = CarState::from_u8(cars[d].state[k]);
-                        if st == CarState::NotStarted || (!cars[d].progress[k].is_finite() && st != CarState::Retired) {
-                            continue;
-                        }
-                        pos[d] = (rank + 1).min(255) as u8;
-                        if rank == 0 || matches!(st, CarState::Retired) {
-                            continue;
-                        }
-                        let p = f64::from(cars[d].progress[k]);
-                        gap[d] = gap_between(&cummax[leader], tl, k, f64::from(cars[leader].progress[k]), p);
-                        let ahead = order[rank - 1];
-                        int[d] = gap_between(&cummax[ahead], tl, k, f64::from(cars[ahead].progress[k]), p);
-                        // Finished cars on the leader's lap: the gap is the difference of flag times.
-                        if let (Some(fa), Some(fl)) =
-                            (cars[d].finished_at_ms.filter(|_| st == CarState::Finished), cars[leader].finished_at_ms)
-                        {
-                            if cars[d].progress[k].floor() >= cars[leader].progress[k].floor() {
-                                gap[d] = (fa - fl).clamp(0, i32::MAX as i64) as i32;
-                            }
-                        }
-                    }
-                },
-            );
-        for d in 0..drivers {
-            for j in 0..len {
-                st.position[d][start + j] = pos[j * drivers + d];
-                st.gap_ms[d][start + j] = gap[j * drivers + d];
-                st.interval_ms[d][start + j] = int[j * drivers + d];
+    // Frames are ranked in parallel a span at a time: each span walks its frames in order, so
+    // the previous frame's order (almost always still right) is the starting point of the
+    // next frame's sort. Spans write driver-major scratch that is copied into the columns a
+    // block at a time, so memory stays at the columns plus one block.
+    const SPAN: usize = 2048;
+    const BLOCK: usize = SPAN * 8;
+    let mut block = 0;
+    while block < n {
+        let block_end = (block + BLOCK).min(n);
+        let spans: Vec<(usize, usize)> = (block..block_end).step_by(SPAN).map(|a| (a, (a + SPAN).min(block_end))).collect();
+        let ranked: Vec<(usize, Vec<u8>, Vec<i32>, Vec<i32>)> =
+            spans.par_iter().map(|&(a, b)| rank_span(cars, &index, tl, a, b)).collect();
+        for (a, pos, gap, int) in ranked {
+            let len = pos.len() / drivers.max(1);
+            for d in 0..drivers {
+                st.position[d][a..a + len].copy_from_slice(&pos[d * len..(d + 1) * len]);
+                st.gap_ms[d][a..a + len].copy_from_slice(&gap[d * len..(d + 1) * len]);
+                st.interval_ms[d][a..a + len].copy_from_slice(&int[d * len..(d + 1) * len]);
             }
         }
-        start = end;
+        block = block_end;
     }
     st
+}
+
+/// Ranks frames `a..b`: positions, gaps and intervals, driver-major (`[d * (b - a) + j]`).
+fn rank_span(cars: &[CarColumns], index: &[ProgressIndex], tl: &Timeline, a: usize, b: usize) -> (usize, Vec<u8>, Vec<i32>, Vec<i32>) {
+    let drivers = cars.len();
+    let len = b - a;
+    let mut pos = vec![0u8; len * drivers];
+    let mut gap = vec![NO_GAP; len * drivers];
+    let mut int = vec![NO_GAP; len * drivers];
+    let mut order: Vec<usize> = (0..drivers).collect();
+    let mut keys: Vec<(u8, f64, f64)> = Vec::with_capacity(drivers);
+    for k in a..b {
+        let j = k - a;
+        keys.clear();
+        keys.extend(cars.iter().map(|c| race_key(c, tl, k)));
+        // Ties (the grid, cars stopped together) go by the official order, then the number:
+        // a strict total order, so the result does not depend on the order sorted from.
+        let before = |x: usize, y: usize| -> bool {
+            let (kx, ky) = (keys[x], keys[y]);
+            kx.0.cmp(&ky.0)
+                .then(kx.1.total_cmp(&ky.1))
+                .then(kx.2.total_cmp(&ky.2))
+                .then(cars[x].official_position[k].cmp(&cars[y].official_position[k]))
+                .then(cars[x].driver.cmp(&cars[y].driver))
+                .is_lt()
+        };
+        // Insertion sort from the previous frame's order: linear when nothing changed.
+        for i in 1..order.len() {
+            let mut m = i;
+            while m > 0 && before(order[m], order[m - 1]) {
+                order.swap(m, m - 1);
+                m -= 1;
+            }
+        }
+        let leader = order[0];
+        for (rank, &d) in order.iter().enumerate() {
+            let c = &cars[d];
+            let state = CarState::from_u8(c.state[k]);
+            if state == CarState::NotStarted || (!c.progress[k].is_finite() && state != CarState::Retired) {
+                continue;
+            }
+            pos[d * len + j] = (rank + 1).min(255) as u8;
+            if rank == 0 || state == CarState::Retired {
+                continue;
+            }
+            let p = f64::from(c.progress[k]);
+            gap[d * len + j] = gap_between(&index[leader], tl, k, f64::from(cars[leader].progress[k]), p);
+            let ahead = order[rank - 1];
+            int[d * len + j] = gap_between(&index[ahead], tl, k, f64::from(cars[ahead].progress[k]), p);
+            // Finished cars on the leader's lap: the gap is the difference of flag times.
+            if let (Some(fa), Some(fl)) = (c.finished_at_ms.filter(|_| state == CarState::Finished), cars[leader].finished_at_ms) {
+                if c.progress[k].floor() >= cars[leader].progress[k].floor() {
+                    gap[d * len + j] = (fa - fl).clamp(0, i32::MAX as i64) as i32;
+                }
+            }
+        }
+    }
+    (a, pos, gap, int)
 }
 
 /// The qualifying part (0 = Q1) at `t`.
@@ -292,7 +356,39 @@ mod tests {
         CarColumns { driver, official_position: vec![255; progress.len()], progress, state, ..Default::default() }
     }
 
+    /// The first frame `..=upto` whose running maximum reaches `p`, by scanning every frame.
+    fn first_reaching_by_scan(progress: &[f32], upto: usize, p: f64) -> Option<usize> {
+        let mut m = f32::NEG_INFINITY;
+        for (i, &v) in progress.iter().enumerate().take(upto + 1) {
+            if v.is_finite() && v > m {
+                m = v;
+            }
+            if m.is_finite() && f64::from(m) >= p {
+                return Some(i);
+            }
+        }
+        None
+    }
+
     proptest! {
+        #[test]
+        fn the_progress_index_finds_what_a_scan_finds(
+            progress in prop::collection::vec(prop_oneof![1 => Just(f32::NAN), 8 => -1.5f32..4.0], 1..400),
+            probes in prop::collection::vec((-2.0f64..5.0, 0usize..400), 1..40),
+        ) {
+            let index = ProgressIndex::new(&progress);
+            // Random points, the samples themselves and the step thresholds (the edge cases).
+            let last = progress.len() - 1;
+            let exact = progress.iter().filter(|v| v.is_finite()).map(|&v| (f64::from(v), last));
+            let steps = (0..3000).step_by(7).map(|j| (ProgressIndex::threshold(j), last));
+            for (p, upto) in probes.into_iter().chain(exact).chain(steps) {
+                let upto = upto.min(progress.len() - 1);
+                let i = index.first_frame_reaching(p);
+                let found = (i <= upto && i < progress.len()).then_some(i);
+                prop_assert_eq!(found, first_reaching_by_scan(&progress, upto, p), "p {} upto {}", p, upto);
+            }
+        }
+
         #[test]
         fn race_standings_are_a_permutation_of_the_cars_present(
             progress in prop::collection::vec(prop::collection::vec(prop_oneof![Just(f32::NAN), 0.0f32..60.0], 8), 1..12),
