@@ -1,16 +1,18 @@
 // Replay chunks: the binary decoder (docs/API.md, "Chunk format") and a store that fetches
 // them over HTTP, prefetches ahead of the playhead and keeps the most recently used ones.
 //
-// A decoded chunk is a set of typed-array views on the fetched bytes (no per-frame objects):
-// per-driver columns hold `drivers × frames` values, driver `d`'s frame `k` at `d * frames + k`.
-// i32 and u16 runs (one column of one driver, or one global u16 column) are stored as the first
-// value then differences; decoding turns them back into values in place with a running sum.
+// A decoded chunk is a set of typed arrays (no per-frame objects): per-driver columns hold
+// `drivers × frames` values, driver `d`'s frame `k` at `d * frames + k`. A multi-byte column
+// (all drivers' runs of it, or one global u16 column) is stored as byte planes: every value's
+// low byte, then every value's second byte, and so on; each run (one column of one driver) holds
+// its first value then differences. Decoding joins the planes and takes running sums.
 
 import { chunkUrl } from './api.js';
 
 const MAGIC = 0x43523146; // "F1RC" read as a little-endian u32
 const HEADER_BYTES = 16;
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+/** The chunk format version this decoder reads. */
+const FORMAT_VERSION = 2;
 
 /**
  * @typedef {object} Chunk
@@ -51,22 +53,26 @@ const DRIVER_COLUMNS = [
 ];
 
 /**
- * A typed view of `count` values at `offset`; a copy when the offset is not aligned or the
- * machine is big-endian (the format is little-endian).
- * @param {ArrayBuffer} buf
+ * The `count` values at `offset`: a view for bytes, otherwise a new typed array joined from
+ * `size` byte planes of `count` bytes each (the format is little-endian within a value).
+ * @param {Uint8Array} bytes
  * @param {number} offset
  * @param {number} count
  * @param {1|2|4} size
  * @param {boolean} signed
  */
-function column(buf, offset, count, size, signed) {
-  if (size === 1) return new Uint8Array(buf, offset, count);
-  const Ctor = size === 2 ? Uint16Array : signed ? Int32Array : Uint32Array;
-  if (LITTLE_ENDIAN && offset % size === 0) return new Ctor(buf, offset, count);
-  const out = new Ctor(count);
-  const dv = new DataView(buf, offset, count * size);
+function column(bytes, offset, count, size, signed) {
+  if (size === 1) return bytes.subarray(offset, offset + count);
+  if (size === 2) {
+    const out = new Uint16Array(count);
+    const b0 = offset, b1 = offset + count;
+    for (let i = 0; i < count; i++) out[i] = bytes[b0 + i] | (bytes[b1 + i] << 8);
+    return out;
+  }
+  const out = signed ? new Int32Array(count) : new Uint32Array(count);
+  const b0 = offset, b1 = offset + count, b2 = offset + 2 * count, b3 = offset + 3 * count;
   for (let i = 0; i < count; i++) {
-    out[i] = size === 2 ? dv.getUint16(i * 2, true) : signed ? dv.getInt32(i * 4, true) : dv.getUint32(i * 4, true);
+    out[i] = bytes[b0 + i] | (bytes[b1 + i] << 8) | (bytes[b2 + i] << 16) | (bytes[b3 + i] << 24);
   }
   return out;
 }
@@ -94,7 +100,9 @@ export function decodeChunk(buf, expectedDrivers) {
   const dv = new DataView(buf);
   if (dv.getUint32(0, true) !== MAGIC) throw new Error('not a replay chunk (bad magic)');
   const version = dv.getUint16(4, true);
-  if (version !== 1) throw new Error(`chunk format version ${version} is not supported (expected 1)`);
+  if (version !== FORMAT_VERSION) {
+    throw new Error(`chunk format version ${version} is not supported (expected ${FORMAT_VERSION})`);
+  }
   const drivers = dv.getUint16(6, true);
   const firstFrame = dv.getUint32(8, true);
   const frames = dv.getUint32(12, true);
@@ -106,8 +114,9 @@ export function decodeChunk(buf, expectedDrivers) {
   if (buf.byteLength < need) throw new Error(`chunk truncated: ${buf.byteLength} of ${need} bytes`);
 
   let off = HEADER_BYTES;
+  const bytes = new Uint8Array(buf);
   const take = (count, size, signed = false) => {
-    const c = column(buf, off, count, size, signed);
+    const c = column(bytes, off, count, size, signed);
     off += count * size;
     return c;
   };

@@ -5,7 +5,7 @@
 use crate::geometry::Track;
 use crate::timeline::Timeline;
 use timing::laps::Lap;
-use timing::official::{value_at, OfficialTimeline};
+use timing::official::{OfficialTimeline, StepCursor};
 use timing::telemetry::DriverTelemetry;
 use timing::Session;
 
@@ -155,7 +155,32 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
     let official: Option<&OfficialTimeline> = s.official.iter().find(|o| o.driver == driver);
     let race_like = s.info.is_race_like();
 
-    let mut c = CarColumns { driver, penalties: time_penalties(s, driver), ..Default::default() };
+    let mut c = CarColumns {
+        driver,
+        penalties: time_penalties(s, driver),
+        x_dm: Vec::with_capacity(n),
+        y_dm: Vec::with_capacity(n),
+        progress: Vec::with_capacity(n),
+        speed: Vec::with_capacity(n),
+        rpm: Vec::with_capacity(n),
+        lap: Vec::with_capacity(n),
+        gear: Vec::with_capacity(n),
+        throttle: Vec::with_capacity(n),
+        brake: Vec::with_capacity(n),
+        drs: Vec::with_capacity(n),
+        compound: Vec::with_capacity(n),
+        tyre_age: Vec::with_capacity(n),
+        pit_stops: Vec::with_capacity(n),
+        state: Vec::with_capacity(n),
+        official_position: Vec::with_capacity(n),
+        finished_at_ms: None,
+        retired_at_ms: None,
+    };
+    // The official flags, read at increasing frame times.
+    let no_flags: &[(i64, bool)] = &[];
+    let mut in_pit_at = StepCursor::new(official.map_or(no_flags, |o| &o.in_pit));
+    let mut stopped_at = StepCursor::new(official.map_or(no_flags, |o| &o.stopped));
+    let mut position_at = StepCursor::new(official.map_or(&[][..], |o| &o.position));
     // Races count laps as the timing does (NumberOfLaps, when it reported each crossing), so
     // the order at every crossing is the official one; elsewhere the laps are counted.
     let official_laps: &[(i64, u32)] = match official {
@@ -247,8 +272,8 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
         let has_pos = x.is_finite() && y.is_finite();
 
         // State, from the official flags and the laps.
-        let in_pit = official.and_then(|o| value_at(&o.in_pit, t)).unwrap_or(false);
-        let stopped = official.and_then(|o| value_at(&o.stopped, t)).unwrap_or(false);
+        let in_pit = in_pit_at.at(t).unwrap_or(false);
+        let stopped = stopped_at.at(t).unwrap_or(false);
         let state = if no_start && race_like {
             CarState::NotStarted
         } else if c.finished_at_ms.is_some_and(|f| t >= f) {
@@ -360,7 +385,7 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
         }
         c.pit_stops.push(pit_i.min(255) as u8);
         c.state.push(state as u8);
-        c.official_position.push(official.and_then(|o| value_at(&o.position, t)).map_or(255, |p| p.min(254) as u8));
+        c.official_position.push(position_at.at(t).map_or(255, |p| p.min(254) as u8));
     }
     c
 }

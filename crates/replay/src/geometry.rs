@@ -148,8 +148,16 @@ impl Track {
         if n < 2 {
             return (0.0, f32::INFINITY);
         }
-        // A car moves at most ~4 m (one segment) per frame: a short window around the last hit.
-        let mut best = self.best_segment(p, (*hint + n - 3) % n, 16);
+        // A car moves at most ~4 m (one segment) per frame at 25 FPS: first a short window
+        // around the last hit, kept when the nearest point is inside it (a local minimum
+        // along the line, not cut off by the window's ends); else a longer window.
+        let mut best = self.best_segment(p, (*hint + n - 1) % n, 6);
+        let first = (*hint + n - 1) % n;
+        let last = (first + 5) % n;
+        let inside = (best.0 != first || best.1 > 0.0) && (best.0 != last || best.1 < 1.0);
+        if !inside || best.2 > 30.0 {
+            best = self.best_segment(p, (*hint + n - 3) % n, 16);
+        }
         if best.2 > 30.0 {
             // Off the local stretch (pit lane, a jump in the data): a wider window, then all.
             best = self.best_segment(p, (*hint + n - 100) % n, 300);
@@ -164,22 +172,26 @@ impl Track {
         (along, d)
     }
 
+    /// The nearest of `count` segments from `from`: (segment, fraction along it, distance).
     fn best_segment(&self, p: [f32; 2], from: usize, count: usize) -> (usize, f32, f32) {
         let n = self.outline.len();
+        // Squared distances in the loop; one square root for the winner.
         let mut best = (from % n, 0.0, f32::INFINITY);
-        for k in 0..count.min(n) {
-            let i = (from + k) % n;
-            let (a, b) = (self.outline[i], self.outline[(i + 1) % n]);
+        let mut i = from % n;
+        for _ in 0..count.min(n) {
+            let j = if i + 1 == n { 0 } else { i + 1 };
+            let (a, b) = (self.outline[i], self.outline[j]);
             let (vx, vy) = (b[0] - a[0], b[1] - a[1]);
             let len2 = (vx * vx + vy * vy).max(1e-6);
             let t = (((p[0] - a[0]) * vx + (p[1] - a[1]) * vy) / len2).clamp(0.0, 1.0);
-            let q = [a[0] + t * vx, a[1] + t * vy];
-            let d = dist(p, q);
-            if d < best.2 {
-                best = (i, t, d);
+            let (dx, dy) = (p[0] - (a[0] + t * vx), p[1] - (a[1] + t * vy));
+            let d2 = dx * dx + dy * dy;
+            if d2 < best.2 {
+                best = (i, t, d2);
             }
+            i = j;
         }
-        best
+        (best.0, best.1, best.2.sqrt())
     }
 
     /// Fraction of the lap (0..1) at a distance from the finish line.

@@ -42,10 +42,10 @@ use std::path::Path;
 use timing::Session;
 
 /// Version of the replay file layout.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// Version of the whole pipeline (timing rules + replay build); part of cache keys, so a
 /// change of either rebuilds cached replays.
-pub const PIPELINE_VERSION: &str = "timing-1/replay-1";
+pub const PIPELINE_VERSION: &str = "timing-1/replay-2";
 /// zstd level of the chunks: fast to build, small enough (see the README's figures).
 const ZSTD_LEVEL: i32 = 3;
 
@@ -199,10 +199,6 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
         let leader = (0..cars.len()).find(|&d| st.position[d][k] == 1);
         g_lap.push(if s.info.is_race_like() { leader.map_or(0, |d| cars[d].lap[k]) } else { 0 });
     }
-    let progress_q: Vec<Vec<i32>> = cars
-        .iter()
-        .map(|c| c.progress.iter().map(|p| if p.is_finite() { (p * 10_000.0).round() as i32 } else { i32::MIN }).collect())
-        .collect();
 
     // Chunks, compressed in parallel.
     let per = (opts.chunk_seconds.max(1) * tl.fps) as usize;
@@ -217,6 +213,11 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
                 Column::U16(&g_rcm[a..b]),
                 Column::U16(&g_weather[a..b]),
             ];
+            // Progress in 1/10000 lap, quantised here, one chunk at a time.
+            let progress_q: Vec<Vec<i32>> = cars
+                .iter()
+                .map(|c| c.progress[a..b].iter().map(|p| if p.is_finite() { (p * 10_000.0).round() as i32 } else { i32::MIN }).collect())
+                .collect();
             let per_driver: Vec<Vec<Column>> = cars
                 .iter()
                 .enumerate()
@@ -224,7 +225,7 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
                     vec![
                         Column::I32(&c.x_dm[a..b]),
                         Column::I32(&c.y_dm[a..b]),
-                        Column::I32(&progress_q[d][a..b]),
+                        Column::I32(&progress_q[d]),
                         Column::I32(&st.gap_ms[d][a..b]),
                         Column::I32(&st.interval_ms[d][a..b]),
                         Column::U16(&c.speed[a..b]),
@@ -243,7 +244,10 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
                 })
                 .collect();
             let raw = chunk::encode(a as u32, (b - a) as u32, &global, &per_driver);
-            let compressed = zstd::bulk::compress(&raw, ZSTD_LEVEL).unwrap_or_default();
+            let mut compressed = zstd::bulk::compress(&raw, ZSTD_LEVEL).unwrap_or_default();
+            // The output was allocated at zstd's worst-case bound (the raw size): give back
+            // the ~90% not used, or all chunks together hold the raw size in memory.
+            compressed.shrink_to_fit();
             (compressed, raw.len())
         })
         .collect();

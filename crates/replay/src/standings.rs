@@ -97,10 +97,40 @@ impl ProgressIndex {
         lo + self.cummax[lo..hi].partition_point(below)
     }
 
+    /// As [`ProgressIndex::first_frame_reaching`], walking from `hint` (the answer of a
+    /// previous frame for the same pair of cars, which moves by about a frame per frame);
+    /// a hint further off than a few frames falls back to the indexed search.
+    fn first_frame_reaching_from(&self, p: f64, hint: &mut usize) -> usize {
+        const WALK: usize = 8;
+        let n = self.cummax.len();
+        let below = |i: usize| self.cummax[i].is_nan() || f64::from(self.cummax[i]) < p;
+        let mut i = (*hint).min(n);
+        let mut steps = 0;
+        if i < n && below(i) {
+            while i < n && below(i) && steps < WALK {
+                i += 1;
+                steps += 1;
+            }
+            if i < n && below(i) {
+                i = self.first_frame_reaching(p);
+            }
+        } else {
+            while i > 0 && !below(i - 1) && steps < WALK {
+                i -= 1;
+                steps += 1;
+            }
+            if i > 0 && !below(i - 1) {
+                i = self.first_frame_reaching(p);
+            }
+        }
+        *hint = i;
+        i
+    }
+
     /// Session time (ms, linear between frames) at which the driver first reached `p`,
-    /// looking only at frames `..=upto`.
-    fn time_at(&self, tl: &Timeline, upto: usize, p: f64) -> Option<f64> {
-        let i = self.first_frame_reaching(p);
+    /// looking only at frames `..=upto`; `hint` as in [`ProgressIndex::first_frame_reaching_from`].
+    fn time_at(&self, tl: &Timeline, upto: usize, p: f64, hint: &mut usize) -> Option<f64> {
+        let i = self.first_frame_reaching_from(p, hint);
         if i > upto || i == 0 || i >= self.cummax.len() {
             return None;
         }
@@ -116,7 +146,7 @@ impl ProgressIndex {
 
 /// Time-at-distance gap at frame `k` from the car ahead (at `p_ahead`) to a car at `p_self`:
 /// laps down when a lap or more behind.
-fn gap_between(ahead: &ProgressIndex, tl: &Timeline, k: usize, p_ahead: f64, p_self: f64) -> i32 {
+fn gap_between(ahead: &ProgressIndex, tl: &Timeline, k: usize, p_ahead: f64, p_self: f64, hint: &mut usize) -> i32 {
     if !(p_ahead.is_finite() && p_self.is_finite()) {
         return NO_GAP;
     }
@@ -124,7 +154,7 @@ fn gap_between(ahead: &ProgressIndex, tl: &Timeline, k: usize, p_ahead: f64, p_s
     if laps_down >= 1.0 {
         return -(laps_down.min(99.0) as i32);
     }
-    match ahead.time_at(tl, k, p_self) {
+    match ahead.time_at(tl, k, p_self, hint) {
         Some(t) => (tl.t_ms(k as u32) as f64 - t).round().clamp(0.0, i32::MAX as f64) as i32,
         None => NO_GAP,
     }
@@ -170,9 +200,8 @@ pub fn race(cars: &[CarColumns], tl: &Timeline) -> Standings {
     while block < n {
         let block_end = (block + BLOCK).min(n);
         let spans: Vec<(usize, usize)> = (block..block_end).step_by(SPAN).map(|a| (a, (a + SPAN).min(block_end))).collect();
-        let ranked: Vec<(usize, Vec<u8>, Vec<i32>, Vec<i32>)> =
-            spans.par_iter().map(|&(a, b)| rank_span(cars, &index, tl, a, b)).collect();
-        for (a, pos, gap, int) in ranked {
+        let ranked: Vec<SpanStandings> = spans.par_iter().map(|&(a, b)| rank_span(cars, &index, tl, a, b)).collect();
+        for SpanStandings { first: a, position: pos, gap_ms: gap, interval_ms: int } in ranked {
             let len = pos.len() / drivers.max(1);
             for d in 0..drivers {
                 st.position[d][a..a + len].copy_from_slice(&pos[d * len..(d + 1) * len]);
@@ -185,8 +214,16 @@ pub fn race(cars: &[CarColumns], tl: &Timeline) -> Standings {
     st
 }
 
-/// Ranks frames `a..b`: positions, gaps and intervals, driver-major (`[d * (b - a) + j]`).
-fn rank_span(cars: &[CarColumns], index: &[ProgressIndex], tl: &Timeline, a: usize, b: usize) -> (usize, Vec<u8>, Vec<i32>, Vec<i32>) {
+/// Standings of a span of frames, driver-major: driver `d`'s frame `first + j` at `[d * len + j]`.
+struct SpanStandings {
+    first: usize,
+    position: Vec<u8>,
+    gap_ms: Vec<i32>,
+    interval_ms: Vec<i32>,
+}
+
+/// Ranks frames `a..b`.
+fn rank_span(cars: &[CarColumns], index: &[ProgressIndex], tl: &Timeline, a: usize, b: usize) -> SpanStandings {
     let drivers = cars.len();
     let len = b - a;
     let mut pos = vec![0u8; len * drivers];
@@ -194,6 +231,9 @@ fn rank_span(cars: &[CarColumns], index: &[ProgressIndex], tl: &Timeline, a: usi
     let mut int = vec![NO_GAP; len * drivers];
     let mut order: Vec<usize> = (0..drivers).collect();
     let mut keys: Vec<(u8, f64, f64)> = Vec::with_capacity(drivers);
+    // Per car: the last answers of its gap and interval searches, and whom they were to.
+    let mut gap_hint: Vec<(usize, usize)> = vec![(usize::MAX, 0); drivers];
+    let mut int_hint: Vec<(usize, usize)> = vec![(usize::MAX, 0); drivers];
     for k in a..b {
         let j = k - a;
         keys.clear();
@@ -229,9 +269,15 @@ fn rank_span(cars: &[CarColumns], index: &[ProgressIndex], tl: &Timeline, a: usi
                 continue;
             }
             let p = f64::from(c.progress[k]);
-            gap[d * len + j] = gap_between(&index[leader], tl, k, f64::from(cars[leader].progress[k]), p);
+            if gap_hint[d].0 != leader {
+                gap_hint[d] = (leader, k);
+            }
+            gap[d * len + j] = gap_between(&index[leader], tl, k, f64::from(cars[leader].progress[k]), p, &mut gap_hint[d].1);
             let ahead = order[rank - 1];
-            int[d * len + j] = gap_between(&index[ahead], tl, k, f64::from(cars[ahead].progress[k]), p);
+            if int_hint[d].0 != ahead {
+                int_hint[d] = (ahead, k);
+            }
+            int[d * len + j] = gap_between(&index[ahead], tl, k, f64::from(cars[ahead].progress[k]), p, &mut int_hint[d].1);
             // Finished cars on the leader's lap: the gap is the difference of flag times.
             if let (Some(fa), Some(fl)) = (c.finished_at_ms.filter(|_| state == CarState::Finished), cars[leader].finished_at_ms) {
                 if c.progress[k].floor() >= cars[leader].progress[k].floor() {
@@ -240,7 +286,7 @@ fn rank_span(cars: &[CarColumns], index: &[ProgressIndex], tl: &Timeline, a: usi
             }
         }
     }
-    (a, pos, gap, int)
+    SpanStandings { first: a, position: pos, gap_ms: gap, interval_ms: int }
 }
 
 /// The qualifying part (0 = Q1) at `t`.
@@ -386,6 +432,11 @@ mod tests {
                 let i = index.first_frame_reaching(p);
                 let found = (i <= upto && i < progress.len()).then_some(i);
                 prop_assert_eq!(found, first_reaching_by_scan(&progress, upto, p), "p {} upto {}", p, upto);
+                // Walking from any hint, near or far, gives the same frame.
+                for start in [0, upto / 2, i.saturating_sub(3), i + 3, progress.len()] {
+                    let mut hint = start;
+                    prop_assert_eq!(index.first_frame_reaching_from(p, &mut hint), i, "p {} hint {}", p, start);
+                }
             }
         }
 

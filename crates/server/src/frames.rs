@@ -208,53 +208,27 @@ fn write_int(i: i64, out: &mut Vec<u8>) {
     }
 }
 
-/// Widths in bytes of the chunk format's global columns (track status, session status, leader
-/// lap, race control count, weather index), docs/API.md.
-const GLOBAL_COLUMNS: [usize; 5] = [1, 1, 2, 2, 2];
-/// Widths of the per-driver columns, in file order (x, y, progress, gap, interval, speed, rpm,
-/// lap, gear, throttle, brake, drs, position, compound, tyre age, pit stops, state).
-const DRIVER_COLUMNS: [usize; 17] = [4, 4, 4, 4, 4, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1];
 /// Chunk header size.
 const HEADER: usize = 16;
 
 /// The header fields of a raw chunk: drivers, first frame, frames.
 pub fn chunk_header(raw: &[u8]) -> Result<(usize, u32, usize), String> {
-    if raw.len() < HEADER || &raw[..4] != b"F1RC" {
+    if raw.len() < HEADER || &raw[..4] != replay::chunk::MAGIC {
         return Err("not a chunk (no F1RC header)".to_owned());
     }
     let u16_at = |i: usize| u16::from_le_bytes([raw[i], raw[i + 1]]);
     let u32_at = |i: usize| u32::from_le_bytes([raw[i], raw[i + 1], raw[i + 2], raw[i + 3]]);
     let version = u16_at(4);
-    if version != 1 {
-        return Err(format!("chunk format version {version} (this server reads 1)"));
+    if version != replay::chunk::VERSION {
+        return Err(format!("chunk format version {version} (this server reads {})", replay::chunk::VERSION));
     }
     Ok((u16_at(6) as usize, u32_at(8), u32_at(12) as usize))
 }
 
 /// Frame `local` (index within the chunk) of a decoded chunk as a chunk of its own: the chunk
-/// format of docs/API.md with one frame, `first_frame` = the frame's index in the session. With
-/// one value per column run, the delta coding leaves every value as it is.
+/// format of docs/API.md with one frame, `first_frame` = the frame's index in the session.
 pub fn one_frame(chunk: &replay::chunk::Chunk, local: usize) -> Result<Vec<u8>, String> {
-    if local >= chunk.frames as usize {
-        return Err(format!("frame {local} is outside the chunk's {} frames", chunk.frames));
-    }
-    let drivers = chunk.drivers as usize;
-    let mut out = Vec::with_capacity(HEADER + GLOBAL_COLUMNS.iter().sum::<usize>() + drivers * DRIVER_COLUMNS.iter().sum::<usize>());
-    out.extend_from_slice(b"F1RC");
-    out.extend_from_slice(&1u16.to_le_bytes());
-    out.extend_from_slice(&chunk.drivers.to_le_bytes());
-    out.extend_from_slice(&(chunk.first_frame + local as u32).to_le_bytes());
-    out.extend_from_slice(&1u32.to_le_bytes());
-    // Little-endian two's complement: the low `width` bytes of the widened value.
-    for (column, width) in GLOBAL_COLUMNS.iter().enumerate() {
-        out.extend_from_slice(&chunk.global(column, local).to_le_bytes()[..*width]);
-    }
-    for (column, width) in DRIVER_COLUMNS.iter().enumerate() {
-        for d in 0..drivers {
-            out.extend_from_slice(&chunk.driver(column, d, local).to_le_bytes()[..*width]);
-        }
-    }
-    Ok(out)
+    chunk.one_frame(local).ok_or_else(|| format!("frame {local} is outside the chunk's {} frames", chunk.frames))
 }
 
 #[cfg(test)]
