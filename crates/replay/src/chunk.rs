@@ -187,45 +187,44 @@ impl Chunk {
         if planes.len() != off {
             return Err(Error::Corrupt(format!("chunk: {} bytes, expected {off}", planes.len())));
         }
-        // Byte planes back to values (same offsets), then running sums per run.
-        let mut data = planes.clone();
+        // Byte planes back to values (same offsets) and running sums per run, in one pass.
+        let mut data = vec![0u8; planes.len()];
+        data[..HEADER].copy_from_slice(&planes[..HEADER]);
         let regions = GLOBAL_COLUMNS
             .iter()
             .zip(global_offsets)
             .map(|(w, o)| (*w, o, 1usize))
             .chain(DRIVER_COLUMNS.iter().zip(driver_offsets).map(|(w, o)| (*w, o, drivers as usize)));
-        for (w, o, count) in regions.collect::<Vec<_>>() {
-            if w == 1 {
-                continue;
-            }
+        for (w, o, count) in regions {
             let values = n * count;
             let src = &planes[o..o + w * values];
             let dst = &mut data[o..o + w * values];
-            for (v, out) in dst.chunks_exact_mut(w).enumerate() {
-                for (p, byte) in out.iter_mut().enumerate() {
-                    *byte = src[p * values + v];
-                }
-            }
-            for r in 0..count {
-                let base = o + r * w * n;
-                match w {
-                    4 => {
+            match w {
+                4 => {
+                    let (p0, rest) = src.split_at(values);
+                    let (p1, rest) = rest.split_at(values);
+                    let (p2, p3) = rest.split_at(values);
+                    for (r, out) in dst.chunks_exact_mut(4 * n.max(1)).enumerate() {
                         let mut acc = 0i32;
-                        for k in 0..n {
-                            let i = base + 4 * k;
-                            acc = acc.wrapping_add(i32::from_le_bytes([data[i], data[i + 1], data[i + 2], data[i + 3]]));
-                            data[i..i + 4].copy_from_slice(&acc.to_le_bytes());
-                        }
-                    }
-                    _ => {
-                        let mut acc = 0u16;
-                        for k in 0..n {
-                            let i = base + 2 * k;
-                            acc = acc.wrapping_add(u16::from_le_bytes([data[i], data[i + 1]]));
-                            data[i..i + 2].copy_from_slice(&acc.to_le_bytes());
+                        for (k, v) in out.chunks_exact_mut(4).enumerate() {
+                            let i = r * n + k;
+                            acc = acc.wrapping_add(i32::from_le_bytes([p0[i], p1[i], p2[i], p3[i]]));
+                            v.copy_from_slice(&acc.to_le_bytes());
                         }
                     }
                 }
+                2 => {
+                    let (p0, p1) = src.split_at(values);
+                    for (r, out) in dst.chunks_exact_mut(2 * n.max(1)).enumerate() {
+                        let mut acc = 0u16;
+                        for (k, v) in out.chunks_exact_mut(2).enumerate() {
+                            let i = r * n + k;
+                            acc = acc.wrapping_add(u16::from_le_bytes([p0[i], p1[i]]));
+                            v.copy_from_slice(&acc.to_le_bytes());
+                        }
+                    }
+                }
+                _ => dst.copy_from_slice(src),
             }
         }
         Ok(Chunk { first_frame, frames, drivers, data, global_offsets, driver_offsets })

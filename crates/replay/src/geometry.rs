@@ -8,6 +8,11 @@ use timing::Session;
 
 /// Spacing of the resampled centreline, metres.
 const STEP_M: f32 = 4.0;
+/// A projection this close to the centreline is on the track.
+const NEAR_M: f32 = 30.0;
+/// Furthest a car on the pit lane or a run-off is from the centreline, metres: a local
+/// nearest point within it is the car's place along the lap.
+const LOCAL_M: f32 = 100.0;
 
 /// The track as the replay knows it. Coordinates in metres, in the feed's frame.
 #[derive(Debug, Clone, Default)]
@@ -29,6 +34,9 @@ pub struct Track {
     pub pit_lane: Vec<[f32; 2]>,
     /// Rotation that lays the track out landscape, degrees.
     pub rotation_deg: f32,
+    /// Per outline segment: direction (to the next point), 1 / its squared length and its
+    /// length, so a projection needs no division and one square root.
+    segments: Vec<[f32; 4]>,
 }
 
 /// Rows of a driver's telemetry within `[from, to]` ms that have a position.
@@ -65,6 +73,23 @@ fn resample_closed(pts: &[[f32; 2]], step: f32) -> Vec<[f32; 2]> {
 }
 
 impl Track {
+    /// A track along a closed centreline (the first point on the finish line): distances along
+    /// it and the segment table; the rest of the geometry is filled in by the caller.
+    fn along(outline: Vec<[f32; 2]>) -> Track {
+        let n = outline.len();
+        let mut cum_m = Vec::with_capacity(n);
+        let mut segments = Vec::with_capacity(n);
+        let mut d = 0f32;
+        for i in 0..n {
+            let (a, b) = (outline[i], outline[(i + 1) % n]);
+            cum_m.push(d);
+            d += dist(a, b);
+            let (vx, vy) = (b[0] - a[0], b[1] - a[1]);
+            segments.push([vx, vy, 1.0 / (vx * vx + vy * vy).max(1e-6), dist(a, b)]);
+        }
+        Track { outline, cum_m, length_m: d, segments, ..Default::default() }
+    }
+
     /// Derives the track from the session: the fastest lap with a complete position trace
     /// gives the centreline; `None` without position data.
     pub fn from_session(s: &Session) -> Option<Track> {
@@ -115,18 +140,13 @@ impl Track {
         if outline.len() < 100 {
             return None;
         }
-        let mut cum_m = Vec::with_capacity(outline.len());
-        let mut d = 0f32;
-        for i in 0..outline.len() {
-            cum_m.push(d);
-            d += dist(outline[i], outline[(i + 1) % outline.len()]);
-        }
         let dir = {
             let (a, b) = (outline[0], outline[2.min(outline.len() - 1)]);
             let l = dist(a, b).max(1e-3);
             [(b[0] - a[0]) / l, (b[1] - a[1]) / l]
         };
-        let mut track = Track { finish: [outline[0][0], outline[0][1], dir[0], dir[1]], outline, cum_m, length_m: d, ..Default::default() };
+        let mut track = Track::along(outline);
+        track.finish = [track.outline[0][0], track.outline[0][1], dir[0], dir[1]];
         track.sectors = lap.sector_session_ms[..2]
             .iter()
             .filter_map(|t| {
@@ -148,28 +168,28 @@ impl Track {
         if n < 2 {
             return (0.0, f32::INFINITY);
         }
-        // A car moves at most ~4 m (one segment) per frame at 25 FPS: first a short window
-        // around the last hit, kept when the nearest point is inside it (a local minimum
-        // along the line, not cut off by the window's ends); else a longer window.
-        let mut best = self.best_segment(p, (*hint + n - 1) % n, 6);
-        let first = (*hint + n - 1) % n;
-        let last = (first + 5) % n;
-        let inside = (best.0 != first || best.1 > 0.0) && (best.0 != last || best.1 < 1.0);
-        if !inside || best.2 > 30.0 {
-            best = self.best_segment(p, (*hint + n - 3) % n, 16);
-        }
-        if best.2 > 30.0 {
-            // Off the local stretch (pit lane, a jump in the data): a wider window, then all.
-            best = self.best_segment(p, (*hint + n - 100) % n, 300);
-            if best.2 > 30.0 {
-                best = self.best_segment(p, 0, n);
+        // A car moves at most ~4 m (one segment) per frame at 25 FPS: windows of growing size
+        // around the last hit. A window's nearest point is kept when it is inside the window (a
+        // local minimum along the line, not cut off by the window's ends) and no further than
+        // a pit lane lies from the track, or when it is near the line; else the next window,
+        // and at last the whole track (a jump in the data, the first fix).
+        let mut best = None;
+        for (back, count) in [(1, 4), (3, 16), (100, 300)] {
+            let first = (*hint + n - back) % n;
+            let last = (first + count - 1) % n;
+            let found = self.best_segment(p, first, count.min(n));
+            let inside = (found.0 != first || found.1 > 0.0) && (found.0 != last || found.1 < 1.0);
+            if (inside && found.2 <= LOCAL_M) || (count > 4 && found.2 <= NEAR_M) {
+                best = Some(found);
+                break;
             }
         }
+        let best = best.unwrap_or_else(|| self.best_segment(p, 0, n));
         let (i, t, d) = best;
         *hint = i;
-        let seg = dist(self.outline[i], self.outline[(i + 1) % n]);
-        let along = (self.cum_m[i] + t * seg) % self.length_m.max(1.0);
-        (along, d)
+        let along = self.cum_m[i] + t * self.segments[i][3];
+        // Only the last segment's far end reaches the lap length: wrap it to the line.
+        (if along >= self.length_m { along - self.length_m } else { along }, d)
     }
 
     /// The nearest of `count` segments from `from`: (segment, fraction along it, distance).
@@ -180,10 +200,9 @@ impl Track {
         let mut i = from % n;
         for _ in 0..count.min(n) {
             let j = if i + 1 == n { 0 } else { i + 1 };
-            let (a, b) = (self.outline[i], self.outline[j]);
-            let (vx, vy) = (b[0] - a[0], b[1] - a[1]);
-            let len2 = (vx * vx + vy * vy).max(1e-6);
-            let t = (((p[0] - a[0]) * vx + (p[1] - a[1]) * vy) / len2).clamp(0.0, 1.0);
+            let a = self.outline[i];
+            let [vx, vy, inv_len2, _] = self.segments[i];
+            let t = (((p[0] - a[0]) * vx + (p[1] - a[1]) * vy) * inv_len2).clamp(0.0, 1.0);
             let (dx, dy) = (p[0] - (a[0] + t * vx), p[1] - (a[1] + t * vy));
             let d2 = dx * dx + dy * dy;
             if d2 < best.2 {
@@ -310,13 +329,7 @@ mod tests {
                 [r * a.cos(), r * a.sin()]
             })
             .collect();
-        let mut cum_m = Vec::new();
-        let mut d = 0.0;
-        for i in 0..n {
-            cum_m.push(d);
-            d += dist(outline[i], outline[(i + 1) % n]);
-        }
-        Track { outline, cum_m, length_m: d, ..Default::default() }
+        Track::along(outline)
     }
 
     #[test]
