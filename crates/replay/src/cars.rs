@@ -3,6 +3,7 @@
 //! ones stepped; a car with no data at a frame is absent, never at (0, 0).
 
 use crate::geometry::Track;
+use crate::quantise::round_f32;
 use crate::timeline::Timeline;
 use timing::laps::Lap;
 use timing::official::{OfficialTimeline, StepCursor};
@@ -258,10 +259,12 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
                 // Two rows further apart than a car can drive in the time between them are a
                 // jump in the data: no position in between.
                 // The bound follows the car's own speed (with margin for the two sources' delays).
-                let step = (tel.x_m[i + 1] - tel.x_m[i]).hypot(tel.y_m[i + 1] - tel.y_m[i]);
+                let (dx, dy) = (tel.x_m[i + 1] - tel.x_m[i], tel.y_m[i + 1] - tel.y_m[i]);
                 let v_max = tel.speed_kph[i].max(tel.speed_kph[i + 1]);
                 let v_ms = if v_max.is_finite() { v_max / 3.6 + 15.0 } else { 120.0 };
-                if t != t0 && step > v_ms * (t1 - t0) as f32 / 1000.0 + 5.0 {
+                let reach = v_ms * (t1 - t0) as f32 / 1000.0 + 5.0;
+                // Squared lengths: no square root per frame (NaN positions compare false, as before).
+                if t != t0 && dx * dx + dy * dy > reach * reach {
                     (x, y) = (f32::NAN, f32::NAN);
                 }
                 speed = lerp(&tel.speed_kph);
@@ -365,13 +368,13 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
         }
         prev_progress = progress;
 
-        let q = |v: f32| if v.is_finite() { (v * 10.0).round() as i32 } else { i32::MIN };
+        let q = |v: f32| if v.is_finite() { round_f32(v * 10.0) as i32 } else { i32::MIN };
         c.x_dm.push(if has_pos { q(x) } else { i32::MIN });
         c.y_dm.push(if has_pos { q(y) } else { i32::MIN });
         c.progress.push(progress as f32);
-        c.speed.push(if speed.is_finite() { speed.round() as u16 } else { 0 });
-        c.rpm.push(if rpm.is_finite() { rpm.round() as u16 } else { 0 });
-        c.throttle.push(if thr.is_finite() { thr.round().clamp(0.0, 255.0) as u8 } else { 0 });
+        c.speed.push(if speed.is_finite() { round_f32(speed) as u16 } else { 0 });
+        c.rpm.push(if rpm.is_finite() { round_f32(rpm) as u16 } else { 0 });
+        c.throttle.push(if thr.is_finite() { round_f32(thr).clamp(0.0, 255.0) as u8 } else { 0 });
         c.gear.push(gear);
         c.brake.push(brake);
         c.drs.push(drs);

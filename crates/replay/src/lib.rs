@@ -27,6 +27,7 @@ pub mod chunk;
 pub mod frame;
 pub mod geometry;
 pub mod manifest;
+pub mod quantise;
 pub mod standings;
 pub mod store;
 pub mod timeline;
@@ -216,7 +217,12 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
             // Progress in 1/10000 lap, quantised here, one chunk at a time.
             let progress_q: Vec<Vec<i32>> = cars
                 .iter()
-                .map(|c| c.progress[a..b].iter().map(|p| if p.is_finite() { (p * 10_000.0).round() as i32 } else { i32::MIN }).collect())
+                .map(|c| {
+                    c.progress[a..b]
+                        .iter()
+                        .map(|p| if p.is_finite() { quantise::round_f32(p * 10_000.0) as i32 } else { i32::MIN })
+                        .collect()
+                })
                 .collect();
             let per_driver: Vec<Vec<Column>> = cars
                 .iter()

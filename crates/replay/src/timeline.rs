@@ -16,7 +16,27 @@ pub struct Timeline {
 impl Timeline {
     /// Session time of frame `k`, ms.
     pub fn t_ms(&self, k: u32) -> i64 {
-        self.start_ms + i64::from(k) * 1000 / i64::from(self.fps)
+        // Called for every frame of every car: rates that divide a second take a multiply,
+        // not a 64-bit division.
+        let step = match self.fps {
+            1 => 1000,
+            2 => 500,
+            4 => 250,
+            5 => 200,
+            8 => 125,
+            10 => 100,
+            20 => 50,
+            25 => 40,
+            40 => 25,
+            50 => 20,
+            100 => 10,
+            _ => 0,
+        };
+        if step != 0 {
+            self.start_ms + i64::from(k) * step
+        } else {
+            self.start_ms + i64::from(k) * 1000 / i64::from(self.fps)
+        }
     }
 
     /// The frame at or just before session time `t_ms` (clamped to the timeline).
@@ -45,5 +65,20 @@ impl Timeline {
         let fps = fps.clamp(1, 120);
         let frames = ((end - start).max(1000) * i64::from(fps) / 1000) as u32;
         Timeline { start_ms: start, fps, frames }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frame_times_are_the_same_with_and_without_the_fast_path() {
+        for fps in 1..=120 {
+            let tl = Timeline { start_ms: -7_777, fps, frames: 10_000 };
+            for k in [0u32, 1, 2, 3, 24, 25, 999, 9_999, 139_325] {
+                assert_eq!(tl.t_ms(k), -7_777 + i64::from(k) * 1000 / i64::from(fps), "fps {fps} frame {k}");
+            }
+        }
     }
 }
