@@ -6,7 +6,7 @@
 #[inline]
 pub fn round_f32(x: f32) -> f32 {
     // Beyond 2^23 every f32 is already an integer (and NaN / infinities stay as they are).
-    if !(x.abs() < 8_388_608.0) {
+    if x.is_nan() || x.abs() >= 8_388_608.0 {
         return x;
     }
     let t = (x as i32) as f32;
@@ -25,7 +25,7 @@ pub fn round_f32(x: f32) -> f32 {
 /// `x.round()` for f64, without a libm call.
 #[inline]
 pub fn round_f64(x: f64) -> f64 {
-    if !(x.abs() < 4_503_599_627_370_496.0) {
+    if x.is_nan() || x.abs() >= 4_503_599_627_370_496.0 {
         return x;
     }
     let t = (x as i64) as f64;
