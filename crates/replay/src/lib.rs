@@ -179,27 +179,7 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
     let n = tl.frames as usize;
     let mut rcm: Vec<i64> = s.race_control.iter().map(|e| e.t_ms).collect();
     rcm.sort_unstable();
-    let (mut g_track, mut g_session, mut g_lap, mut g_rcm, mut g_weather) =
-        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-    let (mut si, mut ri, mut wi) = (0usize, 0usize, 0usize);
-    for k in 0..n {
-        let t = tl.t_ms(k as u32);
-        g_track.push(timing::status::track_status_at(&s.track_status, t));
-        while si < s.session_status.len() && s.session_status[si].t_ms <= t {
-            si += 1;
-        }
-        g_session.push(if si == 0 { 0 } else { session_status_code(&s.session_status[si - 1].value) });
-        while ri < rcm.len() && rcm[ri] <= t {
-            ri += 1;
-        }
-        g_rcm.push(ri.min(65_534) as u16);
-        while wi < s.weather.len() && s.weather[wi].t_ms <= t {
-            wi += 1;
-        }
-        g_weather.push(if wi == 0 { 65_535 } else { (wi - 1).min(65_534) as u16 });
-        let leader = (0..cars.len()).find(|&d| st.position[d][k] == 1);
-        g_lap.push(if s.info.is_race_like() { leader.map_or(0, |d| cars[d].lap[k]) } else { 0 });
-    }
+    let race_like = s.info.is_race_like();
 
     // Chunks, compressed in parallel.
     let per = (opts.chunk_seconds.max(1) * tl.fps) as usize;
@@ -207,13 +187,9 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
     let encoded: Vec<(Vec<u8>, usize)> = ranges
         .par_iter()
         .map(|&(a, b)| {
-            let global = [
-                Column::U8(&g_track[a..b]),
-                Column::U8(&g_session[a..b]),
-                Column::U16(&g_lap[a..b]),
-                Column::U16(&g_rcm[a..b]),
-                Column::U16(&g_weather[a..b]),
-            ];
+            let g = GlobalColumns::of_frames(s, &rcm, race_like.then_some((cars.as_slice(), &st)), &tl, a, b);
+            let global =
+                [Column::U8(&g.track), Column::U8(&g.session), Column::U16(&g.leader_lap), Column::U16(&g.rcm), Column::U16(&g.weather)];
             // Progress in 1/10000 lap, quantised here, one chunk at a time.
             let progress_q: Vec<Vec<i32>> = cars
                 .iter()
@@ -265,6 +241,66 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
     let chunks: Vec<Vec<u8>> = encoded.into_iter().map(|e| e.0).collect();
     let manifest = manifest(s, id, source_hash, &tl, per as u32, &ranges, &chunks, &drivers, track.as_ref());
     Ok(Replay { manifest, chunks, raw_bytes })
+}
+
+/// The session-wide columns of a run of frames (one chunk's worth).
+struct GlobalColumns {
+    track: Vec<u8>,
+    session: Vec<u8>,
+    leader_lap: Vec<u16>,
+    rcm: Vec<u16>,
+    weather: Vec<u16>,
+}
+
+impl GlobalColumns {
+    /// Frames `a..b`: the statuses, race control count and weather index at each, and (races,
+    /// given the cars and standings) the leader's lap.
+    fn of_frames(
+        s: &Session,
+        rcm: &[i64],
+        race: Option<(&[cars::CarColumns], &standings::Standings)>,
+        tl: &timeline::Timeline,
+        a: usize,
+        b: usize,
+    ) -> GlobalColumns {
+        let len = b - a;
+        let mut g = GlobalColumns {
+            track: Vec::with_capacity(len),
+            session: Vec::with_capacity(len),
+            leader_lap: Vec::with_capacity(len),
+            rcm: Vec::with_capacity(len),
+            weather: Vec::with_capacity(len),
+        };
+        // Each list is walked from where the first frame falls in it.
+        let t_a = tl.t_ms(a as u32);
+        let mut ti = s.track_status.partition_point(|x| x.start_ms <= t_a);
+        let mut si = s.session_status.partition_point(|x| x.t_ms <= t_a);
+        let mut ri = rcm.partition_point(|&x| x <= t_a);
+        let mut wi = s.weather.partition_point(|x| x.t_ms <= t_a);
+        for k in a..b {
+            let t = tl.t_ms(k as u32);
+            while ti < s.track_status.len() && s.track_status[ti].start_ms <= t {
+                ti += 1;
+            }
+            // Clear before the first change.
+            g.track.push(if ti == 0 { 1 } else { s.track_status[ti - 1].status });
+            while si < s.session_status.len() && s.session_status[si].t_ms <= t {
+                si += 1;
+            }
+            g.session.push(if si == 0 { 0 } else { session_status_code(&s.session_status[si - 1].value) });
+            while ri < rcm.len() && rcm[ri] <= t {
+                ri += 1;
+            }
+            g.rcm.push(ri.min(65_534) as u16);
+            while wi < s.weather.len() && s.weather[wi].t_ms <= t {
+                wi += 1;
+            }
+            g.weather.push(if wi == 0 { 65_535 } else { (wi - 1).min(65_534) as u16 });
+            let lap = race.and_then(|(cars, st)| (0..cars.len()).find(|&d| st.position[d][k] == 1).map(|d| cars[d].lap[k]));
+            g.leader_lap.push(lap.unwrap_or(0));
+        }
+        g
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
