@@ -152,6 +152,8 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
     let n = ctx.timeline.frames as usize;
     let laps: Vec<&Lap> = s.laps.iter().filter(|l| l.driver == driver).collect();
     let timed: Vec<&Lap> = laps.iter().copied().filter(|l| !l.generated && l.time_ms.is_some()).collect();
+    // Laps FastF1 generated (the end of a race a car did not finish): usually none or one.
+    let generated: Vec<&Lap> = laps.iter().copied().filter(|l| l.generated).collect();
     let tel: Option<&DriverTelemetry> = s.telemetry_of(driver);
     let official: Option<&OfficialTimeline> = s.official.iter().find(|o| o.driver == driver);
     let race_like = s.info.is_race_like();
@@ -219,6 +221,10 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
     let mut pit_ins: Vec<i64> = laps.iter().filter_map(|l| l.pit_in_ms).collect();
     pit_ins.sort_unstable();
     let mut pit_i = 0usize;
+    // The lap being driven, and its tyres (compound code, age), looked up when a lap is completed.
+    let mut current_for: Option<usize> = None;
+    let mut current: Option<&Lap> = None;
+    let mut tyres = (0u8, 0u8);
     for k in 0..n {
         let t = ctx.timeline.t_ms(k as u32);
         let completed = if official_laps.is_empty() {
@@ -237,10 +243,17 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
             }
         };
         // Laps are numbered from 1 in order, so the current lap is usually at index `completed`.
-        let current = match laps.get(completed) {
-            Some(l) if l.lap_number as usize == completed + 1 => Some(*l),
-            _ => laps.iter().find(|l| l.lap_number as usize == completed + 1).copied().or(laps.last().copied()),
-        };
+        if current_for != Some(completed) {
+            current_for = Some(completed);
+            current = match laps.get(completed) {
+                Some(l) if l.lap_number as usize == completed + 1 => Some(*l),
+                _ => laps.iter().find(|l| l.lap_number as usize == completed + 1).copied().or(laps.last().copied()),
+            };
+            tyres = (
+                current.map_or(0, |l| compound_code(&l.compound)),
+                current.and_then(|l| l.tyre_life).map_or(0, |a| (a - 1.0).max(0.0) as u8),
+            );
+        }
 
         // Telemetry at t.
         let (mut x, mut y, mut speed, mut rpm, mut thr, mut gear, mut brake, mut drs) =
@@ -312,7 +325,7 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
                 if timed.is_empty() {
                     return None;
                 }
-                laps.iter().find(|l| l.generated && l.lap_number as usize == completed + 1).and_then(|l| l.time_ms)
+                generated.iter().find(|l| l.lap_number as usize == completed + 1).and_then(|l| l.time_ms)
             });
             (start, end, timed.get(completed).is_some())
         } else {
@@ -323,7 +336,7 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
             let end = official_laps
                 .get(lap_i)
                 .map(|l| l.0)
-                .or_else(|| laps.iter().find(|l| l.generated).and_then(|l| l.time_ms))
+                .or_else(|| generated.first().and_then(|l| l.time_ms))
                 .or_else(|| Some(start? + previous?));
             (start, end, lap_i < official_laps.len())
         };
@@ -384,8 +397,8 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
             (completed + 1).min(u16::MAX as usize) as u16
         };
         c.lap.push(lap_no);
-        c.compound.push(current.map_or(0, |l| compound_code(&l.compound)));
-        c.tyre_age.push(current.and_then(|l| l.tyre_life).map_or(0, |a| (a - 1.0).max(0.0) as u8));
+        c.compound.push(tyres.0);
+        c.tyre_age.push(tyres.1);
         while pit_i < pit_ins.len() && pit_ins[pit_i] <= t {
             pit_i += 1;
         }
