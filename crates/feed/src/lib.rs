@@ -22,6 +22,7 @@ pub mod error;
 pub mod lines;
 pub mod patch;
 pub mod records;
+mod scan;
 pub mod session;
 pub mod telemetry;
 pub mod time;
