@@ -214,7 +214,10 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
 
     let mut tel_hint = 0usize;
     let mut proj_hint = 0usize;
-    let mut last_proj: Option<(f32, f32, f32)> = None;
+    // Distance along the lap of telemetry rows `i` and `i + 1`, projected once per row pair:
+    // between two rows a car is drawn on the straight line between them, so its distance
+    // along the lap is interpolated the same way (a projection per row, not per frame).
+    let mut row_along: Option<(usize, f32, f32)> = None;
     let mut lap_i = 0usize; // laps completed so far (index into `timed`)
     let mut prev_progress = f64::NAN;
     // Pit entries in time order, walked with the frames.
@@ -258,6 +261,8 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
         // Telemetry at t.
         let (mut x, mut y, mut speed, mut rpm, mut thr, mut gear, mut brake, mut drs) =
             (f32::NAN, f32::NAN, f32::NAN, f32::NAN, f32::NAN, 0u8, 0u8, 0u8);
+        // The telemetry rows around t and how far between them t is.
+        let mut row: Option<(usize, f32)> = None;
         if let Some(tel) = tel {
             while tel_hint + 1 < tel.t_ms.len() && tel.t_ms[tel_hint + 1] <= t {
                 tel_hint += 1;
@@ -266,6 +271,7 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
             if tel.t_ms.get(i).is_some_and(|&ti| ti <= t) && i + 1 < tel.t_ms.len() {
                 let (t0, t1) = (tel.t_ms[i], tel.t_ms[i + 1]);
                 let f = (t - t0) as f32 / (t1 - t0).max(1) as f32;
+                row = Some((i, f));
                 let lerp = |col: &[f32]| col[i] + (col[i + 1] - col[i]) * f;
                 x = lerp(&tel.x_m);
                 y = lerp(&tel.y_m);
@@ -341,16 +347,31 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
             (start, end, lap_i < official_laps.len())
         };
         let mut frac = f64::NAN;
-        if let (true, Some(track)) = (has_pos, ctx.track) {
-            // A parked car (garage, grid) needs no new projection.
-            let moved = last_proj.is_none_or(|(px, py, _)| (x - px).abs() + (y - py).abs() > 0.5);
-            let along = if moved {
-                let (along, _) = track.project([x, y], &mut proj_hint);
-                last_proj = Some((x, y, along));
-                along
-            } else {
-                last_proj.map_or(0.0, |p| p.2)
+        if let (true, Some(track), Some((i, f)), Some(tel)) = (has_pos, ctx.track, row, tel) {
+            let (a0, a1) = match row_along {
+                Some((r, a0, a1)) if r == i => (a0, a1),
+                // The next pair shares a row with this one.
+                Some((r, _, a1)) if r + 1 == i => (a1, track.project([tel.x_m[i + 1], tel.y_m[i + 1]], &mut proj_hint).0),
+                _ => {
+                    let a0 = track.project([tel.x_m[i], tel.y_m[i]], &mut proj_hint).0;
+                    (a0, track.project([tel.x_m[i + 1], tel.y_m[i + 1]], &mut proj_hint).0)
+                }
             };
+            row_along = Some((i, a0, a1));
+            // The short way round between the two (one of them may be just past the line).
+            let lap_m = track.length_m;
+            let mut step = a1 - a0;
+            if step > lap_m / 2.0 {
+                step -= lap_m;
+            } else if step < -lap_m / 2.0 {
+                step += lap_m;
+            }
+            let mut along = a0 + step * f;
+            if along < 0.0 {
+                along += lap_m;
+            } else if along >= lap_m {
+                along -= lap_m;
+            }
             frac = f64::from(track.fraction(along));
         } else if let (Some(a), Some(b)) = (lap_start, lap_end) {
             frac = ((t - a) as f64 / (b - a).max(1) as f64).clamp(0.0, 0.9999);
