@@ -168,18 +168,18 @@ impl Track {
         if n < 2 {
             return (0.0, f32::INFINITY);
         }
-        // A car moves at most ~4 m (one segment) per frame at 25 FPS: windows of growing size
-        // around the last hit. A window's nearest point is kept when it is inside the window (a
+        // Between two telemetry rows (~8 per second) a car moves at most ~12 m, three segments:
+        // windows of growing size around the last hit. A window's nearest point is kept when it is inside the window (a
         // local minimum along the line, not cut off by the window's ends) and no further than
         // a pit lane lies from the track, or when it is near the line; else the next window,
         // and at last the whole track (a jump in the data, the first fix).
         let mut best = None;
-        for (back, count) in [(1, 4), (3, 16), (100, 300)] {
+        for (back, count) in [(2, 10), (4, 24), (100, 300)] {
             let first = (*hint + n - back) % n;
             let last = (first + count - 1) % n;
             let found = self.best_segment(p, first, count.min(n));
             let inside = (found.0 != first || found.1 > 0.0) && (found.0 != last || found.1 < 1.0);
-            if (inside && found.2 <= LOCAL_M) || (count > 4 && found.2 <= NEAR_M) {
+            if (inside && found.2 <= LOCAL_M) || (count > 10 && found.2 <= NEAR_M) {
                 best = Some(found);
                 break;
             }
