@@ -105,6 +105,14 @@ impl ProgressIndex {
         let n = self.cummax.len();
         let below = |i: usize| self.cummax[i].is_nan() || f64::from(self.cummax[i]) < p;
         let mut i = (*hint).min(n);
+        // Most often the answer is where it was, or one frame on.
+        if i > 0 && i < n && below(i - 1) && !below(i) {
+            return i;
+        }
+        if i < n && below(i) && (i + 1 == n || !below(i + 1)) {
+            *hint = i + 1;
+            return i + 1;
+        }
         let mut steps = 0;
         if i < n && below(i) {
             while i < n && below(i) && steps < WALK {
@@ -150,9 +158,10 @@ fn gap_between(ahead: &ProgressIndex, tl: &Timeline, k: usize, p_ahead: f64, p_s
     if !(p_ahead.is_finite() && p_self.is_finite()) {
         return NO_GAP;
     }
-    let laps_down = (p_ahead - p_self).floor();
-    if laps_down >= 1.0 {
-        return -(laps_down.min(99.0) as i32);
+    // Whole laps behind (truncation is the floor here: the difference is at least 1).
+    let behind = p_ahead - p_self;
+    if behind >= 1.0 {
+        return -(behind.min(99.0) as i32);
     }
     match ahead.time_at(tl, k, p_self, hint) {
         Some(t) => crate::quantise::round_f64(tl.t_ms(k as u32) as f64 - t).clamp(0.0, i32::MAX as f64) as i32,
@@ -185,10 +194,11 @@ pub fn race(cars: &[CarColumns], tl: &Timeline) -> Standings {
     let n = tl.frames as usize;
     let index: Vec<ProgressIndex> = cars.par_iter().map(|c| ProgressIndex::new(&c.progress)).collect();
     let drivers = cars.len();
+    // Filled span by span, in frame order.
     let mut st = Standings {
-        position: vec![vec![0u8; n]; drivers],
-        gap_ms: vec![vec![NO_GAP; n]; drivers],
-        interval_ms: vec![vec![NO_GAP; n]; drivers],
+        position: (0..drivers).map(|_| Vec::with_capacity(n)).collect(),
+        gap_ms: (0..drivers).map(|_| Vec::with_capacity(n)).collect(),
+        interval_ms: (0..drivers).map(|_| Vec::with_capacity(n)).collect(),
     };
     // Frames are ranked in parallel a span at a time: each span walks its frames in order, so
     // the previous frame's order (almost always still right) is the starting point of the
@@ -201,12 +211,13 @@ pub fn race(cars: &[CarColumns], tl: &Timeline) -> Standings {
         let block_end = (block + BLOCK).min(n);
         let spans: Vec<(usize, usize)> = (block..block_end).step_by(SPAN).map(|a| (a, (a + SPAN).min(block_end))).collect();
         let ranked: Vec<SpanStandings> = spans.par_iter().map(|&(a, b)| rank_span(cars, &index, tl, a, b)).collect();
-        for SpanStandings { first: a, position: pos, gap_ms: gap, interval_ms: int } in ranked {
+        for SpanStandings { first, position: pos, gap_ms: gap, interval_ms: int } in ranked {
             let len = pos.len() / drivers.max(1);
             for d in 0..drivers {
-                st.position[d][a..a + len].copy_from_slice(&pos[d * len..(d + 1) * len]);
-                st.gap_ms[d][a..a + len].copy_from_slice(&gap[d * len..(d + 1) * len]);
-                st.interval_ms[d][a..a + len].copy_from_slice(&int[d * len..(d + 1) * len]);
+                debug_assert_eq!(st.position[d].len(), first);
+                st.position[d].extend_from_slice(&pos[d * len..(d + 1) * len]);
+                st.gap_ms[d].extend_from_slice(&gap[d * len..(d + 1) * len]);
+                st.interval_ms[d].extend_from_slice(&int[d * len..(d + 1) * len]);
             }
         }
         block = block_end;
