@@ -11,13 +11,8 @@ pub fn round_f32(x: f32) -> f32 {
     }
     let t = (x as i32) as f32;
     let rest = x - t; // exact: both are within 2^23 of each other
-    let r = if rest >= 0.5 {
-        t + 1.0
-    } else if rest <= -0.5 {
-        t - 1.0
-    } else {
-        t
-    };
+    // Without branches: a half or more is as likely as less, so a branch would often miss.
+    let r = t + f32::from(i8::from(rest >= 0.5) - i8::from(rest <= -0.5));
     // Rounding never changes the sign; this keeps −0.4 → −0.0 as std does.
     r.copysign(x)
 }
@@ -30,13 +25,7 @@ pub fn round_f64(x: f64) -> f64 {
     }
     let t = (x as i64) as f64;
     let rest = x - t;
-    let r = if rest >= 0.5 {
-        t + 1.0
-    } else if rest <= -0.5 {
-        t - 1.0
-    } else {
-        t
-    };
+    let r = t + f64::from(i8::from(rest >= 0.5) - i8::from(rest <= -0.5));
     r.copysign(x)
 }
 
