@@ -17,6 +17,7 @@
 //! let session = FeedSession::decode(vec![(Topic::TrackStatus, Some(track))]);
 //! assert_eq!(session.track_status[0].value.status, 1);
 //! ```
+#![warn(missing_docs)]
 
 pub mod error;
 pub mod lines;

@@ -20,6 +20,7 @@
 //! println!("{} cars at t = {} s", frame.cars.len(), frame.t_s);
 //! # Ok(()) }
 //! ```
+#![warn(missing_docs)]
 
 pub mod cars;
 pub mod check;

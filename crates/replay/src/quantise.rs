@@ -10,7 +10,8 @@ pub fn round_f32(x: f32) -> f32 {
         return x;
     }
     let t = (x as i32) as f32;
-    let rest = x - t; // exact: both are within 2^23 of each other
+    // Exact: both are within 2^23 of each other.
+    let rest = x - t;
     // Without branches: a half or more is as likely as less, so a branch would often miss.
     let r = t + f32::from(i8::from(rest >= 0.5) - i8::from(rest <= -0.5));
     // Rounding never changes the sign; this keeps −0.4 → −0.0 as std does.

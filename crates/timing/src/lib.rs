@@ -13,6 +13,7 @@
 //!     println!("lap {} {:?} ms", lap.lap_number, lap.lap_time_ms);
 //! }
 //! ```
+#![warn(missing_docs)]
 
 pub mod laps;
 pub mod official;
