@@ -115,6 +115,11 @@ pub struct Replay {
     pub raw_bytes: u64,
 }
 
+/// A zstd compressor for chunks (`None` if zstd cannot make one, which the build reports).
+fn chunk_compressor() -> Option<zstd::bulk::Compressor<'static>> {
+    zstd::bulk::Compressor::new(ZSTD_LEVEL).ok()
+}
+
 /// Decompresses a stored chunk.
 pub fn decompress_chunk(bytes: &[u8]) -> Result<Vec<u8>, Error> {
     zstd::bulk::decompress(bytes, 64 << 20).map_err(|e| Error::Corrupt(format!("chunk: {e}")))
@@ -185,9 +190,10 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
     // Chunks, compressed in parallel.
     let per = (opts.chunk_seconds.max(1) * tl.fps) as usize;
     let ranges: Vec<(usize, usize)> = (0..n).step_by(per.max(1)).map(|a| (a, (a + per).min(n))).collect();
+    // One zstd context per thread, reused for its chunks (a context is ~1 MB of tables).
     let encoded: Vec<(Vec<u8>, usize)> = ranges
         .par_iter()
-        .map(|&(a, b)| {
+        .map_init(chunk_compressor, |compressor, &(a, b)| {
             let g = GlobalColumns::of_frames(s, &rcm, race_like.then_some((cars.as_slice(), &st)), &tl, a, b);
             let global =
                 [Column::U8(&g.track), Column::U8(&g.session), Column::U16(&g.leader_lap), Column::U16(&g.rcm), Column::U16(&g.weather)];
@@ -227,7 +233,7 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
                 })
                 .collect();
             let raw = chunk::encode(a as u32, (b - a) as u32, &global, &per_driver);
-            let mut compressed = zstd::bulk::compress(&raw, ZSTD_LEVEL).unwrap_or_default();
+            let mut compressed = compressor.as_mut().and_then(|z| z.compress(&raw).ok()).unwrap_or_default();
             // The output was allocated at zstd's worst-case bound (the raw size): give back
             // the ~90% not used, or all chunks together hold the raw size in memory.
             compressed.shrink_to_fit();
