@@ -76,9 +76,9 @@ pub fn run(cmd: BenchCommand, out: &mut impl std::io::Write) -> Result<(), Strin
                 })
                 .map_err(|e| e.to_string())?;
                 let t3 = Instant::now();
-                let mut marks = marks.into_inner().unwrap_or_default();
-                marks.push(("written".into(), t3));
-                for w in marks.windows(2).skip(1).filter(|w| w[0].0 != "done") {
+                // Stage → next stage; the last stage ("write") ends at "done".
+                let marks = marks.into_inner().unwrap_or_default();
+                for w in marks.windows(2).skip(1) {
                     let secs = (w[1].1 - w[0].1).as_secs_f64();
                     match stages.iter_mut().find(|x| x.0 == w[0].0) {
                         Some(x) => x.1.push(secs),

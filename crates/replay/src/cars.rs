@@ -6,8 +6,9 @@ use crate::geometry::Track;
 use crate::quantise::round_f32;
 use crate::timeline::Timeline;
 use timing::laps::Lap;
-use timing::official::{OfficialTimeline, StepCursor};
+use timing::official::OfficialTimeline;
 use timing::telemetry::DriverTelemetry;
+use timing::walk::TimeWalk;
 use timing::Session;
 
 /// State of a car in a frame (the chunk format's `state` byte).
@@ -180,10 +181,9 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
         retired_at_ms: None,
     };
     // The official flags, read at increasing frame times.
-    let no_flags: &[(i64, bool)] = &[];
-    let mut in_pit_at = StepCursor::new(official.map_or(no_flags, |o| &o.in_pit));
-    let mut stopped_at = StepCursor::new(official.map_or(no_flags, |o| &o.stopped));
-    let mut position_at = StepCursor::new(official.map_or(&[][..], |o| &o.position));
+    let mut in_pit_at = TimeWalk::new(official.map_or(&[][..], |o| &o.in_pit), |c| c.0);
+    let mut stopped_at = TimeWalk::new(official.map_or(&[][..], |o| &o.stopped), |c| c.0);
+    let mut position_at = TimeWalk::new(official.map_or(&[][..], |o| &o.position), |c| c.0);
     // Races count laps as the timing does (NumberOfLaps, when it reported each crossing), so
     // the order at every crossing is the official one; elsewhere the laps are counted. A
     // report is now and then late (a lost message); the timing's own positions follow its lap
@@ -297,8 +297,8 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
         let has_pos = x.is_finite() && y.is_finite();
 
         // State, from the official flags and the laps.
-        let in_pit = in_pit_at.at(t).unwrap_or(false);
-        let stopped = stopped_at.at(t).unwrap_or(false);
+        let in_pit = in_pit_at.last(t).is_some_and(|c| c.1);
+        let stopped = stopped_at.last(t).is_some_and(|c| c.1);
         let state = if no_start && race_like {
             CarState::NotStarted
         } else if c.finished_at_ms.is_some_and(|f| t >= f) {
@@ -425,7 +425,7 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
         }
         c.pit_stops.push(pit_i.min(255) as u8);
         c.state.push(state as u8);
-        c.official_position.push(position_at.at(t).map_or(255, |p| p.min(254) as u8));
+        c.official_position.push(position_at.last(t).map_or(255, |p| p.1.min(254) as u8));
     }
     c
 }

@@ -144,6 +144,32 @@ impl Column<'_> {
     }
 }
 
+/// The header of a raw chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    /// Drivers in the chunk.
+    pub drivers: u16,
+    /// Index of the chunk's first frame in the session.
+    pub first_frame: u32,
+    /// Frames in the chunk.
+    pub frames: u32,
+}
+
+impl Header {
+    /// Reads the header of raw chunk bytes, checking the magic and the format version.
+    pub fn read(raw: &[u8]) -> Result<Header, Error> {
+        if raw.len() < HEADER || &raw[..4] != MAGIC {
+            return Err(Error::Corrupt("chunk: bad magic (not an F1RC chunk)".into()));
+        }
+        let u16_at = |i: usize| u16::from_le_bytes([raw[i], raw[i + 1]]);
+        let u32_at = |i: usize| u32::from_le_bytes([raw[i], raw[i + 1], raw[i + 2], raw[i + 3]]);
+        if u16_at(4) != VERSION {
+            return Err(Error::Corrupt(format!("chunk: version {} (expected {VERSION})", u16_at(4))));
+        }
+        Ok(Header { drivers: u16_at(6), first_frame: u32_at(8), frames: u32_at(12) })
+    }
+}
+
 /// A decoded chunk: the raw bytes with the running sums already applied, read by offset.
 #[derive(Debug, Clone)]
 pub struct Chunk {
@@ -161,17 +187,7 @@ pub struct Chunk {
 impl Chunk {
     /// Parses raw chunk bytes: byte planes back to little-endian values, then running sums.
     pub fn decode(planes: Vec<u8>) -> Result<Chunk, Error> {
-        if planes.len() < HEADER || &planes[..4] != MAGIC {
-            return Err(Error::Corrupt("chunk: bad magic".into()));
-        }
-        let u16_at = |b: &[u8], i: usize| u16::from_le_bytes([b[i], b[i + 1]]);
-        let u32_at = |b: &[u8], i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
-        if u16_at(&planes, 4) != VERSION {
-            return Err(Error::Corrupt(format!("chunk: version {} (expected {VERSION})", u16_at(&planes, 4))));
-        }
-        let drivers = u16_at(&planes, 6);
-        let first_frame = u32_at(&planes, 8);
-        let frames = u32_at(&planes, 12);
+        let Header { drivers, first_frame, frames } = Header::read(&planes)?;
         let n = frames as usize;
         let mut off = HEADER;
         let mut global_offsets = [0; 5];

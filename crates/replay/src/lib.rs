@@ -278,31 +278,15 @@ impl GlobalColumns {
             rcm: Vec::with_capacity(len),
             weather: Vec::with_capacity(len),
         };
-        // Each list is walked from where the first frame falls in it.
-        let t_a = tl.t_ms(a as u32);
-        let mut ti = s.track_status.partition_point(|x| x.start_ms <= t_a);
-        let mut si = s.session_status.partition_point(|x| x.t_ms <= t_a);
-        let mut ri = rcm.partition_point(|&x| x <= t_a);
-        let mut wi = s.weather.partition_point(|x| x.t_ms <= t_a);
+        let mut session = timing::walk::TimeWalk::new(&s.session_status, |x| x.t_ms);
+        let mut messages = timing::walk::TimeWalk::new(rcm, |&x| x);
+        let mut weather = timing::walk::TimeWalk::new(&s.weather, |x| x.t_ms);
         for k in a..b {
             let t = tl.t_ms(k as u32);
-            while ti < s.track_status.len() && s.track_status[ti].start_ms <= t {
-                ti += 1;
-            }
-            // Clear before the first change.
-            g.track.push(if ti == 0 { 1 } else { s.track_status[ti - 1].status });
-            while si < s.session_status.len() && s.session_status[si].t_ms <= t {
-                si += 1;
-            }
-            g.session.push(if si == 0 { 0 } else { session_status_code(&s.session_status[si - 1].value) });
-            while ri < rcm.len() && rcm[ri] <= t {
-                ri += 1;
-            }
-            g.rcm.push(ri.min(65_534) as u16);
-            while wi < s.weather.len() && s.weather[wi].t_ms <= t {
-                wi += 1;
-            }
-            g.weather.push(if wi == 0 { 65_535 } else { (wi - 1).min(65_534) as u16 });
+            g.track.push(timing::status::track_status_at(&s.track_status, t));
+            g.session.push(session.last(t).map_or(0, |x| session_status_code(&x.value)));
+            g.rcm.push(messages.passed(t).min(65_534) as u16);
+            g.weather.push(weather.passed(t).checked_sub(1).map_or(65_535, |i| i.min(65_534) as u16));
             let lap = race.and_then(|(cars, st)| (0..cars.len()).find(|&d| st.position[d][k] == 1).map(|d| cars[d].lap[k]));
             g.leader_lap.push(lap.unwrap_or(0));
         }

@@ -208,21 +208,10 @@ fn write_int(i: i64, out: &mut Vec<u8>) {
     }
 }
 
-/// Chunk header size.
-const HEADER: usize = 16;
-
 /// The header fields of a raw chunk: drivers, first frame, frames.
 pub fn chunk_header(raw: &[u8]) -> Result<(usize, u32, usize), String> {
-    if raw.len() < HEADER || &raw[..4] != replay::chunk::MAGIC {
-        return Err("not a chunk (no F1RC header)".to_owned());
-    }
-    let u16_at = |i: usize| u16::from_le_bytes([raw[i], raw[i + 1]]);
-    let u32_at = |i: usize| u32::from_le_bytes([raw[i], raw[i + 1], raw[i + 2], raw[i + 3]]);
-    let version = u16_at(4);
-    if version != replay::chunk::VERSION {
-        return Err(format!("chunk format version {version} (this server reads {})", replay::chunk::VERSION));
-    }
-    Ok((u16_at(6) as usize, u32_at(8), u32_at(12) as usize))
+    let h = replay::chunk::Header::read(raw).map_err(|e| e.to_string())?;
+    Ok((usize::from(h.drivers), h.first_frame, h.frames as usize))
 }
 
 /// Frame `local` (index within the chunk) of a decoded chunk as a chunk of its own: the chunk

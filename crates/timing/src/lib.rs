@@ -19,6 +19,7 @@ pub mod laps;
 pub mod official;
 pub mod status;
 pub mod telemetry;
+pub mod walk;
 
 use feed::records::{DriverInfo, RaceControlMessage, SessionInfo, Timed, Weather};
 use feed::FeedSession;

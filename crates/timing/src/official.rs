@@ -32,29 +32,6 @@ pub fn value_at<T: Copy>(changes: &[(i64, T)], t: i64) -> Option<T> {
     (i > 0).then(|| changes[i - 1].1)
 }
 
-/// Reads a step function at increasing times, in O(1) amortised per read: what a pass over
-/// frames in time order uses instead of a search per frame.
-#[derive(Debug, Clone, Copy)]
-pub struct StepCursor<'a, T> {
-    changes: &'a [(i64, T)],
-    next: usize,
-}
-
-impl<'a, T: Copy> StepCursor<'a, T> {
-    /// A cursor before the first change.
-    pub fn new(changes: &'a [(i64, T)]) -> Self {
-        StepCursor { changes, next: 0 }
-    }
-
-    /// The value at `t` (as [`value_at`]); `t` must not decrease between calls.
-    pub fn at(&mut self, t: i64) -> Option<T> {
-        while self.next < self.changes.len() && self.changes[self.next].0 <= t {
-            self.next += 1;
-        }
-        self.next.checked_sub(1).map(|i| self.changes[i].1)
-    }
-}
-
 /// Collects every driver's official timeline from TimingData.
 pub fn timelines(feed: &FeedSession, drivers: &[u16]) -> Vec<OfficialTimeline> {
     let mut out: Vec<OfficialTimeline> = drivers.iter().map(|&driver| OfficialTimeline { driver, ..Default::default() }).collect();
