@@ -40,6 +40,18 @@ pub enum BenchCommand {
     },
 }
 
+/// CPU seconds used so far by every thread of this process (Linux: the sum of
+/// `/proc/self/task/*/schedstat`, nanosecond resolution); `None` elsewhere. Stage CPU over stage
+/// wall time shows how well a stage uses the cores.
+fn process_cpu_seconds() -> Option<f64> {
+    let mut ns = 0u64;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let text = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+        ns += text.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(ns as f64 / 1e9)
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -57,21 +69,24 @@ pub fn run(cmd: BenchCommand, out: &mut impl std::io::Write) -> Result<(), Strin
             let path = dir.join("bench.f1r");
             let opts = replay::BuildOptions { fps, ..Default::default() };
             let (mut decode, mut model, mut build, mut total) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            // CPU seconds of all threads per run: decode, session model, the whole run.
+            let mut cpu_runs: Vec<[f64; 3]> = Vec::new();
             // Seconds spent in each stage of the replay build, per run (from its progress calls).
-            let mut stages: Vec<(String, Vec<f64>)> = Vec::new();
+            // With the CPU seconds of all threads in the same stage.
+            let mut stages: Vec<(String, Vec<f64>, Vec<f64>)> = Vec::new();
             for _ in 0..runs.max(1) {
                 let files = raw.files.clone();
-                let t0 = Instant::now();
+                let (t0, c0) = (Instant::now(), process_cpu_seconds());
                 let feed = feed::FeedSession::decode(files);
-                let t1 = Instant::now();
+                let (t1, c1) = (Instant::now(), process_cpu_seconds());
                 let s = timing::Session::build(&feed);
                 // The decoded feed is not needed once the session model exists.
                 drop(feed);
-                let t2 = Instant::now();
-                let marks = std::sync::Mutex::new(vec![(String::from("start"), Instant::now())]);
+                let (t2, c2) = (Instant::now(), process_cpu_seconds());
+                let marks = std::sync::Mutex::new(vec![(String::from("start"), Instant::now(), process_cpu_seconds())]);
                 replay::build_file(&s, "bench", 0, &opts, &path, &|stage, _| {
                     if let Ok(mut m) = marks.lock() {
-                        m.push((stage.to_string(), Instant::now()));
+                        m.push((stage.to_string(), Instant::now(), process_cpu_seconds()));
                     }
                 })
                 .map_err(|e| e.to_string())?;
@@ -80,15 +95,22 @@ pub fn run(cmd: BenchCommand, out: &mut impl std::io::Write) -> Result<(), Strin
                 let marks = marks.into_inner().unwrap_or_default();
                 for w in marks.windows(2).skip(1) {
                     let secs = (w[1].1 - w[0].1).as_secs_f64();
+                    let cpu = w[1].2.zip(w[0].2).map_or(f64::NAN, |(b, a)| b - a);
                     match stages.iter_mut().find(|x| x.0 == w[0].0) {
-                        Some(x) => x.1.push(secs),
-                        None => stages.push((w[0].0.clone(), vec![secs])),
+                        Some(x) => {
+                            x.1.push(secs);
+                            x.2.push(cpu);
+                        }
+                        None => stages.push((w[0].0.clone(), vec![secs], vec![cpu])),
                     }
                 }
                 decode.push((t1 - t0).as_secs_f64());
                 model.push((t2 - t1).as_secs_f64());
                 build.push((t3 - t2).as_secs_f64());
                 total.push((t3 - t0).as_secs_f64());
+                let c3 = process_cpu_seconds();
+                let cpu = |b: Option<f64>, a: Option<f64>| b.zip(a).map_or(f64::NAN, |(b, a)| b - a);
+                cpu_runs.push([cpu(c1, c0), cpu(c2, c1), cpu(c3, c0)]);
             }
             // Opening a built replay and reading its first frame; then random frames.
             let mut open_first = Vec::new();
@@ -130,8 +152,20 @@ pub fn run(cmd: BenchCommand, out: &mut impl std::io::Write) -> Result<(), Strin
                 median(build)
             )
             .map_err(io)?;
-            let stage_list: Vec<String> = stages.into_iter().map(|(name, v)| format!("{name} {:.3}", median(v))).collect();
+            let stage_list: Vec<String> = stages.iter().map(|(name, v, _)| format!("{name} {:.3}", median(v.clone()))).collect();
             writeln!(out, "    replay build stages, s: {}", stage_list.join(", ")).map_err(io)?;
+            let cpu_list: Vec<String> = stages.into_iter().map(|(name, _, c)| format!("{name} {:.3}", median(c))).collect();
+            writeln!(out, "    the same stages, CPU s of all threads: {}", cpu_list.join(", ")).map_err(io)?;
+            let cpu_of = |i: usize| median(cpu_runs.iter().map(|c| c[i]).collect());
+            writeln!(
+                out,
+                "    CPU s of all threads: decode {:.3}, session model {:.3}, whole run {:.3} ({:.2} cores busy on average)",
+                cpu_of(0),
+                cpu_of(1),
+                cpu_of(2),
+                cpu_of(2) / tt
+            )
+            .map_err(io)?;
             let best = total.iter().copied().fold(f64::INFINITY, f64::min);
             writeln!(out, "  raw files → replay file: {tt:.3} s (median; best run {best:.3} s)").map_err(io)?;
             writeln!(

@@ -162,21 +162,21 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
     let mut c = CarColumns {
         driver,
         penalties: time_penalties(s, driver),
-        x_dm: Vec::with_capacity(n),
-        y_dm: Vec::with_capacity(n),
-        progress: Vec::with_capacity(n),
-        speed: Vec::with_capacity(n),
-        rpm: Vec::with_capacity(n),
-        lap: Vec::with_capacity(n),
-        gear: Vec::with_capacity(n),
-        throttle: Vec::with_capacity(n),
-        brake: Vec::with_capacity(n),
-        drs: Vec::with_capacity(n),
-        compound: Vec::with_capacity(n),
-        tyre_age: Vec::with_capacity(n),
-        pit_stops: Vec::with_capacity(n),
-        state: Vec::with_capacity(n),
-        official_position: Vec::with_capacity(n),
+        x_dm: vec![0; n],
+        y_dm: vec![0; n],
+        progress: vec![0.0; n],
+        speed: vec![0; n],
+        rpm: vec![0; n],
+        lap: vec![0; n],
+        gear: vec![0; n],
+        throttle: vec![0; n],
+        brake: vec![0; n],
+        drs: vec![0; n],
+        compound: vec![0; n],
+        tyre_age: vec![0; n],
+        pit_stops: vec![0; n],
+        state: vec![0; n],
+        official_position: vec![0; n],
         finished_at_ms: None,
         retired_at_ms: None,
     };
@@ -403,29 +403,29 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
         prev_progress = progress;
 
         let q = |v: f32| if v.is_finite() { round_f32(v * 10.0) as i32 } else { i32::MIN };
-        c.x_dm.push(if has_pos { q(x) } else { i32::MIN });
-        c.y_dm.push(if has_pos { q(y) } else { i32::MIN });
-        c.progress.push(progress as f32);
-        c.speed.push(if speed.is_finite() { round_f32(speed) as u16 } else { 0 });
-        c.rpm.push(if rpm.is_finite() { round_f32(rpm) as u16 } else { 0 });
-        c.throttle.push(if thr.is_finite() { round_f32(thr).clamp(0.0, 255.0) as u8 } else { 0 });
-        c.gear.push(gear);
-        c.brake.push(brake);
-        c.drs.push(drs);
+        c.x_dm[k] = if has_pos { q(x) } else { i32::MIN };
+        c.y_dm[k] = if has_pos { q(y) } else { i32::MIN };
+        c.progress[k] = progress as f32;
+        c.speed[k] = if speed.is_finite() { round_f32(speed) as u16 } else { 0 };
+        c.rpm[k] = if rpm.is_finite() { round_f32(rpm) as u16 } else { 0 };
+        c.throttle[k] = if thr.is_finite() { round_f32(thr).clamp(0.0, 255.0) as u8 } else { 0 };
+        c.gear[k] = gear;
+        c.brake[k] = brake;
+        c.drs[k] = drs;
         let lap_no = if laps.is_empty() || lap_start.is_none_or(|a| t < a) && completed == 0 {
             0
         } else {
             (completed + 1).min(u16::MAX as usize) as u16
         };
-        c.lap.push(lap_no);
-        c.compound.push(tyres.0);
-        c.tyre_age.push(tyres.1);
+        c.lap[k] = lap_no;
+        c.compound[k] = tyres.0;
+        c.tyre_age[k] = tyres.1;
         while pit_i < pit_ins.len() && pit_ins[pit_i] <= t {
             pit_i += 1;
         }
-        c.pit_stops.push(pit_i.min(255) as u8);
-        c.state.push(state as u8);
-        c.official_position.push(position_at.last(t).map_or(255, |p| p.1.min(254) as u8));
+        c.pit_stops[k] = pit_i.min(255) as u8;
+        c.state[k] = state as u8;
+        c.official_position[k] = position_at.last(t).map_or(255, |p| p.1.min(254) as u8);
     }
     c
 }

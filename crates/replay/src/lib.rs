@@ -173,15 +173,16 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
     let ctx = cars::CarContext { session: s, track: track.as_ref(), timeline: &tl, chequered_ms: cars::chequered_flag(s), session_end_ms };
     progress("cars", 0.1);
     let cars: Vec<cars::CarColumns> = drivers.par_iter().map(|d| cars::build(&ctx, d.number)).collect();
-    progress("standings", 0.5);
-    let st = if s.info.is_race_like() {
-        standings::race(&cars, &tl)
+    progress("standings index", 0.5);
+    // Each chunk's frames are ranked where the chunk is encoded (below).
+    let ranking = if s.info.is_race_like() {
+        standings::Ranking::race(&cars, &tl)
     } else {
-        standings::by_best_lap(s, &cars, &tl, s.info.is_qualifying_like())
+        standings::Ranking::by_best_lap(s, &cars, &tl, s.info.is_qualifying_like())
     };
 
     // Global columns.
-    progress("chunks", 0.7);
+    progress("standings + chunks", 0.55);
     let n = tl.frames as usize;
     let mut rcm: Vec<i64> = s.race_control.iter().map(|e| e.t_ms).collect();
     rcm.sort_unstable();
@@ -194,6 +195,7 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
     let encoded: Vec<(Vec<u8>, usize)> = ranges
         .par_iter()
         .map_init(chunk_compressor, |compressor, &(a, b)| {
+            let st = ranking.frames(a, b);
             let g = GlobalColumns::of_frames(s, &rcm, race_like.then_some((cars.as_slice(), &st)), &tl, a, b);
             let global =
                 [Column::U8(&g.track), Column::U8(&g.session), Column::U16(&g.leader_lap), Column::U16(&g.rcm), Column::U16(&g.weather)];
@@ -215,8 +217,8 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
                         Column::I32(&c.x_dm[a..b]),
                         Column::I32(&c.y_dm[a..b]),
                         Column::I32(&progress_q[d]),
-                        Column::I32(&st.gap_ms[d][a..b]),
-                        Column::I32(&st.interval_ms[d][a..b]),
+                        Column::I32(&st.gap_ms[d]),
+                        Column::I32(&st.interval_ms[d]),
                         Column::U16(&c.speed[a..b]),
                         Column::U16(&c.rpm[a..b]),
                         Column::U16(&c.lap[a..b]),
@@ -224,7 +226,7 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
                         Column::U8(&c.throttle[a..b]),
                         Column::U8(&c.brake[a..b]),
                         Column::U8(&c.drs[a..b]),
-                        Column::U8(&st.position[d][a..b]),
+                        Column::U8(&st.position[d]),
                         Column::U8(&c.compound[a..b]),
                         Column::U8(&c.tyre_age[a..b]),
                         Column::U8(&c.pit_stops[a..b]),
@@ -261,7 +263,7 @@ struct GlobalColumns {
 
 impl GlobalColumns {
     /// Frames `a..b`: the statuses, race control count and weather index at each, and (races,
-    /// given the cars and standings) the leader's lap.
+    /// given the cars and the standings of frames `a..b`) the leader's lap.
     fn of_frames(
         s: &Session,
         rcm: &[i64],
@@ -287,7 +289,7 @@ impl GlobalColumns {
             g.session.push(session.last(t).map_or(0, |x| session_status_code(&x.value)));
             g.rcm.push(messages.passed(t).min(65_534) as u16);
             g.weather.push(weather.passed(t).checked_sub(1).map_or(65_535, |i| i.min(65_534) as u16));
-            let lap = race.and_then(|(cars, st)| (0..cars.len()).find(|&d| st.position[d][k] == 1).map(|d| cars[d].lap[k]));
+            let lap = race.and_then(|(cars, st)| (0..cars.len()).find(|&d| st.position[d][k - a] == 1).map(|d| cars[d].lap[k]));
             g.leader_lap.push(lap.unwrap_or(0));
         }
         g

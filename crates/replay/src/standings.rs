@@ -18,7 +18,7 @@ use timing::Session;
 /// `gap_ms` / `interval_ms` value for "no gap".
 pub const NO_GAP: i32 = i32::MIN;
 
-/// Standings of every frame: per frame, drivers (column indices) in order, and their gaps.
+/// Standings of a run of frames: per driver column, its position and gaps in each frame.
 #[derive(Debug, Default, Clone)]
 pub struct Standings {
     /// `position[d][k]`: position of driver column `d` in frame `k` (0 = not classified).
@@ -189,45 +189,132 @@ fn race_key(c: &CarColumns, tl: &Timeline, k: usize) -> (u8, f64, f64) {
     }
 }
 
-/// Race and sprint standings.
-pub fn race(cars: &[CarColumns], tl: &Timeline) -> Standings {
-    let n = tl.frames as usize;
-    let index: Vec<ProgressIndex> = cars.par_iter().map(|c| ProgressIndex::new(&c.progress)).collect();
-    let drivers = cars.len();
-    // Filled span by span, in frame order.
-    let mut st = Standings {
-        position: (0..drivers).map(|_| Vec::with_capacity(n)).collect(),
-        gap_ms: (0..drivers).map(|_| Vec::with_capacity(n)).collect(),
-        interval_ms: (0..drivers).map(|_| Vec::with_capacity(n)).collect(),
-    };
-    // Frames are ranked in parallel a span at a time: each span walks its frames in order, so
-    // the previous frame's order (almost always still right) is the starting point of the
-    // next frame's sort. Spans write driver-major scratch that is copied into the columns a
-    // block at a time, so memory stays at the columns plus one block.
-    const SPAN: usize = 2048;
-    const BLOCK: usize = SPAN * 8;
-    let mut block = 0;
-    while block < n {
-        let block_end = (block + BLOCK).min(n);
-        let spans: Vec<(usize, usize)> = (block..block_end).step_by(SPAN).map(|a| (a, (a + SPAN).min(block_end))).collect();
-        let ranked: Vec<SpanStandings> = spans.par_iter().map(|&(a, b)| rank_span(cars, &index, tl, a, b)).collect();
-        for SpanStandings { first, position: pos, gap_ms: gap, interval_ms: int } in ranked {
-            let len = pos.len() / drivers.max(1);
-            for d in 0..drivers {
-                debug_assert_eq!(st.position[d].len(), first);
-                st.position[d].extend_from_slice(&pos[d * len..(d + 1) * len]);
-                st.gap_ms[d].extend_from_slice(&gap[d * len..(d + 1) * len]);
-                st.interval_ms[d].extend_from_slice(&int[d * len..(d + 1) * len]);
-            }
-        }
-        block = block_end;
-    }
-    st
+/// How a session's standings are found for any run of frames, so the replay build can rank
+/// each chunk's frames where it encodes them (in parallel, while the chunk's columns are still
+/// in cache) instead of holding every frame's standings at once.
+pub struct Ranking<'a>(Kind<'a>);
+
+/// What a [`Ranking`] ranks with.
+enum Kind<'a> {
+    /// Races and sprints: every frame ranked by progress (see the module doc), with each
+    /// car's progress indexed for the time-at-distance gaps.
+    Race {
+        /// The cars' columns.
+        cars: &'a [CarColumns],
+        /// Per car, its progress index.
+        index: Vec<ProgressIndex>,
+        /// The frame times.
+        tl: &'a Timeline,
+    },
+    /// Qualifying and practice: the order at each event, held until the next.
+    ByBestLap {
+        /// Event times, ascending; the first is `i64::MIN`.
+        events: Vec<i64>,
+        /// Per event, per driver column: position, gap, interval.
+        at_event: Vec<(Vec<u8>, Vec<i32>, Vec<i32>)>,
+        /// The frame times.
+        tl: &'a Timeline,
+    },
 }
 
-/// Standings of a span of frames, driver-major: driver `d`'s frame `first + j` at `[d * len + j]`.
+impl<'a> Ranking<'a> {
+    /// Race and sprint ranking (indexes every car's progress, in parallel).
+    pub fn race(cars: &'a [CarColumns], tl: &'a Timeline) -> Ranking<'a> {
+        Ranking(Kind::Race { cars, index: cars.par_iter().map(|c| ProgressIndex::new(&c.progress)).collect(), tl })
+    }
+
+    /// Qualifying and practice ranking: by best lap (in the current part for qualifying),
+    /// deletions applied from the moment race control announced them. The order only changes
+    /// at events (a lap completed, a deletion, a knock-out, a new part), so it is computed once
+    /// per event.
+    pub fn by_best_lap(s: &Session, cars: &[CarColumns], tl: &'a Timeline, qualifying: bool) -> Ranking<'a> {
+        let parts: Vec<i64> = if qualifying { s.part_starts_ms.clone() } else { vec![i64::MIN] };
+        let mut events: Vec<i64> = vec![i64::MIN];
+        events.extend(s.laps.iter().filter_map(reported));
+        events.extend(s.laps.iter().filter_map(|l| l.deleted_at_ms));
+        events.extend(parts.iter().copied().filter(|p| *p > i64::MIN));
+        for o in &s.official {
+            events.extend(o.knocked_out.iter().map(|c| c.0));
+            events.extend(o.position.iter().map(|c| c.0));
+        }
+        events.sort_unstable();
+        events.dedup();
+        let at_event = events.par_iter().map(|&t| order_at(s, cars, &parts, qualifying, t)).collect();
+        Ranking(Kind::ByBestLap { events, at_event, tl })
+    }
+
+    /// The standings of frames `a..b` (frame `k` at index `k - a` of each column).
+    pub fn frames(&self, a: usize, b: usize) -> Standings {
+        match &self.0 {
+            Kind::Race { cars, index, tl } => {
+                let SpanStandings { position, gap_ms, interval_ms } = rank_span(cars, index, tl, a, b);
+                let len = b - a;
+                let split = |v: Vec<u8>| v.chunks(len.max(1)).map(<[u8]>::to_vec).collect();
+                let split32 = |v: Vec<i32>| v.chunks(len.max(1)).map(<[i32]>::to_vec).collect();
+                if len == 0 {
+                    return Standings {
+                        position: vec![vec![]; cars.len()],
+                        gap_ms: vec![vec![]; cars.len()],
+                        interval_ms: vec![vec![]; cars.len()],
+                    };
+                }
+                Standings { position: split(position), gap_ms: split32(gap_ms), interval_ms: split32(interval_ms) }
+            }
+            Kind::ByBestLap { events, at_event, tl } => {
+                let drivers = at_event.first().map_or(0, |e| e.0.len());
+                let len = b - a;
+                let mut st = Standings {
+                    position: vec![Vec::with_capacity(len); drivers],
+                    gap_ms: vec![Vec::with_capacity(len); drivers],
+                    interval_ms: vec![Vec::with_capacity(len); drivers],
+                };
+                let t_a = tl.t_ms(a as u32);
+                let mut e = events.partition_point(|&x| x <= t_a).saturating_sub(1);
+                for k in a..b {
+                    let t = tl.t_ms(k as u32);
+                    while e + 1 < events.len() && events[e + 1] <= t {
+                        e += 1;
+                    }
+                    let (pos, gap, int) = &at_event[e];
+                    for d in 0..drivers {
+                        st.position[d].push(pos[d]);
+                        st.gap_ms[d].push(gap[d]);
+                        st.interval_ms[d].push(int[d]);
+                    }
+                }
+                st
+            }
+        }
+    }
+
+    /// The standings of every frame (spans ranked in parallel), for callers that want them
+    /// all at once.
+    pub fn all(&self) -> Standings {
+        let n = match &self.0 {
+            Kind::Race { tl, .. } | Kind::ByBestLap { tl, .. } => tl.frames as usize,
+        };
+        const SPAN: usize = 2048;
+        let spans: Vec<(usize, usize)> = (0..n).step_by(SPAN).map(|a| (a, (a + SPAN).min(n))).collect();
+        let parts: Vec<Standings> = spans.par_iter().map(|&(a, b)| self.frames(a, b)).collect();
+        let mut st = self.frames(0, 0);
+        for part in parts {
+            for (d, (pos, (gap, int))) in part.position.into_iter().zip(part.gap_ms.into_iter().zip(part.interval_ms)).enumerate() {
+                st.position[d].extend(pos);
+                st.gap_ms[d].extend(gap);
+                st.interval_ms[d].extend(int);
+            }
+        }
+        st
+    }
+}
+
+/// Race and sprint standings of every frame.
+pub fn race(cars: &[CarColumns], tl: &Timeline) -> Standings {
+    Ranking::race(cars, tl).all()
+}
+
+/// Standings of a span of frames `a..b`, driver-major: driver `d`'s frame `a + j` at `[d * len + j]`.
 struct SpanStandings {
-    first: usize,
     position: Vec<u8>,
     gap_ms: Vec<i32>,
     interval_ms: Vec<i32>,
@@ -297,7 +384,7 @@ fn rank_span(cars: &[CarColumns], index: &[ProgressIndex], tl: &Timeline, a: usi
             }
         }
     }
-    SpanStandings { first: a, position: pos, gap_ms: gap, interval_ms: int }
+    SpanStandings { position: pos, gap_ms: gap, interval_ms: int }
 }
 
 /// The qualifying part (0 = Q1) at `t`.
@@ -305,44 +392,9 @@ fn part_at(part_starts: &[i64], t: i64) -> usize {
     part_starts.iter().rposition(|&s| s <= t).unwrap_or(0)
 }
 
-/// Qualifying and practice standings: by best lap (in the current part for qualifying),
-/// deletions applied from the moment race control announced them. The order only changes at
-/// events (a lap completed, a deletion, a knock-out, a new part), so it is computed once per
-/// event and held until the next.
+/// Qualifying and practice standings of every frame (see [`Ranking::by_best_lap`]).
 pub fn by_best_lap(s: &Session, cars: &[CarColumns], tl: &Timeline, qualifying: bool) -> Standings {
-    let parts: Vec<i64> = if qualifying { s.part_starts_ms.clone() } else { vec![i64::MIN] };
-    let mut events: Vec<i64> = vec![i64::MIN];
-    events.extend(s.laps.iter().filter_map(reported));
-    events.extend(s.laps.iter().filter_map(|l| l.deleted_at_ms));
-    events.extend(parts.iter().copied().filter(|p| *p > i64::MIN));
-    for o in &s.official {
-        events.extend(o.knocked_out.iter().map(|c| c.0));
-        events.extend(o.position.iter().map(|c| c.0));
-    }
-    events.sort_unstable();
-    events.dedup();
-    let at_event: Vec<(Vec<u8>, Vec<i32>, Vec<i32>)> = events.par_iter().map(|&t| order_at(s, cars, &parts, qualifying, t)).collect();
-    let n = tl.frames as usize;
-    let drivers = cars.len();
-    let mut st = Standings {
-        position: vec![Vec::with_capacity(n); drivers],
-        gap_ms: vec![Vec::with_capacity(n); drivers],
-        interval_ms: vec![Vec::with_capacity(n); drivers],
-    };
-    let mut e = 0;
-    for k in 0..n {
-        let t = tl.t_ms(k as u32);
-        while e + 1 < events.len() && events[e + 1] <= t {
-            e += 1;
-        }
-        let (pos, gap, int) = &at_event[e];
-        for d in 0..drivers {
-            st.position[d].push(pos[d]);
-            st.gap_ms[d].push(gap[d]);
-            st.interval_ms[d].push(int[d]);
-        }
-    }
-    st
+    Ranking::by_best_lap(s, cars, tl, qualifying).all()
 }
 
 /// When a lap counts for the standings: when the timing announced it (the timing screen's

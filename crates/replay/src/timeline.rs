@@ -15,6 +15,7 @@ pub struct Timeline {
 
 impl Timeline {
     /// Session time of frame `k`, ms.
+    #[inline(always)]
     pub fn t_ms(&self, k: u32) -> i64 {
         // Called for every frame of every car: rates that divide a second take a multiply,
         // not a 64-bit division.

@@ -87,25 +87,51 @@ fn session_ms(utc_us: &[i64], t0_us: i64) -> Vec<i64> {
     utc_us.iter().map(|&u| round_us_to_ms(u) - t0_ms).collect()
 }
 
-/// Linear interpolation of `v` (sampled at `ts`) at `t`; NaN outside the samples or across a gap.
-fn lerp_at(ts: &[i64], v: impl Fn(usize) -> f32, t: i64, hint: &mut usize) -> f32 {
-    // `hint` walks forward with increasing t, keeping the merge linear.
-    while *hint + 1 < ts.len() && ts[*hint + 1] <= t {
-        *hint += 1;
+/// Where a time falls among a channel's sample times: what [`Bracket::lerp`] needs, found once
+/// per time for all the channels sampled together.
+#[derive(Clone, Copy)]
+enum Bracket {
+    /// Outside the samples, or across a gap longer than [`MAX_GAP_MS`].
+    None,
+    /// On sample `i`.
+    At(usize),
+    /// Between samples `i` and `i + 1`, a fraction `f` of the way.
+    Between(usize, f32),
+}
+
+impl Bracket {
+    /// Finds `t` in `ts`; `hint` walks forward with increasing t, keeping the merge linear.
+    fn find(ts: &[i64], t: i64, hint: &mut usize) -> Bracket {
+        while *hint + 1 < ts.len() && ts[*hint + 1] <= t {
+            *hint += 1;
+        }
+        if ts.is_empty() || t < ts[0] || t > ts[ts.len() - 1] {
+            return Bracket::None;
+        }
+        let i = *hint;
+        if ts[i] == t {
+            return Bracket::At(i);
+        }
+        if i + 1 >= ts.len() {
+            return Bracket::None;
+        }
+        let (t0, t1) = (ts[i], ts[i + 1]);
+        if t1 - t0 > MAX_GAP_MS {
+            return Bracket::None;
+        }
+        Bracket::Between(i, (t - t0) as f32 / (t1 - t0) as f32)
     }
-    if ts.is_empty() || t < ts[0] || t > ts[ts.len() - 1] {
-        return f32::NAN;
+
+    /// Linear interpolation of `v` (the channel's value at a sample index); NaN for
+    /// [`Bracket::None`].
+    #[inline]
+    fn lerp(self, v: impl Fn(usize) -> f32) -> f32 {
+        match self {
+            Bracket::None => f32::NAN,
+            Bracket::At(i) => v(i),
+            Bracket::Between(i, f) => v(i) + (v(i + 1) - v(i)) * f,
+        }
     }
-    let i = *hint;
-    if ts[i] == t || i + 1 >= ts.len() {
-        return if ts[i] == t { v(i) } else { f32::NAN };
-    }
-    let (t0, t1) = (ts[i], ts[i + 1]);
-    if t1 - t0 > MAX_GAP_MS {
-        return f32::NAN;
-    }
-    let f = (t - t0) as f32 / (t1 - t0) as f32;
-    v(i) + (v(i + 1) - v(i)) * f
 }
 
 /// The last sample index at or before `t` if it is within [`MAX_GAP_MS`].
@@ -179,12 +205,14 @@ pub fn merge_driver(driver: u16, car: Option<&CarSamples>, pos: Option<&Position
             d_dm / 10.0 <= MAX_SPEED_MS * ((t1 - pos_t[i]) as f64 / 1000.0) + 5.0
         })
         .collect();
-    let (mut h1, mut h2, mut h3, mut h4, mut h5, mut h6) = (0, 0, 0, 0, 0, 0);
+    let (mut car_hint, mut pos_hint) = (0, 0);
     for &t in &tel.t_ms {
-        tel.speed_kph.push(lerp_at(&car_t, |i| f32::from(car.speed_kph[ci[i]]), t, &mut h1));
-        tel.rpm.push(lerp_at(&car_t, |i| f32::from(car.rpm[ci[i]]), t, &mut h2));
-        tel.throttle_pct.push(lerp_at(&car_t, |i| f32::from(car.throttle_pct[ci[i]]), t, &mut h3));
-        match step_at(&car_t, t, &mut h4) {
+        let at_car = Bracket::find(&car_t, t, &mut car_hint);
+        tel.speed_kph.push(at_car.lerp(|i| f32::from(car.speed_kph[ci[i]])));
+        tel.rpm.push(at_car.lerp(|i| f32::from(car.rpm[ci[i]])));
+        tel.throttle_pct.push(at_car.lerp(|i| f32::from(car.throttle_pct[ci[i]])));
+        // The same walk as `at_car`'s, already done.
+        match step_at(&car_t, t, &mut car_hint) {
             Some(i) => {
                 tel.gear.push(car.gear[ci[i]]);
                 tel.brake.push(car.brake[ci[i]] > 0);
@@ -196,20 +224,19 @@ pub fn merge_driver(driver: u16, car: Option<&CarSamples>, pos: Option<&Position
                 tel.drs.push(0);
             }
         }
-        let mut hx = h5;
-        let mut x = lerp_at(&pos_t, |i| pos.x_dm[pi[i]] as f32 / 10.0, t, &mut hx);
-        let mut hy = h5;
-        let mut y = lerp_at(&pos_t, |i| pos.y_dm[pi[i]] as f32 / 10.0, t, &mut hy);
-        let mut z = lerp_at(&pos_t, |i| pos.z_dm[pi[i]] as f32 / 10.0, t, &mut h5);
+        let at_pos = Bracket::find(&pos_t, t, &mut pos_hint);
+        let mut x = at_pos.lerp(|i| pos.x_dm[pi[i]] as f32 / 10.0);
+        let mut y = at_pos.lerp(|i| pos.y_dm[pi[i]] as f32 / 10.0);
+        let mut z = at_pos.lerp(|i| pos.z_dm[pi[i]] as f32 / 10.0);
         // Between two samples farther apart than any car can go (a transponder that jumps, a
         // car reappearing), there is no position: a gap, not a streak across the map.
-        if pos_t.get(h5) != Some(&t) && !plausible.get(h5).copied().unwrap_or(true) {
+        if pos_t.get(pos_hint) != Some(&t) && !plausible.get(pos_hint).copied().unwrap_or(true) {
             (x, y, z) = (f32::NAN, f32::NAN, f32::NAN);
         }
         tel.x_m.push(x);
         tel.y_m.push(y);
         tel.z_m.push(z);
-        tel.on_track.push(step_at(&pos_t, t, &mut h6).is_some_and(|i| pos.on_track[pi[i]]));
+        tel.on_track.push(step_at(&pos_t, t, &mut pos_hint).is_some_and(|i| pos.on_track[pi[i]]));
     }
     tel.lap_distance_m = lap_distance(&tel, laps);
     tel
@@ -256,7 +283,7 @@ impl DriverTelemetry {
 
     fn lerp(&self, col: &[f32], t_ms: i64) -> f32 {
         let mut h = self.index_at(t_ms).saturating_sub(1);
-        lerp_at(&self.t_ms, |i| col[i], t_ms, &mut h)
+        Bracket::find(&self.t_ms, t_ms, &mut h).lerp(|i| col[i])
     }
 }
 
