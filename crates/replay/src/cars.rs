@@ -3,7 +3,7 @@
 //! ones stepped; a car with no data at a frame is absent, never at (0, 0).
 
 use crate::geometry::Track;
-use crate::quantise::round_f32;
+use crate::quantise::round_to_i32;
 use crate::timeline::Timeline;
 use timing::laps::Lap;
 use timing::official::OfficialTimeline;
@@ -147,6 +147,25 @@ fn drs_state(v: u8) -> u8 {
     }
 }
 
+/// One car's output columns, borrowed as slices of the frame count while the pass fills them.
+struct Out<'c> {
+    x_dm: &'c mut [i32],
+    y_dm: &'c mut [i32],
+    progress: &'c mut [f32],
+    speed: &'c mut [u16],
+    rpm: &'c mut [u16],
+    lap: &'c mut [u16],
+    gear: &'c mut [u8],
+    throttle: &'c mut [u8],
+    brake: &'c mut [u8],
+    drs: &'c mut [u8],
+    compound: &'c mut [u8],
+    tyre_age: &'c mut [u8],
+    pit_stops: &'c mut [u8],
+    state: &'c mut [u8],
+    official_position: &'c mut [u8],
+}
+
 /// Builds one driver's columns.
 pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
     let s = ctx.session;
@@ -228,6 +247,25 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
     let mut current_for: Option<usize> = None;
     let mut current: Option<&Lap> = None;
     let mut tyres = (0u8, 0u8);
+    let (finished_at_ms, retired_at_ms) = (c.finished_at_ms, c.retired_at_ms);
+    // The output columns as slices of exactly `n` values: frame `k < n` needs no bounds check.
+    let out = Out {
+        x_dm: &mut c.x_dm[..n],
+        y_dm: &mut c.y_dm[..n],
+        progress: &mut c.progress[..n],
+        speed: &mut c.speed[..n],
+        rpm: &mut c.rpm[..n],
+        lap: &mut c.lap[..n],
+        gear: &mut c.gear[..n],
+        throttle: &mut c.throttle[..n],
+        brake: &mut c.brake[..n],
+        drs: &mut c.drs[..n],
+        compound: &mut c.compound[..n],
+        tyre_age: &mut c.tyre_age[..n],
+        pit_stops: &mut c.pit_stops[..n],
+        state: &mut c.state[..n],
+        official_position: &mut c.official_position[..n],
+    };
     for k in 0..n {
         let t = ctx.timeline.t_ms(k as u32);
         let completed = if official_laps.is_empty() {
@@ -301,9 +339,9 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
         let stopped = stopped_at.last(t).is_some_and(|c| c.1);
         let state = if no_start && race_like {
             CarState::NotStarted
-        } else if c.finished_at_ms.is_some_and(|f| t >= f) {
+        } else if finished_at_ms.is_some_and(|f| t >= f) {
             CarState::Finished
-        } else if c.retired_at_ms.is_some_and(|r| t >= r) {
+        } else if retired_at_ms.is_some_and(|r| t >= r) {
             CarState::Retired
         } else if stopped {
             CarState::Stopped
@@ -402,30 +440,30 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
         }
         prev_progress = progress;
 
-        let q = |v: f32| if v.is_finite() { round_f32(v * 10.0) as i32 } else { i32::MIN };
-        c.x_dm[k] = if has_pos { q(x) } else { i32::MIN };
-        c.y_dm[k] = if has_pos { q(y) } else { i32::MIN };
-        c.progress[k] = progress as f32;
-        c.speed[k] = if speed.is_finite() { round_f32(speed) as u16 } else { 0 };
-        c.rpm[k] = if rpm.is_finite() { round_f32(rpm) as u16 } else { 0 };
-        c.throttle[k] = if thr.is_finite() { round_f32(thr).clamp(0.0, 255.0) as u8 } else { 0 };
-        c.gear[k] = gear;
-        c.brake[k] = brake;
-        c.drs[k] = drs;
+        let q = |v: f32| if v.is_finite() { round_to_i32(v * 10.0) } else { i32::MIN };
+        out.x_dm[k] = if has_pos { q(x) } else { i32::MIN };
+        out.y_dm[k] = if has_pos { q(y) } else { i32::MIN };
+        out.progress[k] = progress as f32;
+        out.speed[k] = if speed.is_finite() { round_to_i32(speed).clamp(0, 65_535) as u16 } else { 0 };
+        out.rpm[k] = if rpm.is_finite() { round_to_i32(rpm).clamp(0, 65_535) as u16 } else { 0 };
+        out.throttle[k] = if thr.is_finite() { round_to_i32(thr).clamp(0, 255) as u8 } else { 0 };
+        out.gear[k] = gear;
+        out.brake[k] = brake;
+        out.drs[k] = drs;
         let lap_no = if laps.is_empty() || lap_start.is_none_or(|a| t < a) && completed == 0 {
             0
         } else {
             (completed + 1).min(u16::MAX as usize) as u16
         };
-        c.lap[k] = lap_no;
-        c.compound[k] = tyres.0;
-        c.tyre_age[k] = tyres.1;
+        out.lap[k] = lap_no;
+        out.compound[k] = tyres.0;
+        out.tyre_age[k] = tyres.1;
         while pit_i < pit_ins.len() && pit_ins[pit_i] <= t {
             pit_i += 1;
         }
-        c.pit_stops[k] = pit_i.min(255) as u8;
-        c.state[k] = state as u8;
-        c.official_position[k] = position_at.last(t).map_or(255, |p| p.1.min(254) as u8);
+        out.pit_stops[k] = pit_i.min(255) as u8;
+        out.state[k] = state as u8;
+        out.official_position[k] = position_at.last(t).map_or(255, |p| p.1.min(254) as u8);
     }
     c
 }

@@ -195,20 +195,22 @@ impl Track {
     /// The nearest of `count` segments from `from`: (segment, fraction along it, distance).
     fn best_segment(&self, p: [f32; 2], from: usize, count: usize) -> (usize, f32, f32) {
         let n = self.outline.len();
+        let (from, count) = (from % n, count.min(n));
         // Squared distances in the loop; one square root for the winner.
-        let mut best = (from % n, 0.0, f32::INFINITY);
-        let mut i = from % n;
-        for _ in 0..count.min(n) {
-            let j = if i + 1 == n { 0 } else { i + 1 };
-            let a = self.outline[i];
-            let [vx, vy, inv_len2, _] = self.segments[i];
-            let t = (((p[0] - a[0]) * vx + (p[1] - a[1]) * vy) * inv_len2).clamp(0.0, 1.0);
-            let (dx, dy) = (p[0] - (a[0] + t * vx), p[1] - (a[1] + t * vy));
-            let d2 = dx * dx + dy * dy;
-            if d2 < best.2 {
-                best = (i, t, d2);
+        let mut best = (from, 0.0, f32::INFINITY);
+        // A window that wraps past the last point is two runs of consecutive segments, each
+        // walked as slices (no index wrapping or bounds check per segment).
+        let first_run = count.min(n - from);
+        for (start, len) in [(from, first_run), (0, count - first_run)] {
+            let run = self.outline[start..start + len].iter().zip(&self.segments[start..start + len]);
+            for (j, (a, &[vx, vy, inv_len2, _])) in run.enumerate() {
+                let t = (((p[0] - a[0]) * vx + (p[1] - a[1]) * vy) * inv_len2).clamp(0.0, 1.0);
+                let (dx, dy) = (p[0] - (a[0] + t * vx), p[1] - (a[1] + t * vy));
+                let d2 = dx * dx + dy * dy;
+                if d2 < best.2 {
+                    best = (start + j, t, d2);
+                }
             }
-            i = j;
         }
         (best.0, best.1, best.2.sqrt())
     }

@@ -205,7 +205,7 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
                 .map(|c| {
                     c.progress[a..b]
                         .iter()
-                        .map(|p| if p.is_finite() { quantise::round_f32(p * 10_000.0) as i32 } else { i32::MIN })
+                        .map(|p| if p.is_finite() { quantise::round_to_i32(p * 10_000.0) } else { i32::MIN })
                         .collect()
                 })
                 .collect();

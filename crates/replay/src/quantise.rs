@@ -18,6 +18,16 @@ pub fn round_f32(x: f32) -> f32 {
     r.copysign(x)
 }
 
+/// `x.round() as i32` for f32: the f64 sum `x ± 0.5` is exact for every f32 that matters
+/// (a tiny `x` only loses bits that cannot reach the integer part), so truncating it rounds
+/// half away from zero, in a few instructions. NaN gives 0 and out-of-range values saturate,
+/// as `as` does.
+#[inline]
+pub fn round_to_i32(x: f32) -> i32 {
+    let x = f64::from(x);
+    (x + 0.5f64.copysign(x)) as i32
+}
+
 /// `x.round()` for f64, without a libm call.
 #[inline]
 pub fn round_f64(x: f64) -> f64 {
@@ -47,7 +57,21 @@ mod tests {
         assert_eq!(round_f32(f32::NEG_INFINITY), f32::NEG_INFINITY);
     }
 
+    #[test]
+    fn rounding_to_i32_at_halves_and_edges_is_std_rounding() {
+        for x in [0.5f32, -0.5, 1.5, -1.5, 2.5, 0.49999997, -0.49999997, 8_388_607.5, 1e-30, -1e-30, 2.1e9, -2.2e9, 1e30, f32::MIN, f32::NAN] {
+            assert_eq!(round_to_i32(x), x.round() as i32, "{x}");
+        }
+    }
+
     proptest! {
+        #[test]
+        fn any_value_rounds_to_i32_like_std(a in any::<f32>(), b in -1e6f32..1e6) {
+            for x in [a, b] {
+                prop_assert_eq!(round_to_i32(x), x.round() as i32, "{}", x);
+            }
+        }
+
         #[test]
         fn any_value_rounds_like_std(a in any::<f32>(), b in -1e6f32..1e6, c in any::<f64>(), d in -1e9f64..1e9) {
             for x in [a, b] {

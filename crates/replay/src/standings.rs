@@ -35,7 +35,8 @@ pub struct Standings {
 /// between two steps instead of over the whole race.
 #[derive(Debug, Default)]
 struct ProgressIndex {
-    /// Running maximum of progress (NaN until the first known progress).
+    /// Running maximum of progress (−∞ until the first known progress, so "below p" is one
+    /// comparison).
     cummax: Vec<f32>,
     /// `first[j]`: first frame whose running maximum is ≥ [`ProgressIndex::threshold`]`(j)`;
     /// the frame count where it never is.
@@ -60,11 +61,7 @@ impl ProgressIndex {
                 if p.is_finite() && p > m {
                     m = p;
                 }
-                if m.is_finite() {
-                    m
-                } else {
-                    f32::NAN
-                }
+                m
             })
             .collect();
         let n = cummax.len();
@@ -73,7 +70,7 @@ impl ProgressIndex {
         let mut i = 0usize;
         for j in 0..top {
             let th = Self::threshold(j);
-            while i < n && (cummax[i].is_nan() || f64::from(cummax[i]) < th) {
+            while i < n && f64::from(cummax[i]) < th {
                 i += 1;
             }
             first.push(i as u32);
@@ -84,7 +81,7 @@ impl ProgressIndex {
     /// The first frame whose running maximum is ≥ `p` (the frame count if none).
     fn first_frame_reaching(&self, p: f64) -> usize {
         let n = self.cummax.len();
-        let below = |v: &f32| v.is_nan() || f64::from(*v) < p;
+        let below = |v: &f32| f64::from(*v) < p;
         let x = (p - Self::ORIGIN) * Self::STEPS;
         let (lo, hi) = if x >= 0.0 && (x as usize) + 1 < self.first.len() {
             let j = x as usize;
@@ -103,7 +100,7 @@ impl ProgressIndex {
     fn first_frame_reaching_from(&self, p: f64, hint: &mut usize) -> usize {
         const WALK: usize = 8;
         let n = self.cummax.len();
-        let below = |i: usize| self.cummax[i].is_nan() || f64::from(self.cummax[i]) < p;
+        let below = |i: usize| f64::from(self.cummax[i]) < p;
         let mut i = (*hint).min(n);
         // Most often the answer is where it was, or one frame on.
         if i > 0 && i < n && below(i - 1) && !below(i) {
@@ -508,7 +505,7 @@ mod tests {
             progress in prop::collection::vec(prop::collection::vec(prop_oneof![Just(f32::NAN), 0.0f32..60.0], 8), 1..12),
             states in prop::collection::vec(prop::collection::vec(0u8..8, 8), 12),
         ) {
-            let tl = Timeline { start_ms: 0, fps: 25, frames: 8 };
+            let tl = Timeline::new(0, 25, 8);
             let cars: Vec<CarColumns> = progress.iter().enumerate().map(|(d, p)| car(d as u16 + 1, p.clone(), states[d].clone())).collect();
             let st = race(&cars, &tl);
             for k in 0..8 {

@@ -11,30 +11,24 @@ pub struct Timeline {
     pub fps: u32,
     /// Number of frames.
     pub frames: u32,
+    /// `1000 / fps` when that is exact (rates that divide a second), else 0: frame times are
+    /// then a multiply, not a 64-bit division, in the loops that ask for every frame's time.
+    step_ms: i64,
 }
 
 impl Timeline {
+    /// A timeline of `frames` frames at `fps` from session time `start_ms`.
+    pub fn new(start_ms: i64, fps: u32, frames: u32) -> Timeline {
+        let fps = fps.max(1);
+        let step_ms = if 1000 % fps == 0 { i64::from(1000 / fps) } else { 0 };
+        Timeline { start_ms, fps, frames, step_ms }
+    }
+
     /// Session time of frame `k`, ms.
     #[inline(always)]
     pub fn t_ms(&self, k: u32) -> i64 {
-        // Called for every frame of every car: rates that divide a second take a multiply,
-        // not a 64-bit division.
-        let step = match self.fps {
-            1 => 1000,
-            2 => 500,
-            4 => 250,
-            5 => 200,
-            8 => 125,
-            10 => 100,
-            20 => 50,
-            25 => 40,
-            40 => 25,
-            50 => 20,
-            100 => 10,
-            _ => 0,
-        };
-        if step != 0 {
-            self.start_ms + i64::from(k) * step
+        if self.step_ms != 0 {
+            self.start_ms + i64::from(k) * self.step_ms
         } else {
             self.start_ms + i64::from(k) * 1000 / i64::from(self.fps)
         }
@@ -65,7 +59,7 @@ impl Timeline {
         }
         let fps = fps.clamp(1, 120);
         let frames = ((end - start).max(1000) * i64::from(fps) / 1000) as u32;
-        Timeline { start_ms: start, fps, frames }
+        Timeline::new(start, fps, frames)
     }
 }
 
@@ -76,7 +70,7 @@ mod tests {
     #[test]
     fn frame_times_are_the_same_with_and_without_the_fast_path() {
         for fps in 1..=120 {
-            let tl = Timeline { start_ms: -7_777, fps, frames: 10_000 };
+            let tl = Timeline::new(-7_777, fps, 10_000);
             for k in [0u32, 1, 2, 3, 24, 25, 999, 9_999, 139_325] {
                 assert_eq!(tl.t_ms(k), -7_777 + i64::from(k) * 1000 / i64::from(fps), "fps {fps} frame {k}");
             }
