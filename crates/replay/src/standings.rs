@@ -166,10 +166,11 @@ fn gap_between(ahead: &ProgressIndex, tl: &Timeline, k: usize, p_ahead: f64, p_s
     }
 }
 
-/// Sort key of a car in a race frame: (class, −progress, flag time); lower ranks first.
-fn race_key(c: &CarColumns, tl: &Timeline, k: usize) -> (u8, f64, f64) {
-    let p = f64::from(c.progress[k]);
-    match CarState::from_u8(c.state[k]) {
+/// Sort key of a car in race frame `k` (where it has `progress` and `state`): (class,
+/// −progress, flag time); lower ranks first.
+fn race_key(c: &CarColumns, progress: f32, state: u8, tl: &Timeline, k: usize) -> (u8, f64, f64) {
+    let p = f64::from(progress);
+    match CarState::from_u8(state) {
         CarState::NotStarted => (4, 0.0, 0.0),
         // A retired car keeps the place its laps earned until others pass it (as the official
         // timing and the classification rank it): at the end it is below every car that
@@ -324,6 +325,20 @@ fn rank_span(cars: &[CarColumns], index: &[ProgressIndex], tl: &Timeline, a: usi
     let mut pos = vec![0u8; len * drivers];
     let mut gap = vec![NO_GAP; len * drivers];
     let mut int = vec![NO_GAP; len * drivers];
+    // What every frame reads of every car, gathered frame-major first (car `d` of frame
+    // `a + j` at `[j * drivers + d]`): read in place, a frame touches three columns of each
+    // car, more streams than the caches follow, and the ranking waited on memory.
+    let mut progress = vec![0f32; len * drivers];
+    let mut state = vec![0u8; len * drivers];
+    let mut official = vec![0u8; len * drivers];
+    for (d, c) in cars.iter().enumerate() {
+        let frames = c.progress[a..b].iter().zip(&c.state[a..b]).zip(&c.official_position[a..b]);
+        for (j, ((&p, &s), &o)) in frames.enumerate() {
+            progress[j * drivers + d] = p;
+            state[j * drivers + d] = s;
+            official[j * drivers + d] = o;
+        }
+    }
     let mut order: Vec<usize> = (0..drivers).collect();
     let mut keys: Vec<(u8, f64, f64)> = Vec::with_capacity(drivers);
     // Per car: the last answers of its gap and interval searches, and whom they were to.
@@ -331,8 +346,10 @@ fn rank_span(cars: &[CarColumns], index: &[ProgressIndex], tl: &Timeline, a: usi
     let mut int_hint: Vec<(usize, usize)> = vec![(usize::MAX, 0); drivers];
     for k in a..b {
         let j = k - a;
+        let (progress, state, official) =
+            (&progress[j * drivers..][..drivers], &state[j * drivers..][..drivers], &official[j * drivers..][..drivers]);
         keys.clear();
-        keys.extend(cars.iter().map(|c| race_key(c, tl, k)));
+        keys.extend(cars.iter().enumerate().map(|(d, c)| race_key(c, progress[d], state[d], tl, k)));
         // Ties (the grid, cars stopped together) go by the official order, then the number:
         // a strict total order, so the result does not depend on the order sorted from.
         let before = |x: usize, y: usize| -> bool {
@@ -340,7 +357,7 @@ fn rank_span(cars: &[CarColumns], index: &[ProgressIndex], tl: &Timeline, a: usi
             kx.0.cmp(&ky.0)
                 .then(kx.1.total_cmp(&ky.1))
                 .then(kx.2.total_cmp(&ky.2))
-                .then(cars[x].official_position[k].cmp(&cars[y].official_position[k]))
+                .then(official[x].cmp(&official[y]))
                 .then(cars[x].driver.cmp(&cars[y].driver))
                 .is_lt()
         };
@@ -354,28 +371,34 @@ fn rank_span(cars: &[CarColumns], index: &[ProgressIndex], tl: &Timeline, a: usi
         }
         let leader = order[0];
         for (rank, &d) in order.iter().enumerate() {
-            let c = &cars[d];
-            let state = CarState::from_u8(c.state[k]);
-            if state == CarState::NotStarted || (!c.progress[k].is_finite() && state != CarState::Retired) {
+            let car_state = CarState::from_u8(state[d]);
+            if car_state == CarState::NotStarted || (!progress[d].is_finite() && car_state != CarState::Retired) {
                 continue;
             }
             pos[d * len + j] = (rank + 1).min(255) as u8;
-            if rank == 0 || state == CarState::Retired {
+            if rank == 0 || car_state == CarState::Retired {
                 continue;
             }
-            let p = f64::from(c.progress[k]);
+            let p = f64::from(progress[d]);
             if gap_hint[d].0 != leader {
                 gap_hint[d] = (leader, k);
             }
-            gap[d * len + j] = gap_between(&index[leader], tl, k, f64::from(cars[leader].progress[k]), p, &mut gap_hint[d].1);
+            let to_leader = gap_between(&index[leader], tl, k, f64::from(progress[leader]), p, &mut gap_hint[d].1);
+            gap[d * len + j] = to_leader;
             let ahead = order[rank - 1];
-            if int_hint[d].0 != ahead {
-                int_hint[d] = (ahead, k);
-            }
-            int[d * len + j] = gap_between(&index[ahead], tl, k, f64::from(cars[ahead].progress[k]), p, &mut int_hint[d].1);
+            // Second place: the car ahead is the leader, and the interval is the gap.
+            int[d * len + j] = if ahead == leader {
+                to_leader
+            } else {
+                if int_hint[d].0 != ahead {
+                    int_hint[d] = (ahead, k);
+                }
+                gap_between(&index[ahead], tl, k, f64::from(progress[ahead]), p, &mut int_hint[d].1)
+            };
             // Finished cars on the leader's lap: the gap is the difference of flag times.
-            if let (Some(fa), Some(fl)) = (c.finished_at_ms.filter(|_| state == CarState::Finished), cars[leader].finished_at_ms) {
-                if c.progress[k].floor() >= cars[leader].progress[k].floor() {
+            let c = &cars[d];
+            if let (Some(fa), Some(fl)) = (c.finished_at_ms.filter(|_| car_state == CarState::Finished), cars[leader].finished_at_ms) {
+                if progress[d].floor() >= progress[leader].floor() {
                     gap[d * len + j] = (fa - fl).clamp(0, i32::MAX as i64) as i32;
                 }
             }
