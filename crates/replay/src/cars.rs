@@ -108,6 +108,10 @@ pub struct CarColumns {
     /// Time penalties not served in the pits: (when announced, session ms; length, ms). The
     /// classification adds them to the time the car took the flag.
     pub penalties: Vec<(i64, i64)>,
+    /// Session time at which the car completed each lap (index: lap number − 1; `i64::MIN`
+    /// where the lap has no time), from the laps' times: at the frame just after a crossing the
+    /// standings give the gap at the line, as the timing does.
+    pub crossings_ms: Vec<i64>,
     /// Session time the car took the chequered flag.
     pub finished_at_ms: Option<i64>,
     /// Session time the car retired.
@@ -196,9 +200,17 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
         pit_stops: vec![0; n],
         state: vec![0; n],
         official_position: vec![0; n],
+        crossings_ms: Vec::new(),
         finished_at_ms: None,
         retired_at_ms: None,
     };
+    for l in &timed {
+        let (Some(i), Some(t)) = ((l.lap_number as usize).checked_sub(1), l.time_ms) else { continue };
+        if c.crossings_ms.len() <= i {
+            c.crossings_ms.resize(i + 1, i64::MIN);
+        }
+        c.crossings_ms[i] = t;
+    }
     // The official flags, read at increasing frame times.
     let mut in_pit_at = TimeWalk::new(official.map_or(&[][..], |o| &o.in_pit), |c| c.0);
     let mut stopped_at = TimeWalk::new(official.map_or(&[][..], |o| &o.stopped), |c| c.0);

@@ -47,7 +47,7 @@ use timing::Session;
 pub const FORMAT_VERSION: u32 = 2;
 /// Version of the whole pipeline (timing rules + replay build); part of cache keys, so a
 /// change of either rebuilds cached replays.
-pub const PIPELINE_VERSION: &str = "timing-1/replay-2";
+pub const PIPELINE_VERSION: &str = "timing-1/replay-3";
 /// zstd level of the chunks: fast to build, small enough (see the README's figures).
 const ZSTD_LEVEL: i32 = 3;
 
@@ -117,7 +117,12 @@ pub struct Replay {
 
 /// A zstd compressor for chunks (`None` if zstd cannot make one, which the build reports).
 fn chunk_compressor() -> Option<zstd::bulk::Compressor<'static>> {
-    zstd::bulk::Compressor::new(ZSTD_LEVEL).ok()
+    use zstd::zstd_safe::CParameter;
+    let mut z = zstd::bulk::Compressor::new(ZSTD_LEVEL).ok()?;
+    z.set_parameter(CParameter::HashLog(14)).ok()?;
+    z.set_parameter(CParameter::ChainLog(12)).ok()?;
+    z.set_parameter(CParameter::MinMatch(7)).ok()?;
+    Some(z)
 }
 
 /// Decompresses a stored chunk.

@@ -344,8 +344,11 @@ fn rank_span(cars: &[CarColumns], index: &[ProgressIndex], tl: &Timeline, a: usi
     // Per car: the last answers of its gap and interval searches, and whom they were to.
     let mut gap_hint: Vec<(usize, usize)> = vec![(usize::MAX, 0); drivers];
     let mut int_hint: Vec<(usize, usize)> = vec![(usize::MAX, 0); drivers];
+    // Per car: its next line crossing (index into `crossings_ms`) at or after the previous frame.
+    let mut next_crossing = vec![0usize; drivers];
     for k in a..b {
         let j = k - a;
+        let (t_prev, t) = (tl.t_ms(k.saturating_sub(1) as u32), tl.t_ms(k as u32));
         let (progress, state, official) =
             (&progress[j * drivers..][..drivers], &state[j * drivers..][..drivers], &official[j * drivers..][..drivers]);
         keys.clear();
@@ -395,8 +398,20 @@ fn rank_span(cars: &[CarColumns], index: &[ProgressIndex], tl: &Timeline, a: usi
                 }
                 gap_between(&index[ahead], tl, k, f64::from(progress[ahead]), p, &mut int_hint[d].1)
             };
-            // Finished cars on the leader's lap: the gap is the difference of flag times.
+            // Just after a line crossing (the first frame after it): the gaps at the line, from
+            // the crossing times, as the timing gives them (the time-at-distance a frame later
+            // also counts the two cars' speeds over the few metres since, which differ most
+            // when one of them is in the pit lane).
             let c = &cars[d];
+            if let Some((lap, t_cross)) = crossing_in(&c.crossings_ms, &mut next_crossing[d], t_prev, t) {
+                let line_gap = |other: &CarColumns, current: i32| match other.crossings_ms.get(lap) {
+                    Some(&t_other) if current >= 0 && t_other != i64::MIN && t_other <= t_cross => (t_cross - t_other).min(i32::MAX as i64) as i32,
+                    _ => current,
+                };
+                gap[d * len + j] = line_gap(&cars[leader], gap[d * len + j]);
+                int[d * len + j] = line_gap(&cars[ahead], int[d * len + j]);
+            }
+            // Finished cars on the leader's lap: the gap is the difference of flag times.
             if let (Some(fa), Some(fl)) = (c.finished_at_ms.filter(|_| car_state == CarState::Finished), cars[leader].finished_at_ms) {
                 if progress[d].floor() >= progress[leader].floor() {
                     gap[d * len + j] = (fa - fl).clamp(0, i32::MAX as i64) as i32;
@@ -405,6 +420,16 @@ fn rank_span(cars: &[CarColumns], index: &[ProgressIndex], tl: &Timeline, a: usi
         }
     }
     SpanStandings { position: pos, gap_ms: gap, interval_ms: int }
+}
+
+/// The lap (index into `crossings_ms`) a car completed at a time in `[t_prev, t)`, and when:
+/// `next` walks forward with the frames, past laps without a time.
+fn crossing_in(crossings_ms: &[i64], next: &mut usize, t_prev: i64, t: i64) -> Option<(usize, i64)> {
+    while *next < crossings_ms.len() && (crossings_ms[*next] == i64::MIN || crossings_ms[*next] < t_prev) {
+        *next += 1;
+    }
+    let t_cross = *crossings_ms.get(*next)?;
+    (t_cross < t).then_some((*next, t_cross))
 }
 
 /// The qualifying part (0 = Q1) at `t`.

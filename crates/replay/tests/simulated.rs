@@ -74,6 +74,9 @@ fn replay_standings_and_gaps_at_every_crossing_equal_the_ground_truth() {
         f.truth["laps"].as_array().unwrap().iter().find(|l| l["driver"] == driver && l["lap"] == lap).and_then(|l| l["end_ms"].as_i64())
     };
     let (mut positions_ok, mut positions, mut gaps_ok, mut gaps, mut worst_gap) = (0, 0, 0, 0, 0f64);
+    // A frame later the gap is time-at-distance again (the line gap comes from the crossing
+    // times): it still agrees with the line's, less the speed difference over a few metres.
+    let (mut later_ok, mut later, mut worst_later) = (0, 0, 0f64);
     let mut misses = Vec::new();
     for entry in f.truth["order"].as_array().unwrap() {
         let lap = entry["lap"].as_u64().unwrap();
@@ -92,6 +95,14 @@ fn replay_standings_and_gaps_at_every_crossing_equal_the_ground_truth() {
             }
             let gap = c.driver(col::GAP, di, kk);
             let true_gap = entry["gaps_s"][i].as_f64().unwrap();
+            let next = chunks.iter().find(|c| k + 1 >= c.first_frame && k + 1 < c.first_frame + c.frames).unwrap();
+            let gap_next = next.driver(col::GAP, di, (k + 1 - next.first_frame) as usize);
+            if i > 0 && gap_next >= 0 {
+                later += 1;
+                let err = (gap_next as f64 / 1000.0 - true_gap).abs();
+                worst_later = worst_later.max(err);
+                later_ok += usize::from(err <= 0.05);
+            }
             if i > 0 && gap >= 0 {
                 gaps += 1;
                 let err = (gap as f64 / 1000.0 - true_gap).abs();
@@ -105,9 +116,12 @@ fn replay_standings_and_gaps_at_every_crossing_equal_the_ground_truth() {
         }
     }
     println!("positions at crossings: {positions_ok}/{positions}; gaps within 0.05 s: {gaps_ok}/{gaps} (worst {worst_gap:.3} s)");
+    println!("time-at-distance gaps a frame later: {later_ok}/{later} within 0.05 s of the line's (worst {worst_later:.3} s)");
     assert_eq!(positions_ok, positions, "{misses:?}");
-    // Known: under the safety car, with the leader through the pit lane, a few gaps are off by
-    // up to ~0.07 s (the pit lane projected on the centreline); all others within 0.05 s.
-    assert!(gaps_ok as f64 >= 0.99 * gaps as f64, "{gaps_ok}/{gaps}: {misses:?}");
-    assert!(worst_gap <= 0.1, "worst gap error {worst_gap:.3} s: {misses:?}");
+    assert_eq!(gaps_ok, gaps, "{misses:?}");
+    // A guard on the time-at-distance search, not an exact check: two frames after the line a
+    // car is a few metres on, and over them its speed and the leader's differ (most when one is
+    // in the pit lane or behind the safety car), so the gap there is not the line's. Measured:
+    // 990 of 1011 within 0.05 s, worst 0.157 s (safety car lap, leader in the pit lane).
+    assert!(later_ok as f64 >= 0.97 * later as f64 && worst_later <= 0.2, "{later_ok}/{later}, worst {worst_later:.3} s");
 }
