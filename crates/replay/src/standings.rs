@@ -5,7 +5,9 @@
 //! plus progress along the lap; finished cars by when they took the flag (plus unserved time
 //! penalties); a retired car keeps the place its laps earned until others pass it, so in the
 //! end it is below every car that completed more laps. Gaps are time-at-distance: how long ago the leader (or
-//! the car ahead) was where this car is now; lapped cars show laps down.
+//! the car ahead) was where this car is now; lapped cars show laps down. In the first frame
+//! after a car crosses the line, its gaps are the line's (the difference of crossing times),
+//! as the timing shows them.
 //! Qualifying: by best lap in the current part (Q1/Q2/Q3), knocked-out cars fixed below; gaps
 //! are lap-time differences. Practice: by best lap.
 
