@@ -15,6 +15,13 @@
 //!   ([`Cursor::number`]),
 //! - a struct written as a JSON array (serde accepts that form), or an unknown value nested
 //!   deeper than [`MAX_DEPTH`].
+//!
+//! Each car's value is first read in the feed's own spelling ([`usual_channels`],
+//! [`usual_position_entry`]: its key order, no whitespace), which is a few byte comparisons
+//! around the numbers. Any other spelling is read again from the same place by the general
+//! walker, which takes any order, whitespace and unknown keys. The feed's spelling is one of
+//! the inputs the general walker reads, to the same values, so the short way changes only the
+//! speed.
 
 use crate::telemetry::{Channels, PosSample, Status};
 
@@ -71,13 +78,10 @@ fn car_entry<'j>(c: &mut Cursor<'j>, sink: &mut impl CarSink<'j>) -> Option<()> 
         }
         b"Cars" => {
             once(&mut cars)?;
-            c.object(|c, key| match car_number(key) {
-                Some(car) => {
-                    let channels = car_channels(c)?;
-                    sink.car(car, &channels);
-                    Some(())
-                }
-                None => c.skip_value(4),
+            c.car_map(|c, car| {
+                let channels = c.either(usual_channels, car_channels)?;
+                sink.car(car, &channels);
+                Some(())
             })
         }
         _ => c.skip_value(3),
@@ -86,7 +90,27 @@ fn car_entry<'j>(c: &mut Cursor<'j>, sink: &mut impl CarSink<'j>) -> Option<()> 
     Some(())
 }
 
-/// One car's `{"Channels":{"0":…,"2":…}}`; `Channels` is required, as in serde.
+/// One car's value as the feed spells it, `{"Channels":{"0":…,"2":…,"3":…,"4":…,"5":…,"45":…}}`
+/// without whitespace; `None` for any other spelling, which [`car_channels`] then reads.
+fn usual_channels(c: &mut Cursor<'_>) -> Option<Channels> {
+    c.tag(b"{\"Channels\":{\"0\":")?;
+    let rpm = c.optional_number()?;
+    c.tag(b",\"2\":")?;
+    let speed = c.optional_number()?;
+    c.tag(b",\"3\":")?;
+    let gear = c.optional_number()?;
+    c.tag(b",\"4\":")?;
+    let throttle = c.optional_number()?;
+    c.tag(b",\"5\":")?;
+    let brake = c.optional_number()?;
+    c.tag(b",\"45\":")?;
+    let drs = c.optional_number()?;
+    c.tag(b"}}")?;
+    Some(Channels { rpm, speed, gear, throttle, brake, drs })
+}
+
+/// One car's `{"Channels":{"0":…,"2":…}}` in any spelling; `Channels` is required, as in serde.
+#[cold]
 fn car_channels(c: &mut Cursor<'_>) -> Option<Channels> {
     let mut found = None;
     c.object(|c, key| match key {
@@ -139,13 +163,10 @@ fn position_frame<'j>(c: &mut Cursor<'j>, sink: &mut impl PosSink<'j>) -> Option
         }
         b"Entries" => {
             once(&mut entries)?;
-            c.object(|c, key| match car_number(key) {
-                Some(car) => {
-                    let sample = position_entry(c)?;
-                    sink.car(car, &sample);
-                    Some(())
-                }
-                None => c.skip_value(4),
+            c.car_map(|c, car| {
+                let sample = c.either(usual_position_entry, position_entry)?;
+                sink.car(car, &sample);
+                Some(())
             })
         }
         _ => c.skip_value(3),
@@ -154,7 +175,26 @@ fn position_frame<'j>(c: &mut Cursor<'j>, sink: &mut impl PosSink<'j>) -> Option
     Some(())
 }
 
-/// One car's `{"Status":"OnTrack","X":…,"Y":…,"Z":…}`; every field is optional.
+/// One car's value as the feed spells it, `{"Status":…,"X":…,"Y":…,"Z":…}` without
+/// whitespace; `None` for any other spelling, which [`position_entry`] then reads.
+fn usual_position_entry<'j>(c: &mut Cursor<'j>) -> Option<PosSample<'j>> {
+    c.tag(b"{\"Status\":")?;
+    let status = match c.tag(b"\"OnTrack\"") {
+        Some(()) => Status::Text("OnTrack"),
+        None => status(c)?,
+    };
+    c.tag(b",\"X\":")?;
+    let x = c.optional_number()?;
+    c.tag(b",\"Y\":")?;
+    let y = c.optional_number()?;
+    c.tag(b",\"Z\":")?;
+    let z = c.optional_number()?;
+    c.tag(b"}")?;
+    Some(PosSample { status, x, y, z })
+}
+
+/// One car's `{"Status":"OnTrack","X":…,"Y":…,"Z":…}` in any spelling; every field is optional.
+#[cold]
 fn position_entry<'j>(c: &mut Cursor<'j>) -> Option<PosSample<'j>> {
     let mut s = PosSample { status: Status::Absent, x: None, y: None, z: None };
     let mut seen = [false; 4];
@@ -181,9 +221,19 @@ fn position_entry<'j>(c: &mut Cursor<'j>) -> Option<PosSample<'j>> {
 /// `Status`: text (current feed), a number (older data) or `null`.
 fn status<'j>(c: &mut Cursor<'j>) -> Option<Status<'j>> {
     match c.peek()? {
-        b'"' => Some(Status::Text(ascii(c.plain_str()?)?)),
+        b'"' => Some(Status::Text(status_text(c.plain_str()?)?)),
         b'n' => c.literal(b"null").map(|()| Status::Absent),
         _ => c.number().map(Status::Code),
+    }
+}
+
+/// Status text as `str`: the feed's two words as constants (they come with every position
+/// sample, and a UTF-8 check costs more than the comparison), any other text via [`ascii`].
+fn status_text(b: &[u8]) -> Option<&str> {
+    match b {
+        b"OnTrack" => Some("OnTrack"),
+        b"OffTrack" => Some("OffTrack"),
+        _ => ascii(b),
     }
 }
 
@@ -222,6 +272,15 @@ fn ascii(b: &[u8]) -> Option<&str> {
     std::str::from_utf8(b).ok()
 }
 
+/// The sign applied to a magnitude (`-0.0` for a negative zero, as serde gives).
+fn signed(negative: bool, magnitude: f64) -> f64 {
+    if negative {
+        -magnitude
+    } else {
+        magnitude
+    }
+}
+
 /// A position in the JSON bytes. Every method returns `None` where serde might disagree.
 struct Cursor<'j> {
     b: &'j [u8],
@@ -229,9 +288,20 @@ struct Cursor<'j> {
 }
 
 impl<'j> Cursor<'j> {
-    /// Skips JSON whitespace (the four bytes serde_json accepts) and returns the next byte.
+    /// Skips JSON whitespace and returns the next byte.
     #[inline]
     fn peek(&mut self) -> Option<u8> {
+        // Whitespace and control bytes are all at or below b' ': one comparison passes the rest.
+        match *self.b.get(self.i)? {
+            c @ 0x21.. => Some(c),
+            _ => self.peek_past_whitespace(),
+        }
+    }
+
+    /// [`Self::peek`] at a byte that may be whitespace (the four bytes serde_json accepts);
+    /// the feed sends none.
+    #[cold]
+    fn peek_past_whitespace(&mut self) -> Option<u8> {
         while let Some(&c) = self.b.get(self.i) {
             if !matches!(c, b' ' | b'\n' | b'\t' | b'\r') {
                 return Some(c);
@@ -247,51 +317,121 @@ impl<'j> Cursor<'j> {
         (self.peek()? == want).then(|| self.i += 1)
     }
 
+    /// Consumes `lit` if the next bytes are exactly it, with no whitespace skipped: the
+    /// feed's own spelling, compared a few bytes at a time.
+    #[inline]
+    fn tag<const N: usize>(&mut self, lit: &[u8; N]) -> Option<()> {
+        let next = self.b.get(self.i..)?.first_chunk::<N>()?;
+        (next == lit).then(|| self.i += N)
+    }
+
+    /// A value read with `usual` (the feed's own spelling) or, where that declines, read again
+    /// from the same place with `general` (any spelling).
+    #[inline]
+    fn either<T>(&mut self, usual: impl FnOnce(&mut Self) -> Option<T>, general: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
+        let start = self.i;
+        usual(self).or_else(|| {
+            self.i = start;
+            general(self)
+        })
+    }
+
     /// Only whitespace is left (serde refuses trailing characters).
     fn end(&mut self) -> Option<()> {
         self.peek().is_none().then_some(())
+    }
+
+    /// After a member or an element: `true` past a `,` (another one follows), `false` past
+    /// `close` (the end of the object or array).
+    #[inline]
+    fn more(&mut self, close: u8) -> Option<bool> {
+        let c = self.peek()?;
+        let more = c == b',';
+        (more || c == close).then(|| {
+            self.i += 1;
+            more
+        })
+    }
+
+    /// Consumes `open` and, if `close` follows at once, that too: `Some(true)` for an empty
+    /// object or array.
+    #[inline]
+    fn open(&mut self, open: u8, close: u8) -> Option<bool> {
+        self.eat(open)?;
+        let empty = self.peek()? == close;
+        if empty {
+            self.i += 1;
+        }
+        Some(empty)
     }
 
     /// Walks an object, calling `member` with each key with the cursor at the value, which
     /// `member` must consume.
     #[inline]
     fn object(&mut self, mut member: impl FnMut(&mut Self, &'j [u8]) -> Option<()>) -> Option<()> {
-        self.eat(b'{')?;
-        if self.peek()? == b'}' {
-            self.i += 1;
+        if self.open(b'{', b'}')? {
             return Some(());
         }
         loop {
             let key = self.plain_str()?;
             self.eat(b':')?;
             member(self, key)?;
-            match self.peek()? {
-                b',' => self.i += 1,
-                b'}' => {
-                    self.i += 1;
-                    return Some(());
-                }
-                _ => return None,
+            if !self.more(b'}')? {
+                return Some(());
             }
         }
     }
 
+    /// Walks an object keyed by racing number (`Cars`, `Entries`), calling `car` with the
+    /// cursor at each value whose key [`car_number`] reads; other values are skipped, as in
+    /// serde's `pairs`. Keys as the feed spells them (`"1":`, `"44":`) take a short way.
+    #[inline]
+    fn car_map(&mut self, mut car: impl FnMut(&mut Self, u16) -> Option<()>) -> Option<()> {
+        if self.open(b'{', b'}')? {
+            return Some(());
+        }
+        loop {
+            let number = match self.usual_car_key() {
+                Some(number) => Some(number),
+                None => {
+                    let key = self.plain_str()?;
+                    self.eat(b':')?;
+                    car_number(key)
+                }
+            };
+            match number {
+                Some(number) => car(self, number)?,
+                None => self.skip_value(4)?,
+            }
+            if !self.more(b'}')? {
+                return Some(());
+            }
+        }
+    }
+
+    /// A racing-number key and its colon as the feed spells them, `"1":` or `"44":` (what
+    /// [`car_number`] reads from one or two digits); `None`, consuming nothing, otherwise.
+    #[inline]
+    fn usual_car_key(&mut self) -> Option<u16> {
+        let digit = |d: u8| u16::from(d - b'0');
+        let (number, len) = match *self.b.get(self.i..)? {
+            [b'"', d @ b'0'..=b'9', b'"', b':', ..] => (digit(d), 4),
+            [b'"', t @ b'0'..=b'9', d @ b'0'..=b'9', b'"', b':', ..] => (digit(t) * 10 + digit(d), 5),
+            _ => return None,
+        };
+        self.i += len;
+        Some(number)
+    }
+
     /// Walks an array, calling `element` with the cursor at each element, which it must consume.
     fn array(&mut self, mut element: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
-        self.eat(b'[')?;
-        if self.peek()? == b']' {
-            self.i += 1;
+        if self.open(b'[', b']')? {
             return Some(());
         }
         loop {
             element(self)?;
-            match self.peek()? {
-                b',' => self.i += 1,
-                b']' => {
-                    self.i += 1;
-                    return Some(());
-                }
-                _ => return None,
+            if !self.more(b']')? {
+                return Some(());
             }
         }
     }
@@ -301,17 +441,13 @@ impl<'j> Cursor<'j> {
     #[inline]
     fn plain_str(&mut self) -> Option<&'j [u8]> {
         self.eat(b'"')?;
-        let start = self.i;
-        loop {
-            match *self.b.get(self.i)? {
-                b'"' => break,
-                b'\\' | 0..=0x1f | 0x80.. => return None,
-                _ => self.i += 1,
-            }
-        }
-        let s = self.b.get(start..self.i);
-        self.i += 1;
-        s
+        let rest = self.b.get(self.i..)?;
+        let len = rest.iter().position(|&c| !matches!(c, 0x20..=0x7f) || c == b'"' || c == b'\\')?;
+        let (text, after) = rest.split_at(len);
+        (after.first() == Some(&b'"')).then(|| {
+            self.i += len + 1;
+            text
+        })
     }
 
     /// The rest of a string being skipped (after its `"`), checked as serde_json's
@@ -358,9 +494,7 @@ impl<'j> Cursor<'j> {
                 self.skip_str()
             }
             b'{' if depth < MAX_DEPTH => {
-                self.i += 1;
-                if self.peek()? == b'}' {
-                    self.i += 1;
+                if self.open(b'{', b'}')? {
                     return Some(());
                 }
                 loop {
@@ -368,31 +502,21 @@ impl<'j> Cursor<'j> {
                     self.skip_str()?;
                     self.eat(b':')?;
                     self.skip_value(depth + 1)?;
-                    match self.peek()? {
-                        b',' => self.i += 1,
-                        b'}' => break,
-                        _ => return None,
+                    if !self.more(b'}')? {
+                        return Some(());
                     }
                 }
-                self.i += 1;
-                Some(())
             }
             b'[' if depth < MAX_DEPTH => {
-                self.i += 1;
-                if self.peek()? == b']' {
-                    self.i += 1;
+                if self.open(b'[', b']')? {
                     return Some(());
                 }
                 loop {
                     self.skip_value(depth + 1)?;
-                    match self.peek()? {
-                        b',' => self.i += 1,
-                        b']' => break,
-                        _ => return None,
+                    if !self.more(b']')? {
+                        return Some(());
                     }
                 }
-                self.i += 1;
-                Some(())
             }
             b'n' => self.literal(b"null"),
             b't' => self.literal(b"true"),
@@ -447,49 +571,63 @@ impl<'j> Cursor<'j> {
     }
 
     /// `null` as `None`, else a number (see [`Self::number`]); serde's `Option<f64>`.
-    #[inline]
+    #[inline(always)]
     fn optional_number(&mut self) -> Option<Option<f64>> {
-        if self.peek()? == b'n' {
-            self.literal(b"null")?;
-            return Some(None);
+        match self.peek()? {
+            b'n' => self.literal(b"null").map(|()| None),
+            _ => self.number().map(Some),
         }
-        self.number().map(Some)
     }
 
-    /// A JSON number as serde_json reads it into an f64, for the numbers where that is one
-    /// exact operation: significand ≤ 2^53 (so `as f64` is exact) and a decimal exponent of at
-    /// most ±22 (so the power of ten is exact). serde_json then computes `significand as f64`
-    /// times or divided by that power, a single correctly rounded operation, which is also what
-    /// its `float_roundtrip` parser and `str::parse::<f64>` return. Any other number → `None`.
-    #[inline]
+    /// A JSON number starting at the cursor (callers skip whitespace first) as serde_json reads
+    /// it into an f64, for the numbers where that is one exact operation: significand ≤ 2^53
+    /// (so `as f64` is exact) and a decimal exponent of at most ±22 (so the power of ten is
+    /// exact). serde_json then computes `significand as f64` times or divided by that power, a
+    /// single correctly rounded operation, which is also what its `float_roundtrip` parser and
+    /// `str::parse::<f64>` return. Any other number → `None`.
+    ///
+    /// An integer (all the feed sends) is read here in one pass over its digits; a fraction or
+    /// an exponent goes on in [`Self::number_tail`].
+    #[inline(always)]
     fn number(&mut self) -> Option<f64> {
-        const MAX_EXPONENT: i32 = 10_000;
-        let negative = self.peek()? == b'-';
-        if negative {
-            self.i += 1;
+        let rest = self.b.get(self.i..)?;
+        let (negative, unsigned) = match rest {
+            [b'-', unsigned @ ..] => (true, unsigned),
+            _ => (false, rest),
+        };
+        if let [b'0', b'0'..=b'9', ..] = unsigned {
+            return None; // JSON has no leading zeros
         }
+        // 17 digits are at least 10^16 > 2^53, so no more are read (and none can overflow).
+        let window = unsigned.get(..17).unwrap_or(unsigned);
         let mut significand: u64 = 0;
-        match self.digit()? {
-            0 => {
-                if self.digit().is_some() {
-                    return None;
-                }
+        let mut len = 0;
+        for &c in window {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                break;
             }
-            d => {
-                significand = u64::from(d);
-                while let Some(d) = self.digit() {
-                    significand = significand * 10 + u64::from(d);
-                    if significand > MAX_EXACT {
-                        return None;
-                    }
-                }
-            }
+            significand = significand * 10 + u64::from(d);
+            len += 1;
         }
+        if len == 0 || significand > MAX_EXACT {
+            return None;
+        }
+        self.i += usize::from(negative) + len;
+        match unsigned.get(len) {
+            Some(b'.' | b'e' | b'E') => self.number_tail(negative, significand),
+            _ => Some(signed(negative, significand as f64)),
+        }
+    }
+
+    /// The fraction and exponent of a number whose sign and integer digits [`Self::number`]
+    /// read; the rules are those of [`Self::number`].
+    #[cold]
+    fn number_tail(&mut self, negative: bool, mut significand: u64) -> Option<f64> {
+        const MAX_EXPONENT: i32 = 10_000;
         let mut exponent: i32 = 0;
-        let mut integer = true;
         if self.b.get(self.i) == Some(&b'.') {
             self.i += 1;
-            integer = false;
             significand = significand * 10 + u64::from(self.digit()?);
             exponent -= 1;
             while let Some(d) = self.digit() {
@@ -502,7 +640,6 @@ impl<'j> Cursor<'j> {
         }
         if matches!(self.b.get(self.i), Some(b'e' | b'E')) {
             self.i += 1;
-            integer = false;
             let exp_negative = self.b.get(self.i) == Some(&b'-');
             if matches!(self.b.get(self.i), Some(b'+' | b'-')) {
                 self.i += 1;
@@ -520,17 +657,8 @@ impl<'j> Cursor<'j> {
             return None;
         }
         let magnitude = significand as f64;
-        let value = if integer {
-            magnitude
-        } else {
-            let pow = *POW10.get(usize::try_from(exponent.unsigned_abs()).ok()?)?;
-            if exponent >= 0 {
-                magnitude * pow
-            } else {
-                magnitude / pow
-            }
-        };
-        Some(if negative { -value } else { value })
+        let pow = *POW10.get(usize::try_from(exponent.unsigned_abs()).ok()?)?;
+        Some(signed(negative, if exponent >= 0 { magnitude * pow } else { magnitude / pow }))
     }
 }
 
@@ -539,7 +667,7 @@ pub(crate) mod messages;
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use super::messages::{car_data_message, damage, json_byte, position_message};
+    use super::messages::{car_data_message, damage, feed_car_data_message, feed_position_message, json_byte, position_message};
     use super::*;
     use proptest::prelude::*;
 
@@ -750,6 +878,62 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn the_feed_spelling_takes_the_short_way() {
+        let mut c = Cursor { b: br#"{"Channels":{"0":10500,"2":-0,"3":null,"4":1.5,"5":2e1,"45":12}},"#, i: 0 };
+        let ch = usual_channels(&mut c).expect("the feed's spelling");
+        let bits = [ch.rpm, ch.speed, ch.gear, ch.throttle, ch.brake, ch.drs].map(|v| v.map(f64::to_bits));
+        assert_eq!(bits, [Some(10500.0), Some(-0.0), None, Some(1.5), Some(20.0), Some(12.0)].map(|v| v.map(f64::to_bits)));
+        assert_eq!(c.b.get(c.i..), Some(&b","[..]));
+        for (json, status) in [
+            (&br#"{"Status":"OnTrack","X":-1,"Y":2,"Z":null}"#[..], "OnTrack"),
+            (br#"{"Status":"OffTrack","X":-1,"Y":2,"Z":null}"#, "OffTrack"),
+        ] {
+            let s = usual_position_entry(&mut Cursor { b: json, i: 0 }).expect("the feed's spelling");
+            assert!(matches!(s.status, Status::Text(t) if t == status), "{:?}", s.status);
+            assert_eq!((s.x, s.y, s.z), (Some(-1.0), Some(2.0), None));
+        }
+        let mut key = Cursor { b: br#""44":{"#, i: 0 };
+        assert_eq!((key.usual_car_key(), key.i), (Some(44), 5));
+    }
+
+    #[test]
+    fn other_spellings_of_a_car_are_read_the_long_way_like_serde() {
+        // Each differs from the feed's spelling just after a point where the short way could stop.
+        let cars = [
+            r#"{"Channels":{"0":1,"2":2,"3":3,"4":4,"5":5,"45":6},"x":1}"#,
+            r#"{"Channels":{"0":1,"2":2,"3":3,"4":4,"5":5,"45":6,"46":7}}"#,
+            r#"{"Channels":{"0":1,"2":2,"3":3,"4":4,"5":5}}"#,
+            r#"{"Channels":{"2":2,"0":1,"3":3,"4":4,"5":5,"45":6}}"#,
+            r#"{"Channels":{"0":1 ,"2":2,"3":3,"4":4,"5":5,"45":6}}"#,
+            r#"{"Channels":{"0":1,"2":2,"3":3,"4":4,"5":5,"45":6 }}"#,
+            r#"{"Channels":{"0":1,"2":2,"3":3,"4":4,"5":5,"45":6,"0":1}}"#,
+            r#"{"Channels":{"0":1,"2":2,"3":3,"4":4,"5":5,"45":6}, "Channels":{}}"#,
+            r#"{"Channels":{"0":1.25e1,"2":2,"3":3,"4":4,"5":5,"45":01}}"#,
+            r#"{"Channels":{"0":12345678901234567,"2":2,"3":3,"4":4,"5":5,"45":6}}"#,
+        ];
+        for car in cars {
+            for key in ["1", "44", "+1", "100", "x"] {
+                let json = format!(r#"{{"Entries":[{{"Utc":"t","Cars":{{"{key}":{car},"2":{car}}}}}]}}"#);
+                check(car_both(json.as_bytes()), json.as_bytes(), false).unwrap();
+            }
+        }
+        let samples = [
+            r#"{"Status":"OnTrackX","X":1,"Y":2,"Z":3}"#,
+            r#"{"Status":"OnTrack","X":1,"Y":2,"Z":3,"W":4}"#,
+            r#"{"Status":"OnTrack","X":1,"Y":2}"#,
+            r#"{"Status":"OnTrack","Y":2,"X":1,"Z":3}"#,
+            r#"{"Status":"OnTrack","X":1,"Y":2,"Z":3,"X":1}"#,
+            r#"{"Status":0,"X":1.5,"Y":-2e1,"Z":null}"#,
+            r#"{"Status":"On\u0054rack","X":1,"Y":2,"Z":3}"#,
+            r#"{"Status": "OnTrack","X":1,"Y":2,"Z":3}"#,
+        ];
+        for sample in samples {
+            let json = format!(r#"{{"Position":[{{"Timestamp":"t","Entries":{{"1":{sample},"20":{sample}}}}}]}}"#);
+            check(position_both(json.as_bytes()), json.as_bytes(), false).unwrap();
+        }
+    }
+
+    #[test]
     fn a_struct_written_as_an_array_is_left_to_serde() {
         // serde also reads a struct from a JSON array of its fields; the feed never sends that.
         for json in [&b"[]"[..], b"[[]]", br#"{"Entries":[["t",{}]]}"#] {
@@ -788,6 +972,28 @@ pub(crate) mod tests {
 
         #[test]
         fn damaged_positions_are_declined_or_read_like_serde(m in position_message(), at in any::<usize>(), op in any::<u8>(), byte in json_byte()) {
+            let json = damage(&m.text, at, op, byte);
+            check(position_both(&json), &json, false)?;
+        }
+
+        #[test]
+        fn feed_spelled_car_data_scans_exactly_like_serde(m in feed_car_data_message()) {
+            check(car_both(m.text.as_bytes()), m.text.as_bytes(), m.plain)?;
+        }
+
+        #[test]
+        fn feed_spelled_positions_scan_exactly_like_serde(m in feed_position_message()) {
+            check(position_both(m.text.as_bytes()), m.text.as_bytes(), m.plain)?;
+        }
+
+        #[test]
+        fn damaged_feed_spelled_car_data_is_declined_or_read_like_serde(m in feed_car_data_message(), at in any::<usize>(), op in any::<u8>(), byte in json_byte()) {
+            let json = damage(&m.text, at, op, byte);
+            check(car_both(&json), &json, false)?;
+        }
+
+        #[test]
+        fn damaged_feed_spelled_positions_are_declined_or_read_like_serde(m in feed_position_message(), at in any::<usize>(), op in any::<u8>(), byte in json_byte()) {
             let json = damage(&m.text, at, op, byte);
             check(position_both(&json), &json, false)?;
         }

@@ -144,6 +144,7 @@ pub(crate) fn car_data_message() -> impl Strategy<Value = Gen> {
 fn status() -> impl Strategy<Value = Gen> {
     prop_oneof![
         4 => Just(Gen { text: "\"OnTrack\"".into(), plain: true }),
+        1 => Just(Gen { text: "\"OffTrack\"".into(), plain: true }),
         2 => "[A-Za-z]{0,8}".prop_map(|s| Gen { text: format!("\"{s}\""), plain: true }),
         2 => number(),
         1 => Just(Gen { text: "null".into(), plain: true }),
@@ -184,6 +185,48 @@ pub(crate) fn position_message() -> impl Strategy<Value = Gen> {
             Gen { text: before + &message.text + &after, plain: message.plain }
         },
     )
+}
+
+/// Members in the given order as one object without whitespace, the feed's own spelling.
+fn feed_object(members: &[(&str, &Gen)]) -> Gen {
+    let body: Vec<String> = members.iter().map(|(k, g)| format!("{}:{}", serde_json::to_string(k).unwrap_or_default(), g.text)).collect();
+    Gen { text: format!("{{{}}}", body.join(",")), plain: members.iter().all(|(_, g)| g.plain) }
+}
+
+/// A racing-number map (`Cars`, `Entries`) in the feed's spelling, around any car values.
+fn feed_car_map(car: impl Strategy<Value = Gen>) -> impl Strategy<Value = Gen> {
+    prop::collection::vec((car_key(), car), 0..4)
+        .prop_map(|cars| feed_object(&cars.iter().map(|(k, g)| (k.as_str(), g)).collect::<Vec<_>>()))
+}
+
+/// A top-level message `{"<list>":[…]}` of feed-spelled items.
+fn feed_list(list: &'static str, item: impl Strategy<Value = Gen>) -> impl Strategy<Value = Gen> {
+    prop::collection::vec(item, 0..4).prop_map(move |items| {
+        let plain = items.iter().all(|g| g.plain);
+        let text = format!("[{}]", items.into_iter().map(|g| g.text).collect::<Vec<_>>().join(","));
+        feed_object(&[(list, &Gen { text, plain })])
+    })
+}
+
+/// A CarData message exactly as the feed spells it (its key order, no whitespace), with any
+/// values: the scanner's short way, and with [`damage`] every way of leaving it.
+pub(crate) fn feed_car_data_message() -> impl Strategy<Value = Gen> {
+    let channels = prop::collection::vec(optional_number(), 6).prop_map(|v| {
+        let keys = ["0", "2", "3", "4", "5", "45"];
+        let channels = feed_object(&keys.iter().copied().zip(&v).collect::<Vec<_>>());
+        feed_object(&[("Channels", &channels)])
+    });
+    let entry = (utc(), feed_car_map(channels)).prop_map(|(utc, cars)| feed_object(&[("Utc", &utc), ("Cars", &cars)]));
+    feed_list("Entries", entry)
+}
+
+/// A Position message exactly as the feed spells it, with any values (see
+/// [`feed_car_data_message`]).
+pub(crate) fn feed_position_message() -> impl Strategy<Value = Gen> {
+    let sample = (status(), optional_number(), optional_number(), optional_number())
+        .prop_map(|(s, x, y, z)| feed_object(&[("Status", &s), ("X", &x), ("Y", &y), ("Z", &z)]));
+    let frame = (utc(), feed_car_map(sample)).prop_map(|(ts, entries)| feed_object(&[("Timestamp", &ts), ("Entries", &entries)]));
+    feed_list("Position", frame)
 }
 
 /// Random damage to a message: a byte removed, replaced or inserted.
