@@ -99,7 +99,24 @@ impl ProgressIndex {
     /// As [`ProgressIndex::first_frame_reaching`], walking from `hint` (the answer of a
     /// previous frame for the same pair of cars, which moves by about a frame per frame);
     /// a hint further off than a few frames falls back to the indexed search.
+    #[inline]
     fn first_frame_reaching_from(&self, p: f64, hint: &mut usize) -> usize {
+        // The usual answers (where it was, or a frame on) inline; any other walk out of line.
+        let (c, i) = (&self.cummax, *hint);
+        if i > 0 && i < c.len() && f64::from(c[i - 1]) < p && f64::from(c[i]) >= p {
+            return i;
+        }
+        if i + 1 < c.len() && f64::from(c[i]) < p && f64::from(c[i + 1]) >= p {
+            *hint = i + 1;
+            return i + 1;
+        }
+        self.walk_from(p, hint)
+    }
+
+    /// [`ProgressIndex::first_frame_reaching_from`] when the answer is not at the hint or the
+    /// frame after it.
+    #[inline(never)]
+    fn walk_from(&self, p: f64, hint: &mut usize) -> usize {
         const WALK: usize = 8;
         let n = self.cummax.len();
         let below = |i: usize| f64::from(self.cummax[i]) < p;
@@ -136,6 +153,7 @@ impl ProgressIndex {
 
     /// Session time (ms, linear between frames) at which the driver first reached `p`,
     /// looking only at frames `..=upto`; `hint` as in [`ProgressIndex::first_frame_reaching_from`].
+    #[inline]
     fn time_at(&self, tl: &Timeline, upto: usize, p: f64, hint: &mut usize) -> Option<f64> {
         let i = self.first_frame_reaching_from(p, hint);
         if i > upto || i == 0 || i >= self.cummax.len() {
@@ -153,6 +171,7 @@ impl ProgressIndex {
 
 /// Time-at-distance gap at frame `k` from the car ahead (at `p_ahead`) to a car at `p_self`:
 /// laps down when a lap or more behind.
+#[inline]
 fn gap_between(ahead: &ProgressIndex, tl: &Timeline, k: usize, p_ahead: f64, p_self: f64, hint: &mut usize) -> i32 {
     if !(p_ahead.is_finite() && p_self.is_finite()) {
         return NO_GAP;
