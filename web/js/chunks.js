@@ -5,14 +5,15 @@
 // `drivers × frames` values, driver `d`'s frame `k` at `d * frames + k`. A multi-byte column
 // (all drivers' runs of it, or one global u16 column) is stored as byte planes: every value's
 // low byte, then every value's second byte, and so on; each run (one column of one driver) holds
-// its first value then differences. Decoding joins the planes and takes running sums.
+// its first value then differences, zig-zag coded (0, -1, 1, -2 ... as 0, 1, 2, 3 ...). Decoding
+// joins the planes, undoes the zig-zag and takes running sums.
 
 import { chunkUrl } from './api.js';
 
 const MAGIC = 0x43523146; // "F1RC" read as a little-endian u32
 const HEADER_BYTES = 16;
 /** The chunk format version this decoder reads. */
-const FORMAT_VERSION = 2;
+const FORMAT_VERSION = 3;
 
 /**
  * @typedef {object} Chunk
@@ -78,14 +79,21 @@ function column(bytes, offset, count, size, signed) {
 }
 
 /**
- * Restores delta-coded runs of `run` values in place (typed-array stores wrap like the encoder).
- * @param {Int32Array|Uint32Array|Uint16Array} a
+ * Restores zig-zag delta-coded runs of `run` values in place: each stored value `z` is the
+ * difference `(z >>> 1) ^ -(z & 1)` from the value before (0 before a run's first); typed-array
+ * stores wrap like the encoder.
+ * @param {Int32Array|Uint16Array} a
  * @param {number} run
  */
 function undelta(a, run) {
   for (let base = 0; base < a.length; base += run) {
     const end = Math.min(a.length, base + run);
-    for (let i = base + 1; i < end; i++) a[i] += a[i - 1];
+    let acc = 0;
+    for (let i = base; i < end; i++) {
+      const z = a[i] >>> 0;
+      acc = (acc + ((z >>> 1) ^ -(z & 1))) | 0;
+      a[i] = acc;
+    }
   }
 }
 

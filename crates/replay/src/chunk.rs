@@ -3,16 +3,17 @@
 //! columns; decoding restores plain little-endian values once, then reads any frame by offset.
 //!
 //! Byte planes: the values of a multi-byte column are stored as all their low bytes, then all
-//! their second bytes, and so on. Deltas of smooth series are small, so the high planes are
-//! long runs of 0x00 / 0xff, which zstd compresses faster and about 10% smaller than the
-//! interleaved bytes.
+//! their second bytes, and so on. Deltas of smooth series are small, and zig-zag coded (0, −1,
+//! 1, −2, … as 0, 1, 2, 3, …) their high planes are long runs of 0x00 even where a series
+//! wobbles around a value (a gap going up and down by a millisecond): zstd finds fewer, longer
+//! matches, so it compresses faster and smaller, and decompresses faster.
 
 use crate::Error;
 
 /// Magic bytes of a chunk.
 pub const MAGIC: &[u8; 4] = b"F1RC";
 /// Chunk format version.
-pub const VERSION: u16 = 2;
+pub const VERSION: u16 = 3;
 const HEADER: usize = 16;
 
 /// Bytes per frame of every per-driver column, in storage order, and the global ones.
@@ -87,8 +88,28 @@ pub fn encode(first_frame: u32, frames: u32, global: &[Column<'_>], drivers: &[V
     out
 }
 
-/// Appends one region (a column of every driver, or one global column): each run delta-coded,
-/// the region's values split into byte planes.
+/// A difference zig-zag coded: small magnitudes of either sign become small unsigned values.
+fn zigzag32(d: i32) -> u32 {
+    ((d << 1) ^ (d >> 31)) as u32
+}
+
+/// [`zigzag32`] undone.
+fn unzigzag32(z: u32) -> i32 {
+    ((z >> 1) as i32) ^ -((z & 1) as i32)
+}
+
+/// [`zigzag32`] for u16 columns (their differences wrap at 16 bits).
+fn zigzag16(d: i16) -> u16 {
+    ((d << 1) ^ (d >> 15)) as u16
+}
+
+/// [`zigzag16`] undone.
+fn unzigzag16(z: u16) -> u16 {
+    (((z >> 1) as i16) ^ -((z & 1) as i16)) as u16
+}
+
+/// Appends one region (a column of every driver, or one global column): each run delta-coded
+/// (zig-zag), the region's values split into byte planes.
 fn put_region(out: &mut Vec<u8>, runs: &[Column<'_>]) {
     let values: usize = runs.iter().map(Column::len).sum();
     let base = out.len();
@@ -101,7 +122,7 @@ fn put_region(out: &mut Vec<u8>, runs: &[Column<'_>]) {
             Column::I32(v) => {
                 let mut prev = 0i32;
                 for &x in *v {
-                    let b = x.wrapping_sub(prev).to_le_bytes();
+                    let b = zigzag32(x.wrapping_sub(prev)).to_le_bytes();
                     for (p, byte) in b.iter().enumerate() {
                         planes[p * values + i] = *byte;
                     }
@@ -112,7 +133,7 @@ fn put_region(out: &mut Vec<u8>, runs: &[Column<'_>]) {
             Column::U16(v) => {
                 let mut prev = 0u16;
                 for &x in *v {
-                    let b = x.wrapping_sub(prev).to_le_bytes();
+                    let b = zigzag16(x.wrapping_sub(prev) as i16).to_le_bytes();
                     planes[i] = b[0];
                     planes[values + i] = b[1];
                     prev = x;
@@ -224,7 +245,7 @@ impl Chunk {
                         let mut acc = 0i32;
                         for (k, v) in out.chunks_exact_mut(4).enumerate() {
                             let i = r * n + k;
-                            acc = acc.wrapping_add(i32::from_le_bytes([p0[i], p1[i], p2[i], p3[i]]));
+                            acc = acc.wrapping_add(unzigzag32(u32::from_le_bytes([p0[i], p1[i], p2[i], p3[i]])));
                             v.copy_from_slice(&acc.to_le_bytes());
                         }
                     }
@@ -235,7 +256,7 @@ impl Chunk {
                         let mut acc = 0u16;
                         for (k, v) in out.chunks_exact_mut(2).enumerate() {
                             let i = r * n + k;
-                            acc = acc.wrapping_add(u16::from_le_bytes([p0[i], p1[i]]));
+                            acc = acc.wrapping_add(unzigzag16(u16::from_le_bytes([p0[i], p1[i]])));
                             v.copy_from_slice(&acc.to_le_bytes());
                         }
                     }

@@ -59,7 +59,9 @@ mod tests {
 
     #[test]
     fn rounding_to_i32_at_halves_and_edges_is_std_rounding() {
-        for x in [0.5f32, -0.5, 1.5, -1.5, 2.5, 0.49999997, -0.49999997, 8_388_607.5, 1e-30, -1e-30, 2.1e9, -2.2e9, 1e30, f32::MIN, f32::NAN] {
+        for x in
+            [0.5f32, -0.5, 1.5, -1.5, 2.5, 0.49999997, -0.49999997, 8_388_607.5, 1e-30, -1e-30, 2.1e9, -2.2e9, 1e30, f32::MIN, f32::NAN]
+        {
             assert_eq!(round_to_i32(x), x.round() as i32, "{x}");
         }
     }

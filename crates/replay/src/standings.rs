@@ -426,7 +426,9 @@ fn rank_span(cars: &[CarColumns], index: &[ProgressIndex], tl: &Timeline, a: usi
             let c = &cars[d];
             if let Some((lap, t_cross)) = crossing_in(&c.crossings_ms, &mut next_crossing[d], t_prev, t) {
                 let line_gap = |other: &CarColumns, current: i32| match other.crossings_ms.get(lap) {
-                    Some(&t_other) if current >= 0 && t_other != i64::MIN && t_other <= t_cross => (t_cross - t_other).min(i32::MAX as i64) as i32,
+                    Some(&t_other) if current >= 0 && t_other != i64::MIN && t_other <= t_cross => {
+                        (t_cross - t_other).min(i32::MAX as i64) as i32
+                    }
                     _ => current,
                 };
                 gap[d * len + j] = line_gap(&cars[leader], gap[d * len + j]);
