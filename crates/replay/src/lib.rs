@@ -121,9 +121,24 @@ fn chunk_compressor() -> Option<zstd::bulk::Compressor<'static>> {
     zstd::bulk::Compressor::new(ZSTD_LEVEL).ok()
 }
 
-/// Decompresses a stored chunk.
+/// Largest decompressed chunk accepted (a corrupt size field cannot ask for more).
+const MAX_CHUNK_BYTES: usize = 64 << 20;
+
+/// Decompresses a stored chunk, into a buffer of the size its zstd frame declares (a chunk is
+/// read on every random frame: a worst-case buffer is a fresh mapping to fault in each time)
+/// with a decompression context kept per thread.
 pub fn decompress_chunk(bytes: &[u8]) -> Result<Vec<u8>, Error> {
-    zstd::bulk::decompress(bytes, 64 << 20).map_err(|e| Error::Corrupt(format!("chunk: {e}")))
+    thread_local! {
+        static CONTEXT: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+            std::cell::RefCell::new(zstd::bulk::Decompressor::new().ok());
+    }
+    let declared = zstd::zstd_safe::get_frame_content_size(bytes).ok().flatten();
+    let capacity = declared.map_or(MAX_CHUNK_BYTES, |n| (n as usize).min(MAX_CHUNK_BYTES));
+    let out = CONTEXT.with(|c| match c.borrow_mut().as_mut() {
+        Some(z) => z.decompress(bytes, capacity),
+        None => zstd::bulk::decompress(bytes, capacity),
+    });
+    out.map_err(|e| Error::Corrupt(format!("chunk: {e}")))
 }
 
 fn kind(s: &Session) -> &'static str {
