@@ -267,17 +267,12 @@ impl<'a> Ranking<'a> {
         match &self.0 {
             Kind::Race { cars, index, tl } => {
                 let SpanStandings { position, gap_ms, interval_ms } = rank_span(cars, index, tl, a, b);
-                let len = b - a;
-                let split = |v: Vec<u8>| v.chunks(len.max(1)).map(<[u8]>::to_vec).collect();
-                let split32 = |v: Vec<i32>| v.chunks(len.max(1)).map(<[i32]>::to_vec).collect();
-                if len == 0 {
-                    return Standings {
-                        position: vec![vec![]; cars.len()],
-                        gap_ms: vec![vec![]; cars.len()],
-                        interval_ms: vec![vec![]; cars.len()],
-                    };
+                let (drivers, len) = (cars.len(), b - a);
+                Standings {
+                    position: per_driver(&position, drivers, len),
+                    gap_ms: per_driver(&gap_ms, drivers, len),
+                    interval_ms: per_driver(&interval_ms, drivers, len),
                 }
-                Standings { position: split(position), gap_ms: split32(gap_ms), interval_ms: split32(interval_ms) }
             }
             Kind::ByBestLap { events, at_event, tl } => {
                 let drivers = at_event.first().map_or(0, |e| e.0.len());
@@ -330,6 +325,11 @@ impl<'a> Ranking<'a> {
 /// Race and sprint standings of every frame.
 pub fn race(cars: &[CarColumns], tl: &Timeline) -> Standings {
     Ranking::race(cars, tl).all()
+}
+
+/// Driver-major values (`drivers` runs of `len`) as one vector per driver.
+fn per_driver<T: Clone>(flat: &[T], drivers: usize, len: usize) -> Vec<Vec<T>> {
+    (0..drivers).map(|d| flat[d * len..(d + 1) * len].to_vec()).collect()
 }
 
 /// Standings of a span of frames `a..b`, driver-major: driver `d`'s frame `a + j` at `[d * len + j]`.
