@@ -171,6 +171,7 @@ pub fn merge_driver(driver: u16, car: Option<&CarSamples>, pos: Option<&Position
     let mut tel = DriverTelemetry { driver, ..Default::default() };
     let n = car_t.len() + pos_t.len();
     tel.t_ms.reserve(n);
+    tel.source.reserve(n);
     let (mut a, mut b) = (0, 0);
     while a < car_t.len() || b < pos_t.len() {
         let (t, s) = match (car_t.get(a), pos_t.get(b)) {
@@ -205,6 +206,18 @@ pub fn merge_driver(driver: u16, car: Option<&CarSamples>, pos: Option<&Position
             d_dm / 10.0 <= MAX_SPEED_MS * ((t1 - pos_t[i]) as f64 / 1000.0) + 5.0
         })
         .collect();
+    // Every column gets its final length: no regrowth (and copy) per column while filling.
+    let rows = tel.t_ms.len();
+    tel.speed_kph.reserve_exact(rows);
+    tel.rpm.reserve_exact(rows);
+    tel.throttle_pct.reserve_exact(rows);
+    tel.gear.reserve_exact(rows);
+    tel.brake.reserve_exact(rows);
+    tel.drs.reserve_exact(rows);
+    tel.x_m.reserve_exact(rows);
+    tel.y_m.reserve_exact(rows);
+    tel.z_m.reserve_exact(rows);
+    tel.on_track.reserve_exact(rows);
     let (mut car_hint, mut pos_hint) = (0, 0);
     for &t in &tel.t_ms {
         let at_car = Bracket::find(&car_t, t, &mut car_hint);
