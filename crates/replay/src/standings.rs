@@ -300,31 +300,6 @@ impl<'a> Ranking<'a> {
             }
         }
     }
-
-    /// The standings of every frame (spans ranked in parallel), for callers that want them
-    /// all at once.
-    pub fn all(&self) -> Standings {
-        let n = match &self.0 {
-            Kind::Race { tl, .. } | Kind::ByBestLap { tl, .. } => tl.frames as usize,
-        };
-        const SPAN: usize = 2048;
-        let spans: Vec<(usize, usize)> = (0..n).step_by(SPAN).map(|a| (a, (a + SPAN).min(n))).collect();
-        let parts: Vec<Standings> = spans.par_iter().map(|&(a, b)| self.frames(a, b)).collect();
-        let mut st = self.frames(0, 0);
-        for part in parts {
-            for (d, (pos, (gap, int))) in part.position.into_iter().zip(part.gap_ms.into_iter().zip(part.interval_ms)).enumerate() {
-                st.position[d].extend(pos);
-                st.gap_ms[d].extend(gap);
-                st.interval_ms[d].extend(int);
-            }
-        }
-        st
-    }
-}
-
-/// Race and sprint standings of every frame.
-pub fn race(cars: &[CarColumns], tl: &Timeline) -> Standings {
-    Ranking::race(cars, tl).all()
 }
 
 /// Driver-major values (`drivers` runs of `len`) as one vector per driver.
@@ -460,11 +435,6 @@ fn part_at(part_starts: &[i64], t: i64) -> usize {
     part_starts.iter().rposition(|&s| s <= t).unwrap_or(0)
 }
 
-/// Qualifying and practice standings of every frame (see [`Ranking::by_best_lap`]).
-pub fn by_best_lap(s: &Session, cars: &[CarColumns], tl: &Timeline, qualifying: bool) -> Standings {
-    Ranking::by_best_lap(s, cars, tl, qualifying).all()
-}
-
 /// When a lap counts for the standings: when the timing announced it (the timing screen's
 /// order changes then, not at the sector-synced crossing a few hundred ms earlier).
 fn reported(l: &timing::laps::Lap) -> Option<i64> {
@@ -578,7 +548,7 @@ mod tests {
         ) {
             let tl = Timeline::new(0, 25, 8);
             let cars: Vec<CarColumns> = progress.iter().enumerate().map(|(d, p)| car(d as u16 + 1, p.clone(), states[d].clone())).collect();
-            let st = race(&cars, &tl);
+            let st = Ranking::race(&cars, &tl).frames(0, 8);
             for k in 0..8 {
                 let mut pos: Vec<u8> = (0..cars.len()).map(|d| st.position[d][k]).filter(|p| *p > 0).collect();
                 let present = (0..cars.len()).filter(|&d| {
