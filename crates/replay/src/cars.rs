@@ -130,6 +130,55 @@ pub struct CarContext<'a> {
     pub chequered_ms: Option<i64>,
     /// Last session time with any timing or telemetry.
     pub session_end_ms: i64,
+    /// How far round a lap sectors 1 and 2 end (see [`timing_points`]).
+    pub timing_points: Option<[f64; 2]>,
+}
+
+/// How far round a lap (0..1) the session's sector 1 and sector 2 timing points are: the
+/// median share of the lap time spent before each, over every lap with all three times.
+/// Where a car has no position, its progress between line crossings is timed through these
+/// points (the timing's own intermediate times), so it passes a slower car where the timing
+/// saw it pass. `None` without such laps.
+pub fn timing_points(s: &Session) -> Option<[f64; 2]> {
+    let (mut s1, mut s2): (Vec<f64>, Vec<f64>) = (Vec::new(), Vec::new());
+    for l in s.laps.iter().filter(|l| !l.generated) {
+        if let (Some(lap), Some(a), Some(b)) = (l.lap_time_ms, l.sector_ms[0], l.sector_ms[1]) {
+            if lap > 0 && a > 0 && b > 0 && a + b < lap {
+                s1.push(a as f64 / lap as f64);
+                s2.push((a + b) as f64 / lap as f64);
+            }
+        }
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    (!s1.is_empty()).then(|| [median(&mut s1), median(&mut s2)]).filter(|p| 0.0 < p[0] && p[0] < p[1] && p[1] < 1.0)
+}
+
+/// A lap report this much later than the lap's crossing time is a late message: the timing's
+/// positions already counted the crossing, so the lap counts from the crossing.
+const LATE_REPORT_MS: i64 = 3_000;
+/// A lap report this much later than its crossing means the timing missed the crossing
+/// itself (its positions drop the car a lap until the report): the lap counts from the
+/// report, as the timing's positions do, but its fraction is timed from the crossing.
+const MISSED_CROSSING_MS: i64 = 10_000;
+
+/// The fraction of a lap between `a` (its start) and `b` (its end) at time `t`, without a
+/// position: linear in time through the lap's sector timing points (`(end time, fraction)`
+/// pairs; either may be absent), below 1.
+fn timed_fraction(t: i64, a: i64, b: i64, points: [Option<(i64, f64)>; 2]) -> f64 {
+    let (mut t0, mut f0) = (a, 0.0);
+    for (tp, fp) in points.into_iter().flatten() {
+        if tp <= t0 || tp >= b || fp <= f0 {
+            continue;
+        }
+        if t < tp {
+            return (f0 + (t - t0) as f64 / (tp - t0) as f64 * (fp - f0)).clamp(0.0, 0.9999);
+        }
+        (t0, f0) = (tp, fp);
+    }
+    (f0 + (t - t0) as f64 / (b - t0).max(1) as f64 * (1.0 - f0)).clamp(0.0, 0.9999)
 }
 
 /// When the leader completed the race distance, or the session finished.
@@ -217,13 +266,31 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
     let mut position_at = TimeWalk::new(official.map_or(&[][..], |o| &o.position), |c| c.0);
     // Races count laps as the timing does (NumberOfLaps, when it reported each crossing), so
     // the order at every crossing is the official one; elsewhere the laps are counted. A
-    // report is now and then late (a lost message); the timing's own positions follow its lap
-    // count then too, so the report is kept as it is (dating such crossings by the lap time
-    // was tried: it matched the official order at fewer crossings of the 2018 Baku race).
-    let official_laps: &[(i64, u32)] = match official {
-        Some(o) if race_like && !o.laps.is_empty() => &o.laps,
-        _ => &[],
-    };
+    // report within a few seconds of the crossing is kept as it is: the timing's own positions
+    // follow its reports then (dating every lap at its crossing matched the official order at
+    // fewer crossings of the 2018 Baku race). A report later than that is a late message or a
+    // missed crossing ([`LATE_REPORT_MS`], [`MISSED_CROSSING_MS`]).
+    // `official_laps[i]`: (when lap count `.1` counts, the count); `lap_from[i]`: when the lap
+    // after it is timed from.
+    let (mut official_laps, mut lap_from): (Vec<(i64, u32)>, Vec<i64>) = (Vec::new(), Vec::new());
+    if let Some(o) = official.filter(|_| race_like) {
+        for &(report, count) in &o.laps {
+            let crossing = timed.iter().find(|l| l.lap_number == count).and_then(|l| l.time_ms).filter(|c| *c < report);
+            let late = crossing.map_or(0, |c| report - c);
+            let at = match crossing {
+                Some(c) if (LATE_REPORT_MS..MISSED_CROSSING_MS).contains(&late) => {
+                    c.max(official_laps.last().map_or(i64::MIN, |l| l.0 + 1))
+                }
+                _ => report,
+            };
+            official_laps.push((at, count));
+            lap_from.push(match crossing {
+                Some(c) if late >= MISSED_CROSSING_MS => c,
+                _ => at,
+            });
+        }
+    }
+    let official_laps = &official_laps[..];
     c.finished_at_ms = ctx.chequered_ms.and_then(|cf| {
         if official_laps.is_empty() {
             timed.iter().filter_map(|l| l.time_ms).filter(|t| *t >= cf).min()
@@ -385,7 +452,7 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
             });
             (start, end, timed.get(completed).is_some())
         } else {
-            let start = if lap_i == 0 { laps.first().and_then(|l| l.lap_start_ms) } else { Some(official_laps[lap_i - 1].0) };
+            let start = if lap_i == 0 { laps.first().and_then(|l| l.lap_start_ms) } else { Some(lap_from[lap_i - 1]) };
             // After the last crossing the timing reported (a car about to retire), the lap is
             // assumed as long as the one before.
             let previous = (lap_i >= 2).then(|| official_laps[lap_i - 1].0 - official_laps[lap_i - 2].0);
@@ -424,7 +491,12 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
             }
             frac = f64::from(track.fraction(along));
         } else if let (Some(a), Some(b)) = (lap_start, lap_end) {
-            frac = ((t - a) as f64 / (b - a).max(1) as f64).clamp(0.0, 0.9999);
+            // The lap being driven's sector timing points, where known.
+            let points = match (ctx.timing_points, current.filter(|l| l.lap_number as usize == completed + 1)) {
+                (Some(p), Some(l)) => [l.sector_session_ms[0].map(|e| (e, p[0])), l.sector_session_ms[1].map(|e| (e, p[1]))],
+                _ => [None, None],
+            };
+            frac = timed_fraction(t, a, b, points);
         }
         if frac.is_finite() {
             if frac > 0.5 && lap_start.is_none_or(|a| t - a < 30_000) {
@@ -521,6 +593,82 @@ mod tests {
 
     fn message(t_ms: i64, text: &str) -> RaceControlEvent {
         RaceControlEvent { t_ms, message: RaceControlMessage { message: text.to_string(), ..Default::default() } }
+    }
+
+    #[test]
+    fn without_a_position_a_lap_is_timed_through_its_sector_points() {
+        // Lap 0..100 s, sector 1 ends at 40 s (30% of the lap), sector 2 at 70 s (70%).
+        let points = [Some((40_000, 0.3)), Some((70_000, 0.7))];
+        let at = |t| timed_fraction(t, 0, 100_000, points);
+        assert_eq!(at(0), 0.0);
+        assert!((at(20_000) - 0.15).abs() < 1e-12);
+        assert!((at(40_000) - 0.3).abs() < 1e-12);
+        assert!((at(55_000) - 0.5).abs() < 1e-12);
+        assert!((at(85_000) - 0.85).abs() < 1e-12);
+        assert_eq!(at(100_000), 0.9999);
+        // Without sector times, or with ones outside the lap or out of order: linear in time.
+        assert!((timed_fraction(25_000, 0, 100_000, [None, None]) - 0.25).abs() < 1e-12);
+        let bad = [Some((120_000, 0.3)), Some((-5, 0.7))];
+        assert!((timed_fraction(25_000, 0, 100_000, bad) - 0.25).abs() < 1e-12);
+    }
+
+    /// Car 1's laps in a race without positions: laps 1-3 cross the line at 100, 200 and
+    /// 300 s; the timing reported lap 2 `late_ms` after its crossing.
+    fn laps_with_a_late_report(late_ms: i64) -> CarColumns {
+        let mut s = Session::default();
+        s.info.kind = "Race".into();
+        s.laps = (1..=3)
+            .map(|n| Lap {
+                driver: 1,
+                lap_number: n,
+                time_ms: Some(i64::from(n) * 100_000),
+                lap_start_ms: Some(i64::from(n - 1) * 100_000),
+                ..Default::default()
+            })
+            .collect();
+        let mut official = OfficialTimeline { driver: 1, ..Default::default() };
+        official.laps = vec![(100_000, 1), (200_000 + late_ms, 2), (300_000, 3)];
+        s.official = vec![official];
+        let timeline = Timeline::new(0, 1, 350);
+        let ctx =
+            CarContext { session: &s, track: None, timeline: &timeline, chequered_ms: None, session_end_ms: 350_000, timing_points: None };
+        build(&ctx, 1)
+    }
+
+    #[test]
+    fn a_lap_report_a_few_seconds_late_counts_the_lap_from_its_crossing() {
+        // On time (0.5 s): the lap counts from the report, as the timing's positions do.
+        let on_time = laps_with_a_late_report(500);
+        assert_eq!((on_time.lap[200], on_time.lap[201]), (2, 3));
+        assert!(on_time.progress[200] < 2.0);
+        // 5 s late: the timing's positions already counted it at the crossing.
+        let late = laps_with_a_late_report(5_000);
+        assert_eq!((late.lap[199], late.lap[200]), (2, 3));
+        assert!((late.progress[202] - 2.02).abs() < 1e-4, "{}", late.progress[202]);
+    }
+
+    #[test]
+    fn a_crossing_the_timing_missed_counts_at_the_report_and_is_timed_from_the_crossing() {
+        // 40 s late: the timing held the car a lap back until the report, then put it where
+        // 40 s of its lap had taken it.
+        let missed = laps_with_a_late_report(40_000);
+        assert_eq!((missed.lap[239], missed.lap[240]), (2, 3));
+        assert!(missed.progress[239] < 2.0);
+        assert!((missed.progress[240] - 2.4).abs() < 1e-4, "{}", missed.progress[240]);
+    }
+
+    #[test]
+    fn the_timing_points_are_the_median_sector_shares_of_the_lap() {
+        let lap = |lap_ms, s1, s2| Lap {
+            lap_time_ms: Some(lap_ms),
+            sector_ms: [Some(s1), Some(s2), Some(lap_ms - s1 - s2)],
+            ..Default::default()
+        };
+        let mut s = Session::default();
+        assert_eq!(timing_points(&s), None);
+        s.laps = vec![lap(100_000, 30_000, 40_000), lap(100_000, 31_000, 40_000), lap(200_000, 64_000, 80_000)];
+        let [s1, s2] = timing_points(&s).unwrap();
+        assert!((s1 - 0.31).abs() < 1e-12 && (s2 - 0.71).abs() < 1e-12, "{s1} {s2}");
     }
 
     #[test]

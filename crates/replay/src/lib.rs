@@ -47,7 +47,7 @@ use timing::Session;
 pub const FORMAT_VERSION: u32 = 3;
 /// Version of the whole pipeline (timing rules + replay build); part of cache keys, so a
 /// change of either rebuilds cached replays.
-pub const PIPELINE_VERSION: &str = "timing-1/replay-3";
+pub const PIPELINE_VERSION: &str = "timing-1/replay-4";
 /// zstd level of the chunks. With zig-zag deltas level 1 is smaller than level 3 was without
 /// them (simulated race 8.28 MB, 8.61 MB before), with a third fewer instructions than level 3.
 const ZSTD_LEVEL: i32 = 1;
@@ -186,13 +186,20 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
         return Err(Error::Empty(format!("session {id} has no laps and no telemetry")));
     }
     let session_end_ms = tl.t_ms(tl.frames.saturating_sub(1));
-    let ctx = cars::CarContext { session: s, track: track.as_ref(), timeline: &tl, chequered_ms: cars::chequered_flag(s), session_end_ms };
+    let ctx = cars::CarContext {
+        session: s,
+        track: track.as_ref(),
+        timeline: &tl,
+        chequered_ms: cars::chequered_flag(s),
+        session_end_ms,
+        timing_points: cars::timing_points(s),
+    };
     progress("cars", 0.1);
     let cars: Vec<cars::CarColumns> = drivers.par_iter().map(|d| cars::build(&ctx, d.number)).collect();
     progress("standings index", 0.5);
     // Each chunk's frames are ranked where the chunk is encoded (below).
     let ranking = if s.info.is_race_like() {
-        standings::Ranking::race(&cars, &tl)
+        standings::Ranking::race(&cars, &tl, ctx.timing_points.filter(|_| track.is_none()))
     } else {
         standings::Ranking::by_best_lap(s, &cars, &tl, s.info.is_qualifying_like())
     };

@@ -2,8 +2,10 @@
 //!
 //! Races and sprints: at each timing-line crossing the order is the order of crossing (the
 //! laps completed come from the timing); between crossings cars are ordered by laps completed
-//! plus progress along the lap; finished cars by when they took the flag (plus unserved time
-//! penalties); a retired car keeps the place its laps earned until others pass it, so in the
+//! plus progress along the lap; where the session has no positions (progress is then an
+//! estimate timed through the sector points), by laps completed plus the last timing point
+//! passed, and between the same two points in the timing's own order; finished cars by when
+//! they took the flag (plus unserved time penalties); a retired car keeps the place its laps earned until others pass it, so in the
 //! end it is below every car that completed more laps. Gaps are time-at-distance: how long ago the leader (or
 //! the car ahead) was where this car is now; lapped cars show laps down. In the first frame
 //! after a car crosses the line, its gaps are the line's (the difference of crossing times),
@@ -188,9 +190,14 @@ fn gap_between(ahead: &ProgressIndex, tl: &Timeline, k: usize, p_ahead: f64, p_s
 }
 
 /// Sort key of a car in race frame `k` (where it has `progress` and `state`): (class,
-/// −progress, flag time); lower ranks first.
-fn race_key(c: &CarColumns, progress: f32, state: u8, tl: &Timeline, k: usize) -> (u8, f64, f64) {
-    let p = f64::from(progress);
+/// −progress, flag time); lower ranks first. With `timing_points` (a session without
+/// positions), progress counts only the timing points passed (the line, sector 1, sector 2),
+/// so cars between the same two points keep the timing's order, as the timing screen does.
+fn race_key(c: &CarColumns, progress: f32, state: u8, tl: &Timeline, k: usize, timing_points: Option<[f64; 2]>) -> (u8, f64, f64) {
+    let p = match timing_points {
+        Some(tp) if progress.is_finite() => passed_point(f64::from(progress), tp),
+        _ => f64::from(progress),
+    };
     match CarState::from_u8(state) {
         CarState::NotStarted => (4, 0.0, 0.0),
         // A retired car keeps the place its laps earned until others pass it (as the official
@@ -208,6 +215,20 @@ fn race_key(c: &CarColumns, progress: f32, state: u8, tl: &Timeline, k: usize) -
     }
 }
 
+/// Progress `p` down to the last timing point passed: whole laps plus 0, or the lap fraction
+/// of sector 1's or sector 2's end.
+fn passed_point(p: f64, [s1, s2]: [f64; 2]) -> f64 {
+    let laps = p.floor();
+    let f = p - laps;
+    laps + if f >= s2 {
+        s2
+    } else if f >= s1 {
+        s1
+    } else {
+        0.0
+    }
+}
+
 /// How a session's standings are found for any run of frames, so the replay build can rank
 /// each chunk's frames where it encodes them (in parallel, while the chunk's columns are still
 /// in cache) instead of holding every frame's standings at once.
@@ -222,6 +243,8 @@ enum Kind<'a> {
         cars: &'a [CarColumns],
         /// Per car, its progress index.
         index: Vec<ProgressIndex>,
+        /// Without positions: the lap fractions of the sector timing points, to rank by.
+        timing_points: Option<[f64; 2]>,
         /// The frame times.
         tl: &'a Timeline,
     },
@@ -237,9 +260,12 @@ enum Kind<'a> {
 }
 
 impl<'a> Ranking<'a> {
-    /// Race and sprint ranking (indexes every car's progress, in parallel).
-    pub fn race(cars: &'a [CarColumns], tl: &'a Timeline) -> Ranking<'a> {
-        Ranking(Kind::Race { cars, index: cars.par_iter().map(|c| ProgressIndex::new(&c.progress)).collect(), tl })
+    /// Race and sprint ranking (indexes every car's progress, in parallel). `timing_points`:
+    /// in a session without positions, the lap fractions of the sector 1 and 2 timing points
+    /// (see [`crate::cars::timing_points`]); progress is then an estimate between them, and
+    /// cars between the same two points are ranked in the timing's order.
+    pub fn race(cars: &'a [CarColumns], tl: &'a Timeline, timing_points: Option<[f64; 2]>) -> Ranking<'a> {
+        Ranking(Kind::Race { cars, index: cars.par_iter().map(|c| ProgressIndex::new(&c.progress)).collect(), timing_points, tl })
     }
 
     /// Qualifying and practice ranking: by best lap (in the current part for qualifying),
@@ -265,8 +291,8 @@ impl<'a> Ranking<'a> {
     /// The standings of frames `a..b` (frame `k` at index `k - a` of each column).
     pub fn frames(&self, a: usize, b: usize) -> Standings {
         match &self.0 {
-            Kind::Race { cars, index, tl } => {
-                let SpanStandings { position, gap_ms, interval_ms } = rank_span(cars, index, tl, a, b);
+            Kind::Race { cars, index, timing_points, tl } => {
+                let SpanStandings { position, gap_ms, interval_ms } = rank_span(cars, index, *timing_points, tl, a, b);
                 let (drivers, len) = (cars.len(), b - a);
                 Standings {
                     position: per_driver(&position, drivers, len),
@@ -315,7 +341,14 @@ struct SpanStandings {
 }
 
 /// Ranks frames `a..b`.
-fn rank_span(cars: &[CarColumns], index: &[ProgressIndex], tl: &Timeline, a: usize, b: usize) -> SpanStandings {
+fn rank_span(
+    cars: &[CarColumns],
+    index: &[ProgressIndex],
+    timing_points: Option<[f64; 2]>,
+    tl: &Timeline,
+    a: usize,
+    b: usize,
+) -> SpanStandings {
     let drivers = cars.len();
     let len = b - a;
     let mut pos = vec![0u8; len * drivers];
@@ -348,7 +381,7 @@ fn rank_span(cars: &[CarColumns], index: &[ProgressIndex], tl: &Timeline, a: usi
         let (progress, state, official) =
             (&progress[j * drivers..][..drivers], &state[j * drivers..][..drivers], &official[j * drivers..][..drivers]);
         keys.clear();
-        keys.extend(cars.iter().enumerate().map(|(d, c)| race_key(c, progress[d], state[d], tl, k)));
+        keys.extend(cars.iter().enumerate().map(|(d, c)| race_key(c, progress[d], state[d], tl, k, timing_points)));
         // Ties (the grid, cars stopped together) go by the official order, then the number:
         // a strict total order, so the result does not depend on the order sorted from.
         let before = |x: usize, y: usize| -> bool {
@@ -378,7 +411,9 @@ fn rank_span(cars: &[CarColumns], index: &[ProgressIndex], tl: &Timeline, a: usi
             if rank == 0 || car_state == CarState::Retired {
                 continue;
             }
-            let p = f64::from(progress[d]);
+            // Ranked by timing points, a car may be ahead with a little less estimated progress:
+            // the gap is then measured to where the car ahead is now.
+            let p = f64::from(progress[d]).min(f64::from(progress[order[rank - 1]]));
             if gap_hint[d].0 != leader {
                 gap_hint[d] = (leader, k);
             }
@@ -517,6 +552,37 @@ mod tests {
         None
     }
 
+    #[test]
+    fn progress_counts_down_to_the_last_timing_point_passed() {
+        let tp = [0.3, 0.7];
+        assert_eq!(passed_point(4.29, tp), 4.0);
+        assert_eq!(passed_point(4.31, tp), 4.3);
+        assert_eq!(passed_point(4.69, tp), 4.3);
+        assert_eq!(passed_point(4.95, tp), 4.7);
+        assert_eq!(passed_point(-0.1, tp), -1.0 + 0.7);
+    }
+
+    #[test]
+    fn without_positions_cars_between_the_same_timing_points_keep_the_official_order() {
+        let tl = Timeline::new(0, 25, 2);
+        let on_track = vec![CarState::OnTrack as u8; 2];
+        // Car 1's estimate is a little ahead of car 2's, but the timing has car 2 ahead; car 3
+        // has passed sector 1's point and is ahead of both whatever the timing says.
+        let mut a = car(1, vec![5.10, 5.12], on_track.clone());
+        let mut b = car(2, vec![5.08, 5.11], on_track.clone());
+        let mut c = car(3, vec![5.31, 5.32], on_track);
+        (a.official_position, b.official_position, c.official_position) = (vec![3, 3], vec![2, 2], vec![4, 4]);
+        let cars = [a, b, c];
+        let by_timing = Ranking::race(&cars, &tl, Some([0.3, 0.7])).frames(0, 2);
+        assert_eq!([by_timing.position[0][1], by_timing.position[1][1], by_timing.position[2][1]], [3, 2, 1]);
+        // Car 1 is ahead of car 2 in the timing's order but a little behind by estimate: the
+        // interval is measured to where car 2 is now, never missing.
+        assert!(by_timing.interval_ms[0][1] >= 0);
+        // With positions, progress alone decides.
+        let by_progress = Ranking::race(&cars, &tl, None).frames(0, 2);
+        assert_eq!([by_progress.position[0][1], by_progress.position[1][1], by_progress.position[2][1]], [2, 3, 1]);
+    }
+
     proptest! {
         #[test]
         fn the_progress_index_finds_what_a_scan_finds(
@@ -545,10 +611,11 @@ mod tests {
         fn race_standings_are_a_permutation_of_the_cars_present(
             progress in prop::collection::vec(prop::collection::vec(prop_oneof![Just(f32::NAN), 0.0f32..60.0], 8), 1..12),
             states in prop::collection::vec(prop::collection::vec(0u8..8, 8), 12),
+            timing_points in prop::option::of(Just([0.31, 0.68])),
         ) {
             let tl = Timeline::new(0, 25, 8);
             let cars: Vec<CarColumns> = progress.iter().enumerate().map(|(d, p)| car(d as u16 + 1, p.clone(), states[d].clone())).collect();
-            let st = Ranking::race(&cars, &tl).frames(0, 8);
+            let st = Ranking::race(&cars, &tl, timing_points).frames(0, 8);
             for k in 0..8 {
                 let mut pos: Vec<u8> = (0..cars.len()).map(|d| st.position[d][k]).filter(|p| *p > 0).collect();
                 let present = (0..cars.len()).filter(|&d| {

@@ -1,12 +1,11 @@
 //! The timing path of race standings on real races and sprints (no car telemetry): the
-//! position of each car as it completes each lap vs the official one, through the same check
+//! position of each car as it completes each lap vs the official one, and the share of the
+//! session where the whole order equals the official one, through the same check
 //! `f1replay verify` prints. Uses `../shared/data` (skipped, saying so, without it).
 //!
-//! The floors are the figures measured when this was written; the misses left are crossings
-//! where the feed contradicts itself (a lap report up to a minute late while the official
-//! positions already moved, or the timing's position update arriving 15 s after the line).
+//! The order-share floors are the figures measured when this was written, rounded down.
 
-fn lap_end_agreement(session: &str) -> Option<(u32, u32)> {
+fn check(session: &str) -> Option<replay::check::Report> {
     let Some(data) = archive::test_data_dir() else {
         println!("skipped: no shared data (../shared/data or $F1REPLAY_TEST_DATA)");
         return None;
@@ -14,27 +13,33 @@ fn lap_end_agreement(session: &str) -> Option<(u32, u32)> {
     let dir = data.join("fastf1-test-data/livetiming/static").join(session);
     let s = timing::Session::build(&feed::FeedSession::read_dir(&dir));
     let report = replay::check::check(&s).unwrap();
-    println!("{session}: {}/{}", report.crossings.0, report.crossings.1);
-    Some(report.crossings)
+    println!("{session}: {}/{} lap ends, order share {:.4}", report.crossings.0, report.crossings.1, report.order_share);
+    Some(report)
 }
 
 #[test]
 fn baku_2018_race_positions_at_lap_ends_match_the_timing() {
-    let Some((ok, total)) = lap_end_agreement("2018/2018-04-29_Azerbaijan_Grand_Prix/2018-04-29_Race") else { return };
-    assert_eq!(total, 841);
-    assert!(ok >= 832, "{ok}/{total}");
+    // Five lap reports here came 19-58 s after the crossing (the timing missed it and held the
+    // car a lap back until then) and five 3-10 s after it (the positions already counted it).
+    let Some(r) = check("2018/2018-04-29_Azerbaijan_Grand_Prix/2018-04-29_Race") else { return };
+    assert_eq!(r.crossings, (841, 841));
+    assert!(r.order_share >= 0.94, "{}", r.order_share);
 }
 
 #[test]
 fn baku_2023_sprint_positions_at_lap_ends_match_the_timing() {
-    let Some((ok, total)) = lap_end_agreement("2023/2023-04-30_Azerbaijan_Grand_Prix/2023-04-29_Sprint") else { return };
-    assert_eq!(total, 308);
-    assert!(ok >= 306, "{ok}/{total}");
+    let Some(r) = check("2023/2023-04-30_Azerbaijan_Grand_Prix/2023-04-29_Sprint") else { return };
+    assert_eq!(r.crossings, (308, 308));
+    assert!(r.order_share >= 0.99, "{}", r.order_share);
 }
 
 #[test]
-fn miami_2025_sprint_positions_at_lap_ends_match_the_timing_with_the_unserved_penalty() {
-    let Some((ok, total)) = lap_end_agreement("2025/2025-05-04_Miami_Grand_Prix/2025-05-03_Sprint") else { return };
-    assert_eq!(total, 331);
-    assert!(ok >= 330, "{ok}/{total}");
+fn miami_2025_sprint_positions_at_lap_ends_match_the_timing_but_for_a_late_penalty() {
+    let Some(r) = check("2025/2025-05-04_Miami_Grand_Prix/2025-05-03_Sprint") else { return };
+    // The one miss: car 1's 10 s penalty puts it behind car 7 on the last lap. The timing
+    // showed that 15 s after car 7's line crossing (P17 at the line, P16 from then on, as
+    // classified); the replay shows it at the line.
+    assert_eq!(r.crossings, (330, 331));
+    assert!(r.text.contains("car 7 lap 18 at 6448.4 s: P16 here, P17 official"), "{}", r.text);
+    assert!(r.order_share >= 0.98, "{}", r.order_share);
 }
