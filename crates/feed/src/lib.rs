@@ -31,5 +31,18 @@ pub mod topic;
 pub mod zipped;
 
 pub use error::{FeedError, Warning};
+
+/// The shared real data folder for this crate's tests: `$F1REPLAY_TEST_DATA`, else
+/// `shared/data` next to the repository (the rule of `archive::test_data_dir`, which feed
+/// cannot depend on).
+#[cfg(test)]
+pub(crate) fn test_data_dir() -> Option<std::path::PathBuf> {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let candidates: Vec<std::path::PathBuf> = match std::env::var_os("F1REPLAY_TEST_DATA") {
+        Some(dir) => vec![std::path::PathBuf::from(dir)],
+        None => vec![manifest.join("../../shared/data"), manifest.join("../../../shared/data")],
+    };
+    candidates.into_iter().find(|dir| dir.join("pitwall").is_dir())
+}
 pub use session::FeedSession;
 pub use topic::Topic;

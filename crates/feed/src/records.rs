@@ -3,6 +3,9 @@
 //! Each topic is parsed line by line; lines are small and few (thousands, not millions), so a
 //! `serde_json::Value` per line is parsed and immediately turned into typed fields. Stateful
 //! topics (DriverList, ExtrapolatedClock, TimingStats) are patch-merged into their state first.
+//! TimingData, tens of thousands of lines, is read without the `Value` ([`timing_data`]).
+
+mod timing_data;
 
 use crate::error::Warning;
 use crate::lines::{warn, Line};
@@ -489,13 +492,25 @@ fn driver_timing(d: &Value) -> DriverTiming {
     t
 }
 
+/// A TimingData line's qualifying part and driver patches, read from its `Value`: the
+/// reference the direct decoder ([`timing_data::decode`]) is tested against, and its fallback.
+fn timing_line_of_value(v: &Value) -> (Option<u8>, Vec<(u16, DriverTiming)>) {
+    let session_part = uint(v.get("SessionPart")).and_then(|p| u8::try_from(p).ok());
+    (session_part, racing_numbers(v.get("Lines")).into_iter().map(|(n, d)| (n, driver_timing(d))).collect())
+}
+
 /// TimingData as typed per-driver patches, one [`TimingLine`] per line with `Lines`.
 pub fn timing_data(file: &str, lines: &[Line<'_>], warnings: &mut Vec<Warning>) -> Vec<TimingLine> {
     let mut out = Vec::with_capacity(lines.len());
     for l in lines {
-        let Some(v) = parse_json(file, l, warnings) else { continue };
-        let session_part = uint(v.get("SessionPart")).and_then(|p| u8::try_from(p).ok());
-        let drivers: Vec<_> = racing_numbers(v.get("Lines")).into_iter().map(|(n, d)| (n, driver_timing(d))).collect();
+        let (session_part, drivers) = match timing_data::decode(l.payload) {
+            Ok(line) => line,
+            // A line that is not valid JSON: the `Value` path reports it, as for every topic.
+            Err(_) => {
+                let Some(v) = parse_json(file, l, warnings) else { continue };
+                timing_line_of_value(&v)
+            }
+        };
         if drivers.is_empty() && session_part.is_none() {
             continue;
         }

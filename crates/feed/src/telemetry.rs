@@ -488,7 +488,7 @@ mod tests {
     use crate::scan::tests::{car_both, position_both};
     use crate::zipped::{deflate_payload, inflate_payload};
     use proptest::prelude::*;
-    use std::path::{Path, PathBuf};
+    use std::path::Path;
 
     fn file(payloads: &[&str]) -> String {
         payloads.iter().enumerate().map(|(i, p)| format!("00:00:{:02}.000{}\r\n", i + 1, deflate_payload(p.as_bytes()))).collect()
@@ -652,21 +652,10 @@ mod tests {
         }
     }
 
-    /// The shared real data folder: `$F1REPLAY_TEST_DATA`, else `shared/data` next to the
-    /// repository (the rule of `archive::test_data_dir`, which feed cannot depend on).
-    fn test_data_dir() -> Option<PathBuf> {
-        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let candidates: Vec<PathBuf> = match std::env::var_os("F1REPLAY_TEST_DATA") {
-            Some(dir) => vec![PathBuf::from(dir)],
-            None => vec![manifest.join("../../shared/data"), manifest.join("../../../shared/data")],
-        };
-        candidates.into_iter().find(|dir| dir.join("pitwall").is_dir())
-    }
-
     #[test]
     fn mexico_qualifying_telemetry_scans_exactly_like_serde() {
         let session = "pitwall/livetiming/static/2025/2025-10-26_Mexico_City_Grand_Prix/2025-10-25_Qualifying";
-        match test_data_dir().map(|d| d.join(session)).filter(|d| d.is_dir()) {
+        match crate::test_data_dir().map(|d| d.join(session)).filter(|d| d.is_dir()) {
             Some(dir) => scans_like_serde(&dir),
             None => println!("SKIPPED mexico_qualifying_telemetry_scans_exactly_like_serde: no real data (set F1REPLAY_TEST_DATA)"),
         }
