@@ -492,9 +492,13 @@ fn driver_timing(d: &Value) -> DriverTiming {
     t
 }
 
+/// What one TimingData line says: its qualifying part, and its drivers' patches by racing
+/// number.
+type LinePatches = (Option<u8>, Vec<(u16, DriverTiming)>);
+
 /// A TimingData line's qualifying part and driver patches, read from its `Value`: the
 /// reference the direct decoder ([`timing_data::decode`]) is tested against, and its fallback.
-fn timing_line_of_value(v: &Value) -> (Option<u8>, Vec<(u16, DriverTiming)>) {
+fn timing_line_of_value(v: &Value) -> LinePatches {
     let session_part = uint(v.get("SessionPart")).and_then(|p| u8::try_from(p).ok());
     (session_part, racing_numbers(v.get("Lines")).into_iter().map(|(n, d)| (n, driver_timing(d))).collect())
 }

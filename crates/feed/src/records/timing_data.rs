@@ -7,7 +7,7 @@
 //! duplicate keys, keys in text order as a `Value` map iterates them), and skips everything
 //! else without keeping it. Syntax errors are left to the `Value` path, which reports them.
 
-use super::{DriverTiming, PatchedTime, SpeedTrap};
+use super::{DriverTiming, LinePatches, PatchedTime, SpeedTrap};
 use crate::time::parse_duration_ms;
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
@@ -49,7 +49,7 @@ macro_rules! skip_arrays_as {
 
 /// One TimingData line: its qualifying part and each driver's patch (drivers in the text
 /// order of their keys).
-pub(super) fn decode(payload: &str) -> Result<(Option<u8>, Vec<(u16, DriverTiming)>), serde_json::Error> {
+pub(super) fn decode(payload: &str) -> Result<LinePatches, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(payload);
     let line = LineValue::deserialize(&mut de)?;
     de.end()?;
@@ -470,7 +470,7 @@ mod tests {
     use serde_json::Value;
 
     /// What the `Value` path reads from `text`, or `None` when it is not JSON.
-    fn by_value(text: &str) -> Option<(Option<u8>, Vec<(u16, DriverTiming)>)> {
+    fn by_value(text: &str) -> Option<LinePatches> {
         serde_json::from_str::<Value>(text).ok().map(|v| super::super::timing_line_of_value(&v))
     }
 
