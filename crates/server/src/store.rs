@@ -285,9 +285,30 @@ impl Store {
     }
 }
 
-/// `<dir>/<id>-<pipeline>-<fps>.f1r`, the pipeline version made file-name safe.
+/// `<dir>/<id>-<pipeline>-<fps>.f1r`, the pipeline version made file-name safe. A simulated
+/// session's files also name the simulator's version (`sim-race-sim1-…`): its raw files are
+/// generated, not fetched, so a new simulator must not be shown through an old replay.
 pub(crate) fn replay_file_path(dir: &Path, id: &SessionId, fps: u32) -> PathBuf {
     let pipeline: String =
         replay::PIPELINE_VERSION.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-') { c } else { '_' }).collect();
-    dir.join(format!("{}-{pipeline}-{fps}.f1r", id.as_str()))
+    let source = if id.sim_kind().is_some() { format!("-sim{}", sim::VERSION) } else { String::new() };
+    dir.join(format!("{}{source}-{pipeline}-{fps}.f1r", id.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn simulated_replays_are_filed_under_the_simulator_version() {
+        let dir = Path::new("/cache");
+        let path = |id: &str| replay_file_path(dir, &SessionId::parse(id).map_err(|e| e.message().to_owned()).unwrap(), 25);
+        let sim = path("sim-race");
+        let name = sim.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        assert!(name.starts_with(&format!("sim-race-sim{}-", sim::VERSION)), "{name}");
+        let real = path("2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying");
+        let name = real.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        assert!(!name.contains("-sim"), "{name}");
+        assert!(name.ends_with("-25.f1r"), "{name}");
+    }
 }

@@ -41,6 +41,13 @@
 
 use std::path::{Path, PathBuf};
 
+/// The version of what [`generate`] writes for the default configurations, the sessions
+/// `serve` shows. Replays built from simulated sessions are cached under it, so a simulator
+/// that writes other bytes is never shown through a replay of the old ones. The test
+/// `the_default_sessions_are_the_ones_their_version_names` fails when the bytes change
+/// and this was not raised.
+pub const VERSION: u32 = 1;
+
 pub mod calendar;
 pub mod driver;
 pub mod format;

@@ -52,3 +52,33 @@ fn different_seeds_give_different_sessions() {
     let b = generate(&SimConfig { laps: 5, seed: 2, ..SimConfig::default() });
     assert_ne!(a.file("TimingData.jsonStream").unwrap().bytes, b.file("TimingData.jsonStream").unwrap().bytes);
 }
+
+/// FNV-1a over every file's name and bytes, in the order written (stable across Rust releases,
+/// unlike std's hasher).
+fn fingerprint(kind: SessionKind) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for f in generate(&SimConfig::new(kind)).files() {
+        for &b in f.name.as_bytes().iter().chain([0u8].iter()).chain(f.bytes.iter()) {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// The default sessions' bytes at [`sim::VERSION`]. When the simulator changes what it writes,
+/// raise `sim::VERSION` and record the new fingerprints here (the failure prints them).
+const FINGERPRINTS: (u32, [u64; 4]) = (1, [0x75ca_1f0e_0c65_5310, 0x0acb_daf0_a463_4d6e, 0x8fda_998a_32b2_6b91, 0xd40f_e89d_c0ac_f404]);
+
+#[test]
+fn the_default_sessions_are_the_ones_their_version_names() {
+    let kinds = [SessionKind::Race, SessionKind::Sprint, SessionKind::Qualifying, SessionKind::Practice];
+    let now: Vec<u64> = kinds.iter().map(|&k| fingerprint(k)).collect();
+    assert_eq!(
+        (sim::VERSION, now.as_slice()),
+        (FINGERPRINTS.0, &FINGERPRINTS.1[..]),
+        "the simulator writes other bytes than sim::VERSION {} recorded: raise sim::VERSION (cached simulated replays are keyed by it) and record ({}, {:#x?}) in FINGERPRINTS",
+        FINGERPRINTS.0,
+        sim::VERSION + 1,
+        now
+    );
+}
