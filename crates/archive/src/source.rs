@@ -31,6 +31,24 @@ pub async fn resolve_session<S: Source>(source: &S, spec: &str) -> Result<Resolv
     index.resolve_spec(&spec)
 }
 
+/// Several topic files of one session, fetched at once: a local folder reads them on parallel
+/// threads, and over HTTP the transfers overlap (their starts still spaced by the rate limit).
+/// One result per name, in order; `done` is called as each one arrives, with how many have.
+pub async fn topics<S: Source>(
+    source: &S,
+    session_path: &str,
+    file_names: &[String],
+    done: &(dyn Fn(usize) + Send + Sync),
+) -> Vec<Result<Vec<u8>>> {
+    let arrived = std::sync::atomic::AtomicUsize::new(0);
+    let fetches = file_names.iter().map(|name| async {
+        let result = source.topic(session_path, name).await;
+        done(arrived.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
+        result
+    });
+    futures_util::future::join_all(fetches).await
+}
+
 /// One of the crate's sources, chosen at run time (e.g. by the command line: `--data DIR`,
 /// `--no-cache`, or the default cached archive).
 #[derive(Debug, Clone)]

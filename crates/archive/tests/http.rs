@@ -37,7 +37,8 @@ fn static_root(data: &Path) -> PathBuf {
 /// `/ok/` serves the files, `/missing/` 404, `/forbidden/` 403, `/broken/` 500,
 /// `/flaky/` 500 on the first request of each path then the file, `/slow/` sleeps past the
 /// client timeout, `/slow-once/` sleeps on the first request of each path only,
-/// `/synthetic/` makes up an `Index.json` for any year and a small body for any topic.
+/// `/synthetic/` makes up an `Index.json` for any year and a small body for any topic,
+/// `/overlap/` makes up a topic body after [`OVERLAP_HOLD`], counting requests in flight.
 struct TestServer {
     base: String,
     state: Arc<ServerState>,
@@ -47,7 +48,13 @@ struct ServerState {
     root: PathBuf,
     requests: AtomicUsize,
     seen: Mutex<HashSet<String>>,
+    /// `/overlap/` requests being answered now, and the most at once.
+    in_flight: AtomicUsize,
+    most_in_flight: AtomicUsize,
 }
+
+/// How long `/overlap/` holds each answer: long against the tests' request spacing.
+const OVERLAP_HOLD: Duration = Duration::from_millis(300);
 
 impl ServerState {
     /// Counts the request; true when `key` was seen before.
@@ -59,7 +66,13 @@ impl ServerState {
 
 impl TestServer {
     async fn start(root: PathBuf) -> TestServer {
-        let state = Arc::new(ServerState { root, requests: AtomicUsize::new(0), seen: Mutex::new(HashSet::new()) });
+        let state = Arc::new(ServerState {
+            root,
+            requests: AtomicUsize::new(0),
+            seen: Mutex::new(HashSet::new()),
+            in_flight: AtomicUsize::new(0),
+            most_in_flight: AtomicUsize::new(0),
+        });
         let app = Router::new()
             .route("/ok/{*path}", get(ok))
             .route("/missing/{*path}", get(missing))
@@ -69,6 +82,7 @@ impl TestServer {
             .route("/slow/{*path}", get(slow))
             .route("/slow-once/{*path}", get(slow_once))
             .route("/synthetic/{*path}", get(synthetic))
+            .route("/overlap/{*path}", get(overlap))
             .with_state(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -145,6 +159,15 @@ async fn synthetic(State(state): Shared, UrlPath(path): UrlPath<String>) -> Resp
             .into_response(),
         None => format!("00:00:01.000{{\"Request\":{n}}}\r\n").into_response(),
     }
+}
+
+async fn overlap(State(state): Shared, UrlPath(path): UrlPath<String>) -> Response {
+    state.hit(format!("overlap {path}"));
+    let now = state.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    state.most_in_flight.fetch_max(now, Ordering::SeqCst);
+    tokio::time::sleep(OVERLAP_HOLD).await;
+    state.in_flight.fetch_sub(1, Ordering::SeqCst);
+    format!("00:00:01.000{{\"Path\":{path:?}}}\r\n").into_response()
 }
 
 /// A raw TCP server that announces `Content-Length: 100` and sends 100 bytes, except on the
@@ -530,4 +553,22 @@ fn current_year() -> i64 {
     let mp = (5 * doy + 2) / 153;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     yoe + era * 400 + i64::from(month <= 2)
+}
+
+#[tokio::test]
+async fn a_session_s_topics_are_fetched_at_once_and_returned_in_order() {
+    let server = TestServer::start(PathBuf::new()).await;
+    let source = http(server.url("overlap"));
+    let names: Vec<String> =
+        ["TimingData.jsonStream", "LapCount.jsonStream", "TrackStatus.jsonStream", "WeatherData.jsonStream"].map(String::from).to_vec();
+    let arrivals = Mutex::new(Vec::new());
+    let results = archive::topics(&source, SPRINT, &names, &|n| arrivals.lock().unwrap().push(n)).await;
+    // Each answer is held 300 ms and requests start 1 ms apart: fetched one after another,
+    // never two would be in flight.
+    assert!(server.state.most_in_flight.load(Ordering::SeqCst) >= 2, "the requests did not overlap");
+    for (name, result) in names.iter().zip(&results) {
+        let body = String::from_utf8(result.as_ref().unwrap().clone()).unwrap();
+        assert!(body.contains(name.as_str()), "{name}: {body}");
+    }
+    assert_eq!(*arrivals.lock().unwrap(), vec![1, 2, 3, 4]);
 }

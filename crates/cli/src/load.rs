@@ -1,7 +1,7 @@
 //! Turning the SESSION argument into raw topic files: a session folder on disk, or
 //! `YEAR/EVENT/SESSION` resolved through the season index of `--data DIR` or of the archive.
 
-use archive::{AnySource, CacheConfig, CachedSource, HttpConfig, HttpSource, LocalSource, Source};
+use archive::{AnySource, CacheConfig, CachedSource, HttpConfig, HttpSource, LocalSource};
 use feed::Topic;
 use std::path::{Path, PathBuf};
 
@@ -57,9 +57,10 @@ pub fn load(session: &str, args: &SourceArgs) -> Result<RawSession, String> {
 
 fn fetch_all(src: &AnySource, path: &str, label: String) -> Result<RawSession, String> {
     let rt = runtime()?;
+    let names: Vec<String> = Topic::ALL.iter().map(|t| t.file_name()).collect();
     let mut files = Vec::new();
-    for topic in Topic::ALL {
-        match rt.block_on(src.topic(path, &topic.file_name())) {
+    for (topic, result) in Topic::ALL.into_iter().zip(rt.block_on(archive::topics(src, path, &names, &|_| {}))) {
+        match result {
             Ok(bytes) => files.push((topic, Some(bytes))),
             Err(e) if e.is_not_found() => files.push((topic, None)),
             Err(e) => return Err(e.to_string()),

@@ -271,18 +271,19 @@ impl Catalog {
         let Some(path) = id.archive_path() else {
             return Err(ApiError::internal(format!("{id} is not an archive session")));
         };
+        let names: Vec<String> = Topic::ALL.iter().map(|t| t.file_name()).collect();
+        let arrived = |n: usize| progress(n as f32 / names.len() as f32);
+        let results = match &self.archive {
+            Archive::Local(s) => archive::topics(s, &path, &names, &arrived).await,
+            Archive::Remote(s) => archive::topics(s.as_ref(), &path, &names, &arrived).await,
+        };
         let mut files = Vec::with_capacity(Topic::ALL.len());
-        for (i, topic) in Topic::ALL.into_iter().enumerate() {
-            let result = match &self.archive {
-                Archive::Local(s) => s.topic(&path, &topic.file_name()).await,
-                Archive::Remote(s) => s.topic(&path, &topic.file_name()).await,
-            };
+        for (topic, result) in Topic::ALL.into_iter().zip(results) {
             match result {
                 Ok(bytes) => files.push((topic, Some(bytes))),
                 Err(e) if e.is_not_found() => files.push((topic, None)),
                 Err(e) => return Err(e.into()),
             }
-            progress((i + 1) as f32 / Topic::ALL.len() as f32);
         }
         if files.iter().all(|(_, b)| b.is_none()) {
             let place = match &self.archive {
