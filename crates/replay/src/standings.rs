@@ -387,10 +387,10 @@ fn rank_span(
         let before = |x: usize, y: usize| -> bool {
             let (kx, ky) = (keys[x], keys[y]);
             kx.0.cmp(&ky.0)
-                .then(kx.1.total_cmp(&ky.1))
-                .then(kx.2.total_cmp(&ky.2))
-                .then(official[x].cmp(&official[y]))
-                .then(cars[x].driver.cmp(&cars[y].driver))
+                .then_with(|| kx.1.total_cmp(&ky.1))
+                .then_with(|| kx.2.total_cmp(&ky.2))
+                .then_with(|| official[x].cmp(&official[y]))
+                .then_with(|| cars[x].driver.cmp(&cars[y].driver))
                 .is_lt()
         };
         // Insertion sort from the previous frame's order: linear when nothing changed.

@@ -103,22 +103,28 @@ impl Session {
             total_laps,
             t0_utc_us,
         };
-        let built = laps::build(feed, &ctx);
-
-        let telemetry = match t0_utc_us {
-            Some(t0) => {
-                use rayon::prelude::*;
-                numbers
+        // The laps (one thread) and the telemetry merge (per driver) at once; the lap
+        // distances, which need both, after.
+        use rayon::prelude::*;
+        let (built, merged) = rayon::join(
+            || laps::build(feed, &ctx),
+            || match t0_utc_us {
+                Some(t0) => numbers
                     .par_iter()
                     .filter(|n| feed.car_data.drivers.contains_key(n) || feed.position.drivers.contains_key(n))
-                    .map(|&n| {
-                        let driver_laps: Vec<&Lap> = built.laps.iter().filter(|l| l.driver == n).collect();
-                        telemetry::merge_driver(n, feed.car_data.drivers.get(&n), feed.position.drivers.get(&n), t0, &driver_laps)
-                    })
-                    .collect()
-            }
-            None => Vec::new(),
-        };
+                    .map(|&n| telemetry::merge_channels(n, feed.car_data.drivers.get(&n), feed.position.drivers.get(&n), t0))
+                    .collect(),
+                None => Vec::new(),
+            },
+        );
+        let telemetry: Vec<DriverTelemetry> = merged
+            .into_par_iter()
+            .map(|mut tel: DriverTelemetry| {
+                let driver_laps: Vec<&Lap> = built.laps.iter().filter(|l| l.driver == tel.driver).collect();
+                tel.lap_distance_m = telemetry::lap_distance(&tel, &driver_laps);
+                tel
+            })
+            .collect();
 
         let race_control = feed
             .race_control

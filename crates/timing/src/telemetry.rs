@@ -152,8 +152,17 @@ fn time_order(ts: &[i64]) -> Vec<usize> {
     idx
 }
 
-/// Merges one driver's car and position samples onto one time base.
+/// Merges one driver's car and position samples onto one time base, with the distance
+/// driven in each of `laps`.
 pub fn merge_driver(driver: u16, car: Option<&CarSamples>, pos: Option<&PositionSamples>, t0_us: i64, laps: &[&Lap]) -> DriverTelemetry {
+    let mut tel = merge_channels(driver, car, pos, t0_us);
+    tel.lap_distance_m = lap_distance(&tel, laps);
+    tel
+}
+
+/// [`merge_driver`] without the lap distance, which needs the laps: the session model merges
+/// while it builds the laps, then adds it ([`lap_distance`]).
+pub fn merge_channels(driver: u16, car: Option<&CarSamples>, pos: Option<&PositionSamples>, t0_us: i64) -> DriverTelemetry {
     let empty_car = CarSamples::default();
     let empty_pos = PositionSamples::default();
     let car = car.unwrap_or(&empty_car);
@@ -251,13 +260,12 @@ pub fn merge_driver(driver: u16, car: Option<&CarSamples>, pos: Option<&Position
         tel.z_m.push(z);
         tel.on_track.push(step_at(&pos_t, t, &mut pos_hint).is_some_and(|i| pos.on_track[pi[i]]));
     }
-    tel.lap_distance_m = lap_distance(&tel, laps);
     tel
 }
 
 /// Distance since each lap's start, integrating speed over time (trapezoids). Per lap, so the
 /// integration error does not grow over the session.
-fn lap_distance(tel: &DriverTelemetry, laps: &[&Lap]) -> Vec<f32> {
+pub fn lap_distance(tel: &DriverTelemetry, laps: &[&Lap]) -> Vec<f32> {
     let mut out = vec![f32::NAN; tel.t_ms.len()];
     for lap in laps {
         let (Some(start), Some(end)) = (lap.lap_start_ms, lap.time_ms) else { continue };
