@@ -155,7 +155,7 @@ impl ProgressIndex {
 
     /// Session time (ms, linear between frames) at which the driver first reached `p`,
     /// looking only at frames `..=upto`; `hint` as in [`ProgressIndex::first_frame_reaching_from`].
-    #[inline]
+    #[inline(always)]
     fn time_at(&self, tl: &Timeline, upto: usize, p: f64, hint: &mut usize) -> Option<f64> {
         let i = self.first_frame_reaching_from(p, hint);
         if i > upto || i == 0 || i >= self.cummax.len() {
@@ -173,7 +173,7 @@ impl ProgressIndex {
 
 /// Time-at-distance gap at frame `k` from the car ahead (at `p_ahead`) to a car at `p_self`:
 /// laps down when a lap or more behind.
-#[inline]
+#[inline(always)]
 fn gap_between(ahead: &ProgressIndex, tl: &Timeline, k: usize, p_ahead: f64, p_self: f64, hint: &mut usize) -> i32 {
     if !(p_ahead.is_finite() && p_self.is_finite()) {
         return NO_GAP;
