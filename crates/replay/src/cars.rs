@@ -310,6 +310,37 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
     // A car with no lap at all did not start; a lap-1 crash has a generated lap and did start.
     let no_start = laps.is_empty();
 
+    // Progress: laps completed (timing) + fraction along the lap (position projected on the
+    // centreline, or time-based without positions). The lap being driven after `lap_i` laps
+    // counted (`completed` of them completed): (start, end, whether the end is a real line
+    // crossing rather than a stop or an estimate).
+    let lap_bounds = |lap_i: usize, completed: usize| -> (Option<i64>, Option<i64>, bool) {
+        if official_laps.is_empty() {
+            let start =
+                if completed == 0 { laps.first().and_then(|l| l.lap_start_ms) } else { timed.get(completed - 1).and_then(|l| l.time_ms) };
+            // Without a timed end (a retirement on track) the generated lap's end; a lap-1
+            // crash (its only lap generated) has no end: where it stopped is unknown.
+            let end = timed.get(completed).and_then(|l| l.time_ms).or_else(|| {
+                if timed.is_empty() {
+                    return None;
+                }
+                generated.iter().find(|l| l.lap_number as usize == completed + 1).and_then(|l| l.time_ms)
+            });
+            (start, end, timed.get(completed).is_some())
+        } else {
+            let start = if lap_i == 0 { laps.first().and_then(|l| l.lap_start_ms) } else { Some(lap_from[lap_i - 1]) };
+            // After the last crossing the timing reported (a car about to retire), the lap is
+            // assumed as long as the one before.
+            let previous = (lap_i >= 2).then(|| official_laps[lap_i - 1].0 - official_laps[lap_i - 2].0);
+            let end = official_laps
+                .get(lap_i)
+                .map(|l| l.0)
+                .or_else(|| generated.first().and_then(|l| l.time_ms))
+                .or_else(|| Some(start? + previous?));
+            (start, end, lap_i < official_laps.len())
+        }
+    };
+    let (mut bounds_for, mut bounds): (Option<usize>, (Option<i64>, Option<i64>, bool)) = (None, (None, None, false));
     let mut tel_hint = 0usize;
     let mut proj_hint = 0usize;
     // Distance along the lap of telemetry rows `i` and `i + 1`, projected once per row pair:
@@ -439,30 +470,13 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
         // continuous with the timing's crossing: a car just past the timing line that the
         // projection still sees before it, and the reverse, are put on the right side.
         // `crossing`: the lap end is a real line crossing (not a stop or an estimate).
-        let (lap_start, lap_end, crossing) = if official_laps.is_empty() {
-            let start =
-                if completed == 0 { laps.first().and_then(|l| l.lap_start_ms) } else { timed.get(completed - 1).and_then(|l| l.time_ms) };
-            // Without a timed end (a retirement on track) the generated lap's end; a lap-1
-            // crash (its only lap generated) has no end: where it stopped is unknown.
-            let end = timed.get(completed).and_then(|l| l.time_ms).or_else(|| {
-                if timed.is_empty() {
-                    return None;
-                }
-                generated.iter().find(|l| l.lap_number as usize == completed + 1).and_then(|l| l.time_ms)
-            });
-            (start, end, timed.get(completed).is_some())
-        } else {
-            let start = if lap_i == 0 { laps.first().and_then(|l| l.lap_start_ms) } else { Some(lap_from[lap_i - 1]) };
-            // After the last crossing the timing reported (a car about to retire), the lap is
-            // assumed as long as the one before.
-            let previous = (lap_i >= 2).then(|| official_laps[lap_i - 1].0 - official_laps[lap_i - 2].0);
-            let end = official_laps
-                .get(lap_i)
-                .map(|l| l.0)
-                .or_else(|| generated.first().and_then(|l| l.time_ms))
-                .or_else(|| Some(start? + previous?));
-            (start, end, lap_i < official_laps.len())
-        };
+        // The lap's bounds change only with the laps completed: worked out once per lap.
+        if bounds_for != Some(lap_i) {
+            bounds_for = Some(lap_i);
+            bounds = lap_bounds(lap_i, completed);
+        }
+        let (lap_start, lap_end, crossing) = bounds;
+
         let mut frac = f64::NAN;
         if let (true, Some(track), Some((i, f)), Some(tel)) = (has_pos, ctx.track, row, tel) {
             let (a0, a1) = match row_along {
