@@ -2,17 +2,18 @@
 //! forward per item passed instead of a search per read.
 
 /// A position in a list ordered by time (`time` gives an item's session ms), moved forward by
-/// reads at times that never decrease.
+/// reads at times that never decrease. `time` is a type parameter, not a function pointer, so
+/// the per-frame reads compile to a comparison.
 #[derive(Clone, Copy)]
-pub struct TimeWalk<'a, T> {
+pub struct TimeWalk<'a, T, F: Fn(&T) -> i64> {
     items: &'a [T],
-    time: fn(&T) -> i64,
+    time: F,
     passed: usize,
 }
 
-impl<'a, T> TimeWalk<'a, T> {
+impl<'a, T, F: Fn(&T) -> i64> TimeWalk<'a, T, F> {
     /// A walk before the first item.
-    pub fn new(items: &'a [T], time: fn(&T) -> i64) -> Self {
+    pub fn new(items: &'a [T], time: F) -> Self {
         TimeWalk { items, time, passed: 0 }
     }
 
