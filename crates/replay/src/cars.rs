@@ -181,6 +181,19 @@ fn timed_fraction(t: i64, a: i64, b: i64, points: [Option<(i64, f64)>; 2]) -> f6
     (f0 + (t - t0) as f64 / (b - t0).max(1) as f64 * (1.0 - f0)).clamp(0.0, 0.9999)
 }
 
+/// What a car pass needs of a telemetry row pair `(row, row + 1)` at every frame between them.
+#[derive(Clone, Copy)]
+struct RowFacts {
+    /// The first row of the pair.
+    row: usize,
+    /// The rows are further apart than the car can drive in the time between them.
+    jump: bool,
+    /// Gear, brake and DRS state of the first row (stepped channels).
+    gear: u8,
+    brake: u8,
+    drs: u8,
+}
+
 /// When the leader completed the race distance, or the session finished.
 pub fn chequered_flag(s: &Session) -> Option<i64> {
     if !s.info.is_race_like() {
@@ -341,6 +354,7 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
         }
     };
     let (mut bounds_for, mut bounds): (Option<usize>, (Option<i64>, Option<i64>, bool)) = (None, (None, None, false));
+    let mut row_facts: Option<RowFacts> = None;
     let mut tel_hint = 0usize;
     let mut proj_hint = 0usize;
     // Distance along the lap of telemetry rows `i` and `i + 1`, projected once per row pair:
@@ -423,23 +437,31 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
                 let lerp = |col: &[f32]| col[i] + (col[i + 1] - col[i]) * f;
                 x = lerp(&tel.x_m);
                 y = lerp(&tel.y_m);
-                // Two rows further apart than a car can drive in the time between them are a
-                // jump in the data: no position in between.
-                // The bound follows the car's own speed (with margin for the two sources' delays).
-                let (dx, dy) = (tel.x_m[i + 1] - tel.x_m[i], tel.y_m[i + 1] - tel.y_m[i]);
-                let v_max = tel.speed_kph[i].max(tel.speed_kph[i + 1]);
-                let v_ms = if v_max.is_finite() { v_max / 3.6 + 15.0 } else { 120.0 };
-                let reach = v_ms * (t1 - t0) as f32 / 1000.0 + 5.0;
-                // Squared lengths: no square root per frame (NaN positions compare false, as before).
-                if t != t0 && dx * dx + dy * dy > reach * reach {
+                // What depends only on the row pair, worked out when the frames reach it.
+                let facts = match row_facts {
+                    Some(facts) if facts.row == i => facts,
+                    _ => {
+                        // Two rows further apart than a car can drive in the time between them
+                        // are a jump in the data: no position in between. The bound follows the
+                        // car's own speed (with margin for the two sources' delays).
+                        let (dx, dy) = (tel.x_m[i + 1] - tel.x_m[i], tel.y_m[i + 1] - tel.y_m[i]);
+                        let v_max = tel.speed_kph[i].max(tel.speed_kph[i + 1]);
+                        let v_ms = if v_max.is_finite() { v_max / 3.6 + 15.0 } else { 120.0 };
+                        let reach = v_ms * (t1 - t0) as f32 / 1000.0 + 5.0;
+                        // Squared lengths: no square root (NaN positions compare false).
+                        let jump = dx * dx + dy * dy > reach * reach;
+                        let facts = RowFacts { row: i, jump, gear: tel.gear[i], brake: u8::from(tel.brake[i]), drs: drs_state(tel.drs[i]) };
+                        row_facts = Some(facts);
+                        facts
+                    }
+                };
+                if t != t0 && facts.jump {
                     (x, y) = (f32::NAN, f32::NAN);
                 }
                 speed = lerp(&tel.speed_kph);
                 rpm = lerp(&tel.rpm);
                 thr = lerp(&tel.throttle_pct);
-                gear = tel.gear[i];
-                brake = u8::from(tel.brake[i]);
-                drs = drs_state(tel.drs[i]);
+                (gear, brake, drs) = (facts.gear, facts.brake, facts.drs);
             }
         }
         let has_pos = x.is_finite() && y.is_finite();
