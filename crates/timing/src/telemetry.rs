@@ -215,36 +215,23 @@ pub fn merge_channels(driver: u16, car: Option<&CarSamples>, pos: Option<&Positi
             d_dm / 10.0 <= MAX_SPEED_MS * ((t1 - pos_t[i]) as f64 / 1000.0) + 5.0
         })
         .collect();
-    // Every column gets its final length: no regrowth (and copy) per column while filling.
+    // Every column at its final length, written in place (no push per row and column).
     let rows = tel.t_ms.len();
-    tel.speed_kph.reserve_exact(rows);
-    tel.rpm.reserve_exact(rows);
-    tel.throttle_pct.reserve_exact(rows);
-    tel.gear.reserve_exact(rows);
-    tel.brake.reserve_exact(rows);
-    tel.drs.reserve_exact(rows);
-    tel.x_m.reserve_exact(rows);
-    tel.y_m.reserve_exact(rows);
-    tel.z_m.reserve_exact(rows);
-    tel.on_track.reserve_exact(rows);
+    let (mut speed, mut rpm, mut throttle) = (vec![0f32; rows], vec![0f32; rows], vec![0f32; rows]);
+    let (mut gear, mut brake, mut drs) = (vec![0u8; rows], vec![false; rows], vec![0u8; rows]);
+    let (mut xs, mut ys, mut zs) = (vec![0f32; rows], vec![0f32; rows], vec![0f32; rows]);
+    let mut on_track = vec![false; rows];
     let (mut car_hint, mut pos_hint) = (0, 0);
-    for &t in &tel.t_ms {
+    for (k, &t) in tel.t_ms.iter().enumerate() {
         let at_car = Bracket::find(&car_t, t, &mut car_hint);
-        tel.speed_kph.push(at_car.lerp(|i| f32::from(car.speed_kph[ci[i]])));
-        tel.rpm.push(at_car.lerp(|i| f32::from(car.rpm[ci[i]])));
-        tel.throttle_pct.push(at_car.lerp(|i| f32::from(car.throttle_pct[ci[i]])));
-        // The same walk as `at_car`'s, already done.
-        match step_at(&car_t, t, &mut car_hint) {
-            Some(i) => {
-                tel.gear.push(car.gear[ci[i]]);
-                tel.brake.push(car.brake[ci[i]] > 0);
-                tel.drs.push(car.drs[ci[i]]);
-            }
-            None => {
-                tel.gear.push(0);
-                tel.brake.push(false);
-                tel.drs.push(0);
-            }
+        speed[k] = at_car.lerp(|i| f32::from(car.speed_kph[ci[i]]));
+        rpm[k] = at_car.lerp(|i| f32::from(car.rpm[ci[i]]));
+        throttle[k] = at_car.lerp(|i| f32::from(car.throttle_pct[ci[i]]));
+        // The same walk as `at_car`'s, already done; no sample: 0, false, 0.
+        if let Some(i) = step_at(&car_t, t, &mut car_hint) {
+            gear[k] = car.gear[ci[i]];
+            brake[k] = car.brake[ci[i]] > 0;
+            drs[k] = car.drs[ci[i]];
         }
         let at_pos = Bracket::find(&pos_t, t, &mut pos_hint);
         let mut x = at_pos.lerp(|i| pos.x_dm[pi[i]] as f32 / 10.0);
@@ -255,11 +242,12 @@ pub fn merge_channels(driver: u16, car: Option<&CarSamples>, pos: Option<&Positi
         if pos_t.get(pos_hint) != Some(&t) && !plausible.get(pos_hint).copied().unwrap_or(true) {
             (x, y, z) = (f32::NAN, f32::NAN, f32::NAN);
         }
-        tel.x_m.push(x);
-        tel.y_m.push(y);
-        tel.z_m.push(z);
-        tel.on_track.push(step_at(&pos_t, t, &mut pos_hint).is_some_and(|i| pos.on_track[pi[i]]));
+        (xs[k], ys[k], zs[k]) = (x, y, z);
+        on_track[k] = step_at(&pos_t, t, &mut pos_hint).is_some_and(|i| pos.on_track[pi[i]]);
     }
+    (tel.speed_kph, tel.rpm, tel.throttle_pct) = (speed, rpm, throttle);
+    (tel.gear, tel.brake, tel.drs) = (gear, brake, drs);
+    (tel.x_m, tel.y_m, tel.z_m, tel.on_track) = (xs, ys, zs, on_track);
     tel
 }
 
