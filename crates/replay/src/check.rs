@@ -8,6 +8,9 @@ use std::fmt::Write as _;
 
 /// How long after a lap report the timing's position updates for that crossing keep coming.
 const SETTLE_MS: i64 = 2_000;
+/// A gap this close to the timing's counts as agreeing (the timing shows 0.001 s, and
+/// updates a car's gap at its timing points only).
+const GAP_WITHIN_MS: i64 = 500;
 
 /// What [`check`] found.
 #[derive(Debug, Clone)]
@@ -24,6 +27,9 @@ pub struct Report {
     pub at_origin: u64,
     /// Race-like sessions: (lap ends where the order equals the official one, lap ends).
     pub crossings: (u32, u32),
+    /// Race-like sessions, at the same lap ends: (our gap to the leader within
+    /// [`GAP_WITHIN_MS`] of the timing's `GapToLeader`, lap ends where both show a time).
+    pub gaps: (u32, u32),
 }
 
 /// Builds the replay of a session in memory and checks it against the timing and physics.
@@ -133,6 +139,7 @@ pub fn check(s: &timing::Session) -> Result<Report, Error> {
     );
     out.push_str(&examples);
     let mut crossings = (0, 0);
+    let mut gaps = (0, 0);
     // Race-like sessions: at each line crossing the timing reports (a driver's NumberOfLaps
     // going up), that driver's position in the replay vs the official one. The timing's
     // position updates for one crossing arrive over a second or two after its report (the
@@ -140,6 +147,8 @@ pub fn check(s: &timing::Session) -> Result<Report, Error> {
     if s.info.is_race_like() {
         let (mut ok, mut total) = (0u32, 0u32);
         let mut misses: Vec<String> = Vec::new();
+        // Our gap to the leader against the timing's at the same moments, where both show a time.
+        let mut gap_errors_ms: Vec<i64> = Vec::new();
         for (d, meta) in m.drivers.iter().enumerate() {
             let Some(o) = s.official.iter().find(|o| o.driver == meta.number) else { continue };
             for &(t_ms, lap) in &o.laps {
@@ -152,6 +161,10 @@ pub fn check(s: &timing::Session) -> Result<Report, Error> {
                 let k = ((t_check as f64 - m.t_start_s * 1000.0) / frame_ms).floor().max(0.0) as u32;
                 let Some(c) = chunks.iter().find(|c| k >= c.first_frame && k < c.first_frame + c.frames) else { continue };
                 let ours = c.driver(col::POSITION, d, (k - c.first_frame) as usize);
+                let our_gap = c.driver(col::GAP, d, (k - c.first_frame) as usize);
+                if let (true, Some(Some(official_gap))) = (our_gap >= 0, timing::official::value_at(&o.gap_to_leader_ms, t_check)) {
+                    gap_errors_ms.push((our_gap - official_gap).abs());
+                }
                 total += 1;
                 if settled.iter().any(|&p| i64::from(p) == ours) {
                     ok += 1;
@@ -173,6 +186,20 @@ pub fn check(s: &timing::Session) -> Result<Report, Error> {
             let _ = writeln!(out, "    {miss}");
         }
         crossings = (ok, total);
+        gap_errors_ms.sort_unstable();
+        let quantile =
+            |q: f64| gap_errors_ms.get(((gap_errors_ms.len() as f64 - 1.0) * q).round() as usize).map_or(f64::NAN, |&e| e as f64 / 1000.0);
+        let within = gap_errors_ms.iter().filter(|&&e| e <= GAP_WITHIN_MS).count();
+        let _ = writeln!(
+            out,
+            "gap to the leader at the same moments vs the timing's GapToLeader, where both show a time: {within}/{} within {:.1} s; difference median {:.3} s, 90th percentile {:.3} s, largest {:.3} s",
+            gap_errors_ms.len(),
+            GAP_WITHIN_MS as f64 / 1000.0,
+            quantile(0.5),
+            quantile(0.9),
+            quantile(1.0)
+        );
+        gaps = (within as u32, gap_errors_ms.len() as u32);
     }
     let _ = writeln!(
         out,
@@ -183,5 +210,5 @@ pub fn check(s: &timing::Session) -> Result<Report, Error> {
         r.chunks.iter().map(|c| c.len()).sum::<usize>() as f64 / f64::from(m.frame_count.max(1)),
         r.raw_bytes as f64 / 1e6
     );
-    Ok(Report { text: out, order_share: share / 100.0, teleports, frame_pairs: pairs, at_origin: origin, crossings })
+    Ok(Report { text: out, order_share: share / 100.0, teleports, frame_pairs: pairs, at_origin: origin, crossings, gaps })
 }

@@ -1,9 +1,10 @@
 //! The timing path of race standings on real races and sprints (no car telemetry): the
-//! position of each car as it completes each lap vs the official one, and the share of the
-//! session where the whole order equals the official one, through the same check
-//! `f1replay verify` prints. Uses `../shared/data` (skipped, saying so, without it).
+//! position of each car as it completes each lap vs the official one, the share of the
+//! session where the whole order equals the official one, and the gap to the leader at each
+//! lap end vs the timing's, through the same check `f1replay verify` prints. Uses
+//! `../shared/data` (skipped, saying so, without it).
 //!
-//! The order-share floors are the figures measured when this was written, rounded down.
+//! The share floors are the figures measured when this was written, rounded down.
 
 fn check(session: &str) -> Option<replay::check::Report> {
     let Some(data) = archive::test_data_dir() else {
@@ -13,7 +14,10 @@ fn check(session: &str) -> Option<replay::check::Report> {
     let dir = data.join("fastf1-test-data/livetiming/static").join(session);
     let s = timing::Session::build(&feed::FeedSession::read_dir(&dir));
     let report = replay::check::check(&s).unwrap();
-    println!("{session}: {}/{} lap ends, order share {:.4}", report.crossings.0, report.crossings.1, report.order_share);
+    println!(
+        "{session}: {}/{} lap ends, order share {:.4}, gaps within 0.5 s of the timing's {}/{}",
+        report.crossings.0, report.crossings.1, report.order_share, report.gaps.0, report.gaps.1
+    );
     Some(report)
 }
 
@@ -24,6 +28,7 @@ fn baku_2018_race_positions_at_lap_ends_match_the_timing() {
     let Some(r) = check("2018/2018-04-29_Azerbaijan_Grand_Prix/2018-04-29_Race") else { return };
     assert_eq!(r.crossings, (841, 841));
     assert!(r.order_share >= 0.94, "{}", r.order_share);
+    assert!(gap_share(&r) >= 0.88, "{:?}", r.gaps);
 }
 
 #[test]
@@ -31,6 +36,7 @@ fn baku_2023_sprint_positions_at_lap_ends_match_the_timing() {
     let Some(r) = check("2023/2023-04-30_Azerbaijan_Grand_Prix/2023-04-29_Sprint") else { return };
     assert_eq!(r.crossings, (308, 308));
     assert!(r.order_share >= 0.99, "{}", r.order_share);
+    assert!(gap_share(&r) >= 0.98, "{:?}", r.gaps);
 }
 
 #[test]
@@ -42,4 +48,10 @@ fn miami_2025_sprint_positions_at_lap_ends_match_the_timing_but_for_a_late_penal
     assert_eq!(r.crossings, (330, 331));
     assert!(r.text.contains("car 7 lap 18 at 6448.4 s: P16 here, P17 official"), "{}", r.text);
     assert!(r.order_share >= 0.98, "{}", r.order_share);
+    assert!(gap_share(&r) >= 0.94, "{:?}", r.gaps);
+}
+
+/// Share of the lap ends where our gap to the leader is within 0.5 s of the timing's.
+fn gap_share(r: &replay::check::Report) -> f64 {
+    f64::from(r.gaps.0) / f64::from(r.gaps.1.max(1))
 }

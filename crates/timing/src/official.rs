@@ -24,6 +24,15 @@ pub struct OfficialTimeline {
     pub laps: Vec<(i64, u32)>,
     /// The last time the timing saw the car running: a sector or lap completed, a pit exit.
     pub last_running_ms: Option<i64>,
+    /// Gap to the leader as the timing showed it (`GapToLeader`), ms; `None` where it showed
+    /// no time (the leader's "LAP n", a lapped car's "1L", empty).
+    pub gap_to_leader_ms: Vec<(i64, Option<i64>)>,
+}
+
+/// A `GapToLeader` text as ms behind the leader: "+1.234" is 1234; anything else is `None`.
+pub fn gap_ms(text: &str) -> Option<i64> {
+    let seconds: f64 = text.trim().strip_prefix('+')?.parse().ok()?;
+    (seconds.is_finite() && seconds >= 0.0).then(|| (seconds * 1000.0).round() as i64)
 }
 
 /// The value of a step function at `t` (the last change at or before `t`).
@@ -54,6 +63,9 @@ pub fn timelines(feed: &FeedSession, drivers: &[u16]) -> Vec<OfficialTimeline> {
             if let Some(v) = p.in_pit {
                 o.in_pit.push((t, v));
             }
+            if let Some(text) = &p.gap_to_leader {
+                o.gap_to_leader_ms.push((t, gap_ms(text)));
+            }
             let running =
                 p.sectors.iter().any(|s| s.1.is_some()) || p.number_of_laps.is_some() || p.pit_out == Some(true) || p.in_pit == Some(false);
             if running {
@@ -74,6 +86,22 @@ pub fn timelines(feed: &FeedSession, drivers: &[u16]) -> Vec<OfficialTimeline> {
         o.knocked_out.sort_by_key(|c| c.0);
         o.in_pit.sort_by_key(|c| c.0);
         o.laps.sort_by_key(|c| c.0);
+        o.gap_to_leader_ms.sort_by_key(|c| c.0);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gaps_read_as_the_timing_shows_them() {
+        assert_eq!(gap_ms("+1.234"), Some(1_234));
+        assert_eq!(gap_ms(" +12.5 "), Some(12_500));
+        assert_eq!(gap_ms("+0.000"), Some(0));
+        for text in ["LAP 57", "1L", "1 L", "", "+", "+-1.0", "1.234", "+NaN"] {
+            assert_eq!(gap_ms(text), None, "{text:?}");
+        }
+    }
 }
