@@ -149,6 +149,8 @@ pub fn check(s: &timing::Session) -> Result<Report, Error> {
         let mut misses: Vec<String> = Vec::new();
         // Our gap to the leader against the timing's at the same moments, where both show a time.
         let mut gap_errors_ms: Vec<i64> = Vec::new();
+        // The largest: (difference, car, lap, report ms, ours, the timing's).
+        let mut gap_worst: Vec<(i64, u16, u32, i64, i64, i64)> = Vec::new();
         for (d, meta) in m.drivers.iter().enumerate() {
             let Some(o) = s.official.iter().find(|o| o.driver == meta.number) else { continue };
             for &(t_ms, lap) in &o.laps {
@@ -164,6 +166,7 @@ pub fn check(s: &timing::Session) -> Result<Report, Error> {
                 let our_gap = c.driver(col::GAP, d, (k - c.first_frame) as usize);
                 if let (true, Some(Some(official_gap))) = (our_gap >= 0, timing::official::value_at(&o.gap_to_leader_ms, t_check)) {
                     gap_errors_ms.push((our_gap - official_gap).abs());
+                    gap_worst.push(((our_gap - official_gap).abs(), meta.number, lap, t_ms, our_gap, official_gap));
                 }
                 total += 1;
                 if settled.iter().any(|&p| i64::from(p) == ours) {
@@ -200,6 +203,16 @@ pub fn check(s: &timing::Session) -> Result<Report, Error> {
             quantile(1.0)
         );
         gaps = (within as u32, gap_errors_ms.len() as u32);
+        gap_worst.sort_by_key(|w| std::cmp::Reverse(w.0));
+        for (_, car, lap, t, ours, theirs) in gap_worst.iter().take(3) {
+            let _ = writeln!(
+                out,
+                "    car {car} lap {lap} at {:.1} s: +{:.3} s here, +{:.3} s official",
+                *t as f64 / 1000.0,
+                *ours as f64 / 1000.0,
+                *theirs as f64 / 1000.0
+            );
+        }
     }
     let _ = writeln!(
         out,
