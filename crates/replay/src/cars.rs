@@ -288,7 +288,8 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
     let (mut official_laps, mut lap_from): (Vec<(i64, u32)>, Vec<i64>) = (Vec::new(), Vec::new());
     if let Some(o) = official.filter(|_| race_like) {
         for &(report, count) in &o.laps {
-            let crossing = timed.iter().find(|l| l.lap_number == count).and_then(|l| l.time_ms).filter(|c| *c < report);
+            let crossing =
+                (count as usize).checked_sub(1).and_then(|i| c.crossings_ms.get(i)).copied().filter(|&t| t != i64::MIN && t < report);
             let late = crossing.map_or(0, |c| report - c);
             let at = match crossing {
                 Some(c) if (LATE_REPORT_MS..MISSED_CROSSING_MS).contains(&late) => {
@@ -323,10 +324,8 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
     // A car with no lap at all did not start; a lap-1 crash has a generated lap and did start.
     let no_start = laps.is_empty();
 
-    // Progress: laps completed (timing) + fraction along the lap (position projected on the
-    // centreline, or time-based without positions). The lap being driven after `lap_i` laps
-    // counted (`completed` of them completed): (start, end, whether the end is a real line
-    // crossing rather than a stop or an estimate).
+    // The lap being driven after `lap_i` lap reports (`completed` laps): (start, end, whether
+    // the end is a real line crossing rather than a stop or an estimate).
     let lap_bounds = |lap_i: usize, completed: usize| -> (Option<i64>, Option<i64>, bool) {
         if official_laps.is_empty() {
             let start =
@@ -491,8 +490,7 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
         // centreline, or time-based without positions). Near the line, the fraction is made
         // continuous with the timing's crossing: a car just past the timing line that the
         // projection still sees before it, and the reverse, are put on the right side.
-        // `crossing`: the lap end is a real line crossing (not a stop or an estimate).
-        // The lap's bounds change only with the laps completed: worked out once per lap.
+        // The lap's bounds change only with the laps counted: worked out once per lap.
         if bounds_for != Some(lap_i) {
             bounds_for = Some(lap_i);
             bounds = lap_bounds(lap_i, completed);

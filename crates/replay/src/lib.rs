@@ -237,8 +237,8 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
                         Column::I32(&c.x_dm[a..b]),
                         Column::I32(&c.y_dm[a..b]),
                         Column::I32(&progress_q[d]),
-                        Column::I32(&st.gap_ms[d]),
-                        Column::I32(&st.interval_ms[d]),
+                        Column::I32(st.gap_ms(d)),
+                        Column::I32(st.interval_ms(d)),
                         Column::U16(&c.speed[a..b]),
                         Column::U16(&c.rpm[a..b]),
                         Column::U16(&c.lap[a..b]),
@@ -246,7 +246,7 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
                         Column::U8(&c.throttle[a..b]),
                         Column::U8(&c.brake[a..b]),
                         Column::U8(&c.drs[a..b]),
-                        Column::U8(&st.position[d]),
+                        Column::U8(st.position(d)),
                         Column::U8(&c.compound[a..b]),
                         Column::U8(&c.tyre_age[a..b]),
                         Column::U8(&c.pit_stops[a..b]),
@@ -309,7 +309,7 @@ impl GlobalColumns {
             g.session.push(session.last(t).map_or(0, |x| session_status_code(&x.value)));
             g.rcm.push(messages.passed(t).min(65_534) as u16);
             g.weather.push(weather.passed(t).checked_sub(1).map_or(65_535, |i| i.min(65_534) as u16));
-            let lap = race.and_then(|(cars, st)| (0..cars.len()).find(|&d| st.position[d][k - a] == 1).map(|d| cars[d].lap[k]));
+            let lap = race.and_then(|(cars, st)| (0..cars.len()).find(|&d| st.position(d)[k - a] == 1).map(|d| cars[d].lap[k]));
             g.leader_lap.push(lap.unwrap_or(0));
         }
         g

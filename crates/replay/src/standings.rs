@@ -5,11 +5,12 @@
 //! plus progress along the lap; where the session has no positions (progress is then an
 //! estimate timed through the sector points), by laps completed plus the last timing point
 //! passed, and between the same two points in the timing's own order; finished cars by when
-//! they took the flag (plus unserved time penalties); a retired car keeps the place its laps earned until others pass it, so in the
-//! end it is below every car that completed more laps. Gaps are time-at-distance: how long ago the leader (or
-//! the car ahead) was where this car is now; lapped cars show laps down. In the first frame
-//! after a car crosses the line, its gaps are the line's (the difference of crossing times),
-//! as the timing shows them.
+//! they took the flag (plus unserved time penalties); a retired car keeps the place its laps
+//! earned until others pass it, so in the end it is below every car that completed more laps.
+//! Gaps are time-at-distance: how long ago the leader (or the car ahead) was where this car is
+//! now; lapped cars show laps down. In the first frame after a car crosses the line, its gaps
+//! are the line's (the difference of crossing times), as the timing shows them.
+//!
 //! Qualifying: by best lap in the current part (Q1/Q2/Q3), knocked-out cars fixed below; gaps
 //! are lap-time differences. Practice: by best lap.
 
@@ -22,15 +23,40 @@ use timing::Session;
 /// `gap_ms` / `interval_ms` value for "no gap".
 pub const NO_GAP: i32 = i32::MIN;
 
-/// Standings of a run of frames: per driver column, its position and gaps in each frame.
+/// Standings of a run of `len` frames, driver-major (driver column `d`'s frame `j` at
+/// `[d * len + j]`), as the ranking fills them and the chunk encoder reads them.
 #[derive(Debug, Default, Clone)]
 pub struct Standings {
-    /// `position[d][k]`: position of driver column `d` in frame `k` (0 = not classified).
-    pub position: Vec<Vec<u8>>,
+    /// Frames in the run.
+    len: usize,
+    /// Position (0 = not classified).
+    position: Vec<u8>,
     /// Gap to the leader, ms (−N = N laps down, [`NO_GAP`] = none).
-    pub gap_ms: Vec<Vec<i32>>,
+    gap_ms: Vec<i32>,
     /// Interval to the car ahead, same encoding.
-    pub interval_ms: Vec<Vec<i32>>,
+    interval_ms: Vec<i32>,
+}
+
+impl Standings {
+    /// Blank standings of `drivers` driver columns over `len` frames.
+    fn new(drivers: usize, len: usize) -> Standings {
+        Standings { len, position: vec![0; drivers * len], gap_ms: vec![NO_GAP; drivers * len], interval_ms: vec![NO_GAP; drivers * len] }
+    }
+
+    /// Driver column `d`'s position in each frame (0 = not classified).
+    pub fn position(&self, d: usize) -> &[u8] {
+        &self.position[d * self.len..(d + 1) * self.len]
+    }
+
+    /// Driver column `d`'s gap to the leader in each frame, ms (−N = N laps down, [`NO_GAP`]).
+    pub fn gap_ms(&self, d: usize) -> &[i32] {
+        &self.gap_ms[d * self.len..(d + 1) * self.len]
+    }
+
+    /// Driver column `d`'s interval to the car ahead in each frame, as [`Standings::gap_ms`].
+    pub fn interval_ms(&self, d: usize) -> &[i32] {
+        &self.interval_ms[d * self.len..(d + 1) * self.len]
+    }
 }
 
 /// One driver's progress over the frames, indexed for "when did this car first reach
@@ -291,23 +317,11 @@ impl<'a> Ranking<'a> {
     /// The standings of frames `a..b` (frame `k` at index `k - a` of each column).
     pub fn frames(&self, a: usize, b: usize) -> Standings {
         match &self.0 {
-            Kind::Race { cars, index, timing_points, tl } => {
-                let SpanStandings { position, gap_ms, interval_ms } = rank_span(cars, index, *timing_points, tl, a, b);
-                let (drivers, len) = (cars.len(), b - a);
-                Standings {
-                    position: per_driver(&position, drivers, len),
-                    gap_ms: per_driver(&gap_ms, drivers, len),
-                    interval_ms: per_driver(&interval_ms, drivers, len),
-                }
-            }
+            Kind::Race { cars, index, timing_points, tl } => rank_span(cars, index, *timing_points, tl, a, b),
             Kind::ByBestLap { events, at_event, tl } => {
                 let drivers = at_event.first().map_or(0, |e| e.0.len());
                 let len = b - a;
-                let mut st = Standings {
-                    position: vec![Vec::with_capacity(len); drivers],
-                    gap_ms: vec![Vec::with_capacity(len); drivers],
-                    interval_ms: vec![Vec::with_capacity(len); drivers],
-                };
+                let mut st = Standings::new(drivers, len);
                 let t_a = tl.t_ms(a as u32);
                 let mut e = events.partition_point(|&x| x <= t_a).saturating_sub(1);
                 for k in a..b {
@@ -316,28 +330,17 @@ impl<'a> Ranking<'a> {
                         e += 1;
                     }
                     let (pos, gap, int) = &at_event[e];
+                    let j = k - a;
                     for d in 0..drivers {
-                        st.position[d].push(pos[d]);
-                        st.gap_ms[d].push(gap[d]);
-                        st.interval_ms[d].push(int[d]);
+                        st.position[d * len + j] = pos[d];
+                        st.gap_ms[d * len + j] = gap[d];
+                        st.interval_ms[d * len + j] = int[d];
                     }
                 }
                 st
             }
         }
     }
-}
-
-/// Driver-major values (`drivers` runs of `len`) as one vector per driver.
-fn per_driver<T: Clone>(flat: &[T], drivers: usize, len: usize) -> Vec<Vec<T>> {
-    (0..drivers).map(|d| flat[d * len..(d + 1) * len].to_vec()).collect()
-}
-
-/// Standings of a span of frames `a..b`, driver-major: driver `d`'s frame `a + j` at `[d * len + j]`.
-struct SpanStandings {
-    position: Vec<u8>,
-    gap_ms: Vec<i32>,
-    interval_ms: Vec<i32>,
 }
 
 /// Ranks frames `a..b`.
@@ -348,12 +351,11 @@ fn rank_span(
     tl: &Timeline,
     a: usize,
     b: usize,
-) -> SpanStandings {
+) -> Standings {
     let drivers = cars.len();
     let len = b - a;
-    let mut pos = vec![0u8; len * drivers];
-    let mut gap = vec![NO_GAP; len * drivers];
-    let mut int = vec![NO_GAP; len * drivers];
+    let mut st = Standings::new(drivers, len);
+    let (pos, gap, int) = (&mut st.position, &mut st.gap_ms, &mut st.interval_ms);
     // What every frame reads of every car, gathered frame-major first (car `d` of frame
     // `a + j` at `[j * drivers + d]`): read in place, a frame touches three columns of each
     // car, more streams than the caches follow, and the ranking waited on memory.
@@ -411,15 +413,15 @@ fn rank_span(
             if rank == 0 || car_state == CarState::Retired {
                 continue;
             }
+            let ahead = order[rank - 1];
             // Ranked by timing points, a car may be ahead with a little less estimated progress:
             // the gap is then measured to where the car ahead is now.
-            let p = f64::from(progress[d]).min(f64::from(progress[order[rank - 1]]));
+            let p = f64::from(progress[d]).min(f64::from(progress[ahead]));
             if gap_hint[d].0 != leader {
                 gap_hint[d] = (leader, k);
             }
             let to_leader = gap_between(&index[leader], tl, k, f64::from(progress[leader]), p, &mut gap_hint[d].1);
             gap[d * len + j] = to_leader;
-            let ahead = order[rank - 1];
             // Second place: the car ahead is the leader, and the interval is the gap.
             int[d * len + j] = if ahead == leader {
                 to_leader
@@ -452,7 +454,7 @@ fn rank_span(
             }
         }
     }
-    SpanStandings { position: pos, gap_ms: gap, interval_ms: int }
+    st
 }
 
 /// The lap (index into `crossings_ms`) a car completed at a time in `[t_prev, t)`, and when:
@@ -574,13 +576,13 @@ mod tests {
         (a.official_position, b.official_position, c.official_position) = (vec![3, 3], vec![2, 2], vec![4, 4]);
         let cars = [a, b, c];
         let by_timing = Ranking::race(&cars, &tl, Some([0.3, 0.7])).frames(0, 2);
-        assert_eq!([by_timing.position[0][1], by_timing.position[1][1], by_timing.position[2][1]], [3, 2, 1]);
+        assert_eq!([by_timing.position(0)[1], by_timing.position(1)[1], by_timing.position(2)[1]], [3, 2, 1]);
         // Car 1 is ahead of car 2 in the timing's order but a little behind by estimate: the
         // interval is measured to where car 2 is now, never missing.
-        assert!(by_timing.interval_ms[0][1] >= 0);
+        assert!(by_timing.interval_ms(0)[1] >= 0);
         // With positions, progress alone decides.
         let by_progress = Ranking::race(&cars, &tl, None).frames(0, 2);
-        assert_eq!([by_progress.position[0][1], by_progress.position[1][1], by_progress.position[2][1]], [2, 3, 1]);
+        assert_eq!([by_progress.position(0)[1], by_progress.position(1)[1], by_progress.position(2)[1]], [2, 3, 1]);
     }
 
     proptest! {
@@ -617,7 +619,7 @@ mod tests {
             let cars: Vec<CarColumns> = progress.iter().enumerate().map(|(d, p)| car(d as u16 + 1, p.clone(), states[d].clone())).collect();
             let st = Ranking::race(&cars, &tl, timing_points).frames(0, 8);
             for k in 0..8 {
-                let mut pos: Vec<u8> = (0..cars.len()).map(|d| st.position[d][k]).filter(|p| *p > 0).collect();
+                let mut pos: Vec<u8> = (0..cars.len()).map(|d| st.position(d)[k]).filter(|p| *p > 0).collect();
                 let present = (0..cars.len()).filter(|&d| {
                     let s = CarState::from_u8(cars[d].state[k]);
                     s != CarState::NotStarted && (cars[d].progress[k].is_finite() || s == CarState::Retired)
