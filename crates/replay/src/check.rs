@@ -147,10 +147,9 @@ pub fn check(s: &timing::Session) -> Result<Report, Error> {
     if s.info.is_race_like() {
         let (mut ok, mut total) = (0u32, 0u32);
         let mut misses: Vec<String> = Vec::new();
-        // Our gap to the leader against the timing's at the same moments, where both show a time.
-        let mut gap_errors_ms: Vec<i64> = Vec::new();
-        // The largest: (difference, car, lap, report ms, ours, the timing's).
-        let mut gap_worst: Vec<(i64, u16, u32, i64, i64, i64)> = Vec::new();
+        // Our gap to the leader against the timing's at the same moments, where both show a
+        // time: (difference, car, lap, report ms, ours, the timing's), all in ms.
+        let mut gap_diffs: Vec<(i64, u16, u32, i64, i64, i64)> = Vec::new();
         for (d, meta) in m.drivers.iter().enumerate() {
             let Some(o) = s.official.iter().find(|o| o.driver == meta.number) else { continue };
             for &(t_ms, lap) in &o.laps {
@@ -165,8 +164,7 @@ pub fn check(s: &timing::Session) -> Result<Report, Error> {
                 let ours = c.driver(col::POSITION, d, (k - c.first_frame) as usize);
                 let our_gap = c.driver(col::GAP, d, (k - c.first_frame) as usize);
                 if let (true, Some(Some(official_gap))) = (our_gap >= 0, timing::official::value_at(&o.gap_to_leader_ms, t_check)) {
-                    gap_errors_ms.push((our_gap - official_gap).abs());
-                    gap_worst.push(((our_gap - official_gap).abs(), meta.number, lap, t_ms, our_gap, official_gap));
+                    gap_diffs.push(((our_gap - official_gap).abs(), meta.number, lap, t_ms, our_gap, official_gap));
                 }
                 total += 1;
                 if settled.iter().any(|&p| i64::from(p) == ours) {
@@ -189,22 +187,21 @@ pub fn check(s: &timing::Session) -> Result<Report, Error> {
             let _ = writeln!(out, "    {miss}");
         }
         crossings = (ok, total);
-        gap_errors_ms.sort_unstable();
+        gap_diffs.sort_unstable();
         let quantile =
-            |q: f64| gap_errors_ms.get(((gap_errors_ms.len() as f64 - 1.0) * q).round() as usize).map_or(f64::NAN, |&e| e as f64 / 1000.0);
-        let within = gap_errors_ms.iter().filter(|&&e| e <= GAP_WITHIN_MS).count();
+            |q: f64| gap_diffs.get(((gap_diffs.len() as f64 - 1.0) * q).round() as usize).map_or(f64::NAN, |e| e.0 as f64 / 1000.0);
+        let within = gap_diffs.iter().filter(|e| e.0 <= GAP_WITHIN_MS).count();
         let _ = writeln!(
             out,
             "gap to the leader at the same moments vs the timing's GapToLeader, where both show a time: {within}/{} within {:.1} s; difference median {:.3} s, 90th percentile {:.3} s, largest {:.3} s",
-            gap_errors_ms.len(),
+            gap_diffs.len(),
             GAP_WITHIN_MS as f64 / 1000.0,
             quantile(0.5),
             quantile(0.9),
             quantile(1.0)
         );
-        gaps = (within as u32, gap_errors_ms.len() as u32);
-        gap_worst.sort_by_key(|w| std::cmp::Reverse(w.0));
-        for (_, car, lap, t, ours, theirs) in gap_worst.iter().take(3) {
+        gaps = (within as u32, gap_diffs.len() as u32);
+        for (_, car, lap, t, ours, theirs) in gap_diffs.iter().rev().take(3) {
             let _ = writeln!(
                 out,
                 "    car {car} lap {lap} at {:.1} s: +{:.3} s here, +{:.3} s official",
