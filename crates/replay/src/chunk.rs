@@ -236,10 +236,13 @@ impl Chunk {
         if local >= n {
             return Err(Error::NoFrame(first_frame.saturating_add(local as u32)));
         }
+        let frame = first_frame
+            .checked_add(local as u32)
+            .ok_or_else(|| Error::Corrupt(format!("chunk: first frame {first_frame} + {local} overflows")))?;
         let (global_offsets, driver_offsets, one_size) = layout(d, 1);
         let mut data = Vec::with_capacity(one_size);
         data.extend_from_slice(&planes[..HEADER]);
-        data[8..12].copy_from_slice(&(first_frame + local as u32).to_le_bytes());
+        data[8..12].copy_from_slice(&frame.to_le_bytes());
         data[12..16].copy_from_slice(&1u32.to_le_bytes());
         let regions = GLOBAL_COLUMNS
             .iter()
@@ -268,7 +271,7 @@ impl Chunk {
             }
         }
         debug_assert_eq!(data.len(), one_size);
-        Ok(Chunk { first_frame: first_frame + local as u32, frames: 1, drivers, data, global_offsets, driver_offsets })
+        Ok(Chunk { first_frame: frame, frames: 1, drivers, data, global_offsets, driver_offsets })
     }
 
     /// Parses raw chunk bytes: byte planes back to little-endian values, then running sums.

@@ -29,10 +29,10 @@ pub struct OfficialTimeline {
     pub gap_to_leader_ms: Vec<(i64, Option<i64>)>,
 }
 
-/// A `GapToLeader` text as ms behind the leader: "+1.234" is 1234; anything else is `None`.
+/// A `GapToLeader` text as ms behind the leader: "+1.234" is 1234; anything else ("LAP 57",
+/// "1L", empty) is `None`.
 pub fn gap_ms(text: &str) -> Option<i64> {
-    let seconds: f64 = text.trim().strip_prefix('+')?.parse().ok()?;
-    (seconds.is_finite() && seconds >= 0.0).then(|| (seconds * 1000.0).round() as i64)
+    text.trim().starts_with('+').then(|| feed::time::parse_duration_ms(text)).flatten()
 }
 
 /// The value of a step function at `t` (the last change at or before `t`).
