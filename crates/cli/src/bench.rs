@@ -45,11 +45,17 @@ pub enum BenchCommand {
 /// wall time shows how well a stage uses the cores.
 fn process_cpu_seconds() -> Option<f64> {
     let mut ns = 0u64;
-    for task in std::fs::read_dir("/proc/self/task").ok()? {
-        let text = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+    for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+        // A thread that ended since the listing has no file any more: it is skipped.
+        let Ok(text) = std::fs::read_to_string(task.path().join("schedstat")) else { continue };
         ns += text.split_whitespace().next()?.parse::<u64>().ok()?;
     }
     Some(ns as f64 / 1e9)
+}
+
+/// CPU seconds between two [`process_cpu_seconds`] readings (NaN where either is missing).
+fn cpu_between(from: Option<f64>, to: Option<f64>) -> f64 {
+    to.zip(from).map_or(f64::NAN, |(b, a)| b - a)
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -95,7 +101,7 @@ pub fn run(cmd: BenchCommand, out: &mut impl std::io::Write) -> Result<(), Strin
                 let marks = marks.into_inner().unwrap_or_default();
                 for w in marks.windows(2).skip(1) {
                     let secs = (w[1].1 - w[0].1).as_secs_f64();
-                    let cpu = w[1].2.zip(w[0].2).map_or(f64::NAN, |(b, a)| b - a);
+                    let cpu = cpu_between(w[0].2, w[1].2);
                     match stages.iter_mut().find(|x| x.0 == w[0].0) {
                         Some(x) => {
                             x.1.push(secs);
@@ -109,8 +115,7 @@ pub fn run(cmd: BenchCommand, out: &mut impl std::io::Write) -> Result<(), Strin
                 build.push((t3 - t2).as_secs_f64());
                 total.push((t3 - t0).as_secs_f64());
                 let c3 = process_cpu_seconds();
-                let cpu = |b: Option<f64>, a: Option<f64>| b.zip(a).map_or(f64::NAN, |(b, a)| b - a);
-                cpu_runs.push([cpu(c1, c0), cpu(c2, c1), cpu(c3, c0)]);
+                cpu_runs.push([cpu_between(c0, c1), cpu_between(c1, c2), cpu_between(c0, c3)]);
             }
             // Opening a built replay and reading its first frame; then random frames.
             let mut open_first = Vec::new();
