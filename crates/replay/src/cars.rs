@@ -181,17 +181,44 @@ fn timed_fraction(t: i64, a: i64, b: i64, points: [Option<(i64, f64)>; 2]) -> f6
     (f0 + (t - t0) as f64 / (b - t0).max(1) as f64 * (1.0 - f0)).clamp(0.0, 0.9999)
 }
 
-/// What a car pass needs of a telemetry row pair `(row, row + 1)` at every frame between them.
+/// What a car pass needs of a telemetry row pair `(row, row + 1)` at every frame between them,
+/// worked out once when the frames reach the pair.
 #[derive(Clone, Copy)]
-struct RowFacts {
+struct RowPair {
     /// The first row of the pair.
     row: usize,
+    /// The two rows' times.
+    t0: i64,
+    t1: i64,
+    /// The first row's x, y, speed, rpm and throttle, and how much each changes to the second.
+    start: [f32; 5],
+    change: [f32; 5],
     /// The rows are further apart than the car can drive in the time between them.
     jump: bool,
     /// Gear, brake and DRS state of the first row (stepped channels).
     gear: u8,
     brake: u8,
     drs: u8,
+}
+
+impl RowPair {
+    /// Rows `i` and `i + 1` of `tel` (both must exist).
+    fn new(tel: &DriverTelemetry, i: usize) -> RowPair {
+        let (t0, t1) = (tel.t_ms[i], tel.t_ms[i + 1]);
+        let columns = [&tel.x_m, &tel.y_m, &tel.speed_kph, &tel.rpm, &tel.throttle_pct];
+        let start = columns.map(|c| c[i]);
+        let change = columns.map(|c| c[i + 1] - c[i]);
+        // Two rows further apart than a car can drive in the time between them are a jump in
+        // the data: no position in between. The bound follows the car's own speed (with margin
+        // for the two sources' delays).
+        let (dx, dy) = (change[0], change[1]);
+        let v_max = tel.speed_kph[i].max(tel.speed_kph[i + 1]);
+        let v_ms = if v_max.is_finite() { v_max / 3.6 + 15.0 } else { 120.0 };
+        let reach = v_ms * (t1 - t0) as f32 / 1000.0 + 5.0;
+        // Squared lengths: no square root (NaN positions compare false).
+        let jump = dx * dx + dy * dy > reach * reach;
+        RowPair { row: i, t0, t1, start, change, jump, gear: tel.gear[i], brake: u8::from(tel.brake[i]), drs: drs_state(tel.drs[i]) }
+    }
 }
 
 /// When the leader completed the race distance, or the session finished.
@@ -353,7 +380,8 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
         }
     };
     let (mut bounds_for, mut bounds): (Option<usize>, (Option<i64>, Option<i64>, bool)) = (None, (None, None, false));
-    let mut row_facts: Option<RowFacts> = None;
+    // The telemetry row pair around the frames, until a frame reaches `pair_until`.
+    let (mut pair, mut pair_until): (Option<RowPair>, i64) = (None, i64::MIN);
     let mut tel_hint = 0usize;
     let mut proj_hint = 0usize;
     // Distance along the lap of telemetry rows `i` and `i + 1`, projected once per row pair:
@@ -389,23 +417,37 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
         state: &mut c.state[..n],
         official_position: &mut c.official_position[..n],
     };
+    // What changes only at the times of the laps, flags and pit entries walked below, worked
+    // out again only when a frame reaches the next of those times (`next_change`).
+    let mut next_change = i64::MIN;
+    let (mut completed, mut in_pit, mut stopped, mut official_position) = (0usize, false, false, 255u8);
     for k in 0..n {
         let t = ctx.timeline.t_ms(k as u32);
-        let completed = if official_laps.is_empty() {
-            while lap_i < timed.len() && timed[lap_i].time_ms.is_some_and(|e| e <= t) {
-                lap_i += 1;
-            }
-            lap_i
-        } else {
-            while lap_i < official_laps.len() && official_laps[lap_i].0 <= t {
-                lap_i += 1;
-            }
-            if lap_i == 0 {
-                0
+        if t >= next_change {
+            (completed, next_change) = if official_laps.is_empty() {
+                while lap_i < timed.len() && timed[lap_i].time_ms.is_some_and(|e| e <= t) {
+                    lap_i += 1;
+                }
+                (lap_i, timed.get(lap_i).and_then(|l| l.time_ms).unwrap_or(i64::MAX))
             } else {
-                official_laps[lap_i - 1].1 as usize
+                while lap_i < official_laps.len() && official_laps[lap_i].0 <= t {
+                    lap_i += 1;
+                }
+                let completed = if lap_i == 0 { 0 } else { official_laps[lap_i - 1].1 as usize };
+                (completed, official_laps.get(lap_i).map_or(i64::MAX, |l| l.0))
+            };
+            in_pit = in_pit_at.last(t).is_some_and(|c| c.1);
+            stopped = stopped_at.last(t).is_some_and(|c| c.1);
+            official_position = position_at.last(t).map_or(255, |p| p.1.min(254) as u8);
+            while pit_i < pit_ins.len() && pit_ins[pit_i] <= t {
+                pit_i += 1;
             }
-        };
+            next_change = next_change
+                .min(in_pit_at.next_time())
+                .min(stopped_at.next_time())
+                .min(position_at.next_time())
+                .min(pit_ins.get(pit_i).copied().unwrap_or(i64::MAX));
+        }
         // Laps are numbered from 1 in order, so the current lap is usually at index `completed`.
         if current_for != Some(completed) {
             current_for = Some(completed);
@@ -424,50 +466,29 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
             (f32::NAN, f32::NAN, f32::NAN, f32::NAN, f32::NAN, 0u8, 0u8, 0u8);
         // The telemetry rows around t and how far between them t is.
         let mut row: Option<(usize, f32)> = None;
-        if let Some(tel) = tel {
+        if let Some(tel) = tel.filter(|_| t >= pair_until) {
             while tel_hint + 1 < tel.t_ms.len() && tel.t_ms[tel_hint + 1] <= t {
                 tel_hint += 1;
             }
             let i = tel_hint;
-            if tel.t_ms.get(i).is_some_and(|&ti| ti <= t) && i + 1 < tel.t_ms.len() {
-                let (t0, t1) = (tel.t_ms[i], tel.t_ms[i + 1]);
-                let f = (t - t0) as f32 / (t1 - t0).max(1) as f32;
-                row = Some((i, f));
-                let lerp = |col: &[f32]| col[i] + (col[i + 1] - col[i]) * f;
-                x = lerp(&tel.x_m);
-                y = lerp(&tel.y_m);
-                // What depends only on the row pair, worked out when the frames reach it.
-                let facts = match row_facts {
-                    Some(facts) if facts.row == i => facts,
-                    _ => {
-                        // Two rows further apart than a car can drive in the time between them
-                        // are a jump in the data: no position in between. The bound follows the
-                        // car's own speed (with margin for the two sources' delays).
-                        let (dx, dy) = (tel.x_m[i + 1] - tel.x_m[i], tel.y_m[i + 1] - tel.y_m[i]);
-                        let v_max = tel.speed_kph[i].max(tel.speed_kph[i + 1]);
-                        let v_ms = if v_max.is_finite() { v_max / 3.6 + 15.0 } else { 120.0 };
-                        let reach = v_ms * (t1 - t0) as f32 / 1000.0 + 5.0;
-                        // Squared lengths: no square root (NaN positions compare false).
-                        let jump = dx * dx + dy * dy > reach * reach;
-                        let facts = RowFacts { row: i, jump, gear: tel.gear[i], brake: u8::from(tel.brake[i]), drs: drs_state(tel.drs[i]) };
-                        row_facts = Some(facts);
-                        facts
-                    }
-                };
-                if t != t0 && facts.jump {
-                    (x, y) = (f32::NAN, f32::NAN);
-                }
-                speed = lerp(&tel.speed_kph);
-                rpm = lerp(&tel.rpm);
-                thr = lerp(&tel.throttle_pct);
-                (gear, brake, drs) = (facts.gear, facts.brake, facts.drs);
-            }
+            (pair, pair_until) = if tel.t_ms.get(i).is_some_and(|&ti| ti <= t) && i + 1 < tel.t_ms.len() {
+                (Some(RowPair::new(tel, i)), tel.t_ms[i + 1])
+            } else {
+                // Before the first row, or after the last.
+                (None, tel.t_ms.first().copied().filter(|&first| first > t).unwrap_or(i64::MAX))
+            };
+        }
+        if let Some(p) = &pair {
+            let f = (t - p.t0) as f32 / (p.t1 - p.t0).max(1) as f32;
+            row = Some((p.row, f));
+            let lerp = |c: usize| p.start[c] + p.change[c] * f;
+            (x, y) = if t != p.t0 && p.jump { (f32::NAN, f32::NAN) } else { (lerp(0), lerp(1)) };
+            (speed, rpm, thr) = (lerp(2), lerp(3), lerp(4));
+            (gear, brake, drs) = (p.gear, p.brake, p.drs);
         }
         let has_pos = x.is_finite() && y.is_finite();
 
         // State, from the official flags and the laps.
-        let in_pit = in_pit_at.last(t).is_some_and(|c| c.1);
-        let stopped = stopped_at.last(t).is_some_and(|c| c.1);
         let state = if no_start && race_like {
             CarState::NotStarted
         } else if finished_at_ms.is_some_and(|f| t >= f) {
@@ -576,12 +597,9 @@ pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
         out.lap[k] = lap_no;
         out.compound[k] = tyres.0;
         out.tyre_age[k] = tyres.1;
-        while pit_i < pit_ins.len() && pit_ins[pit_i] <= t {
-            pit_i += 1;
-        }
         out.pit_stops[k] = pit_i.min(255) as u8;
         out.state[k] = state as u8;
-        out.official_position[k] = position_at.last(t).map_or(255, |p| p.1.min(254) as u8);
+        out.official_position[k] = official_position;
     }
     c
 }

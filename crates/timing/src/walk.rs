@@ -25,6 +25,12 @@ impl<'a, T, F: Fn(&T) -> i64> TimeWalk<'a, T, F> {
         self.passed
     }
 
+    /// The time of the next item not yet passed (`i64::MAX` after the last): until then,
+    /// reads give what they gave.
+    pub fn next_time(&self) -> i64 {
+        self.items.get(self.passed).map_or(i64::MAX, |item| (self.time)(item))
+    }
+
     /// The last item at or before `t`: the value of a step function at `t`.
     pub fn last(&mut self, t: i64) -> Option<&'a T> {
         let n = self.passed(t);
