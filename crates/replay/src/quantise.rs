@@ -12,16 +12,19 @@ pub fn round_to_i32(x: f32) -> i32 {
     (x + 0.5f64.copysign(x)) as i32
 }
 
-/// `x.round()` for f64, without a libm call.
+/// `x.round().clamp(0.0, i32::MAX as f64) as i32` (a duration in whole ms, never negative),
+/// without a libm call: below a half it is 0 (NaN too), else the truncated value plus one
+/// where the rest is at least a half (the rest of a non-negative f64 is exact).
 #[inline]
-pub fn round_f64(x: f64) -> f64 {
-    if x.is_nan() || x.abs() >= 4_503_599_627_370_496.0 {
-        return x;
+pub fn round_ms(x: f64) -> i32 {
+    if !(x >= 0.5) {
+        0
+    } else if x >= f64::from(i32::MAX) {
+        i32::MAX
+    } else {
+        let whole = x as i32;
+        whole + i32::from(x - f64::from(whole) >= 0.5)
     }
-    let t = (x as i64) as f64;
-    let rest = x - t;
-    let r = t + f64::from(i8::from(rest >= 0.5) - i8::from(rest <= -0.5));
-    r.copysign(x)
 }
 
 #[cfg(test)]
@@ -29,13 +32,17 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// What [`round_ms`] stands for.
+    fn std_ms(x: f64) -> i32 {
+        x.round().clamp(0.0, f64::from(i32::MAX)) as i32
+    }
+
     #[test]
-    fn halves_and_edges_round_like_std_in_f64() {
-        for x in [0.5f64, -0.5, 2.5, 0.49999999999999994, -0.49999999999999994, 4_503_599_627_370_495.5, 1e300, f64::MAX] {
-            assert_eq!(round_f64(x).to_bits(), x.round().to_bits(), "{x}");
+    fn whole_ms_at_halves_and_edges_are_std_rounding() {
+        let edges = [0.5f64, -0.5, 2.5, 0.49999999999999994, -0.49999999999999994, 2_147_483_646.5, 2_147_483_647.0, 1e300, f64::MAX];
+        for x in edges.into_iter().chain([f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -0.0, 0.0]) {
+            assert_eq!(round_ms(x), std_ms(x), "{x}");
         }
-        assert!(round_f64(f64::NAN).is_nan());
-        assert_eq!(round_f64(f64::NEG_INFINITY), f64::NEG_INFINITY);
     }
 
     #[test]
@@ -56,10 +63,11 @@ mod tests {
         }
 
         #[test]
-        fn any_value_rounds_like_std(c in any::<f64>(), d in -1e9f64..1e9) {
-            for x in [c, d] {
-                let (ours, std) = (round_f64(x), x.round());
-                prop_assert!(ours.to_bits() == std.to_bits() || (ours.is_nan() && std.is_nan()), "{} {} {}", x, ours, std);
+        fn any_duration_rounds_to_whole_ms_like_std(c in any::<f64>(), d in -1e9f64..1e9, e in 0u32..1_000_000) {
+            // `e` lands on halves and near them.
+            let half = f64::from(e) + 0.5;
+            for x in [c, d, half, f64::from_bits(half.to_bits() - 1), f64::from_bits(half.to_bits() + 1)] {
+                prop_assert_eq!(round_ms(x), std_ms(x), "{}", x);
             }
         }
     }

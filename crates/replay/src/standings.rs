@@ -210,7 +210,7 @@ fn gap_between(ahead: &ProgressIndex, tl: &Timeline, k: usize, p_ahead: f64, p_s
         return -(behind.min(99.0) as i32);
     }
     match ahead.time_at(tl, k, p_self, hint) {
-        Some(t) => crate::quantise::round_f64(tl.t_ms(k as u32) as f64 - t).clamp(0.0, i32::MAX as f64) as i32,
+        Some(t) => crate::quantise::round_ms(tl.t_ms(k as u32) as f64 - t),
         None => NO_GAP,
     }
 }
