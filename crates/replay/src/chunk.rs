@@ -120,25 +120,29 @@ fn put_region(out: &mut Vec<u8>, runs: &[Column<'_>]) {
     for run in runs {
         match run {
             Column::I32(v) => {
+                // The run's stretch of each of the four planes, walked together.
+                let (p0, rest) = planes.split_at_mut(values);
+                let (p1, rest) = rest.split_at_mut(values);
+                let (p2, p3) = rest.split_at_mut(values);
+                let stretch = i..i + v.len();
+                let bytes =
+                    p0[stretch.clone()].iter_mut().zip(&mut p1[stretch.clone()]).zip(&mut p2[stretch.clone()]).zip(&mut p3[stretch]);
                 let mut prev = 0i32;
-                for &x in *v {
-                    let b = zigzag32(x.wrapping_sub(prev)).to_le_bytes();
-                    for (p, byte) in b.iter().enumerate() {
-                        planes[p * values + i] = *byte;
-                    }
+                for (&x, (((b0, b1), b2), b3)) in v.iter().zip(bytes) {
+                    [*b0, *b1, *b2, *b3] = zigzag32(x.wrapping_sub(prev)).to_le_bytes();
                     prev = x;
-                    i += 1;
                 }
+                i += v.len();
             }
             Column::U16(v) => {
+                let (p0, p1) = planes.split_at_mut(values);
+                let stretch = i..i + v.len();
                 let mut prev = 0u16;
-                for &x in *v {
-                    let b = zigzag16(x.wrapping_sub(prev) as i16).to_le_bytes();
-                    planes[i] = b[0];
-                    planes[values + i] = b[1];
+                for (&x, (b0, b1)) in v.iter().zip(p0[stretch.clone()].iter_mut().zip(&mut p1[stretch])) {
+                    [*b0, *b1] = zigzag16(x.wrapping_sub(prev) as i16).to_le_bytes();
                     prev = x;
-                    i += 1;
                 }
+                i += v.len();
             }
             Column::U8(v) => {
                 planes[i..i + v.len()].copy_from_slice(v);
