@@ -11,6 +11,9 @@ const SETTLE_MS: i64 = 2_000;
 /// A gap this close to the timing's counts as agreeing (the timing shows 0.001 s, and
 /// updates a car's gap at its timing points only).
 const GAP_WITHIN_MS: i64 = 500;
+/// How long before a lap report the timing's `GapToLeader` for that crossing may come (it comes
+/// a few hundredths of a second before the report in the shared races).
+const GAP_GIVEN_BEFORE_MS: i64 = 1_000;
 
 /// What [`check`] found.
 #[derive(Debug, Clone)]
@@ -28,7 +31,8 @@ pub struct Report {
     /// Race-like sessions: (lap ends where the order equals the official one, lap ends).
     pub crossings: (u32, u32),
     /// Race-like sessions, at the same lap ends: (our gap to the leader within
-    /// [`GAP_WITHIN_MS`] of the timing's `GapToLeader`, lap ends where both show a time).
+    /// [`GAP_WITHIN_MS`] of the `GapToLeader` the timing gave with that crossing, lap ends where
+    /// both show a time).
     pub gaps: (u32, u32),
 }
 
@@ -163,7 +167,13 @@ pub fn check(s: &timing::Session) -> Result<Report, Error> {
                 let Some(c) = chunks.iter().find(|c| k >= c.first_frame && k < c.first_frame + c.frames) else { continue };
                 let ours = c.driver(col::POSITION, d, (k - c.first_frame) as usize);
                 let our_gap = c.driver(col::GAP, d, (k - c.first_frame) as usize);
-                if let (true, Some(Some(official_gap))) = (our_gap >= 0, timing::official::value_at(&o.gap_to_leader_ms, t_check)) {
+                // The gap the timing gave with this crossing: an update just before its lap report
+                // or in the moment after. An older one is stale: the timing sends none for a car
+                // crossing the line in the pit lane, and its gap then is the one from a sector
+                // earlier.
+                let given =
+                    o.gap_to_leader_ms.iter().rev().skip_while(|g| g.0 > t_check).take_while(|g| g.0 >= t_ms - GAP_GIVEN_BEFORE_MS).next();
+                if let (true, Some(&(_, Some(official_gap)))) = (our_gap >= 0, given) {
                     gap_diffs.push(((our_gap - official_gap).abs(), meta.number, lap, t_ms, our_gap, official_gap));
                 }
                 total += 1;
@@ -193,7 +203,7 @@ pub fn check(s: &timing::Session) -> Result<Report, Error> {
         let within = gap_diffs.iter().filter(|e| e.0 <= GAP_WITHIN_MS).count();
         let _ = writeln!(
             out,
-            "gap to the leader at the same moments vs the timing's GapToLeader, where both show a time: {within}/{} within {:.1} s; difference median {:.3} s, 90th percentile {:.3} s, largest {:.3} s",
+            "gap to the leader at each lap end vs the GapToLeader the timing gave with that crossing, where both show a time: {within}/{} within {:.1} s; difference median {:.3} s, 90th percentile {:.3} s, largest {:.3} s",
             gap_diffs.len(),
             GAP_WITHIN_MS as f64 / 1000.0,
             quantile(0.5),

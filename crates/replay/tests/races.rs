@@ -1,7 +1,8 @@
 //! The timing path of race standings on real races and sprints (no car telemetry): the
 //! position of each car as it completes each lap vs the official one, the share of the
 //! session where the whole order equals the official one, and the gap to the leader at each
-//! lap end vs the timing's, through the same check `f1replay verify` prints. Uses
+//! lap end vs the one the timing gave with that crossing, through the same check `f1replay
+//! verify` prints. Uses
 //! `../shared/data` (skipped, saying so, without it).
 //!
 //! The share floors are the figures measured when this was written, rounded down.
@@ -28,7 +29,11 @@ fn baku_2018_race_positions_at_lap_ends_match_the_timing() {
     let Some(r) = check("2018/2018-04-29_Azerbaijan_Grand_Prix/2018-04-29_Race") else { return };
     assert_eq!(r.crossings, (841, 841));
     assert!(r.order_share >= 0.94, "{}", r.order_share);
-    assert!(gap_share(&r) >= 0.88, "{:?}", r.gaps);
+    // Most gaps off by more than 0.5 s are at two lap ends. Lap 15: the leader's lap report
+    // came 1.3 s after its crossing, so its crossing is taken 1.3 s late. Lap 30: the leader
+    // crossed the line in the pit lane and lost the lead; the timing gave the cars behind
+    // their gap to it for a few seconds, then to the new leader, as the replay does.
+    assert!(gap_share(&r) >= 0.93, "{:?}", r.gaps);
 }
 
 #[test]
@@ -36,7 +41,7 @@ fn baku_2023_sprint_positions_at_lap_ends_match_the_timing() {
     let Some(r) = check("2023/2023-04-30_Azerbaijan_Grand_Prix/2023-04-29_Sprint") else { return };
     assert_eq!(r.crossings, (308, 308));
     assert!(r.order_share >= 0.99, "{}", r.order_share);
-    assert!(gap_share(&r) >= 0.98, "{:?}", r.gaps);
+    assert_eq!(r.gaps.0, r.gaps.1, "every gap the timing gave at a lap end within 0.5 s");
 }
 
 #[test]
@@ -48,7 +53,7 @@ fn miami_2025_sprint_positions_at_lap_ends_match_the_timing_but_for_a_late_penal
     assert_eq!(r.crossings, (330, 331));
     assert!(r.text.contains("car 7 lap 18 at 6448.4 s: P16 here, P17 official"), "{}", r.text);
     assert!(r.order_share >= 0.98, "{}", r.order_share);
-    assert!(gap_share(&r) >= 0.94, "{:?}", r.gaps);
+    assert_eq!(r.gaps.0, r.gaps.1, "every gap the timing gave at a lap end within 0.5 s");
 }
 
 /// Share of the lap ends where our gap to the leader is within 0.5 s of the timing's.
