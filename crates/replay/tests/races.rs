@@ -30,7 +30,8 @@ fn baku_2018_race_positions_at_lap_ends_match_the_timing() {
     assert_eq!(r.crossings, (841, 841));
     assert!(r.order_share >= 0.94, "{}", r.order_share);
     // Most gaps off by more than 0.5 s are at two lap ends. Lap 15: the leader's lap report
-    // came 1.3 s after its crossing, so its crossing is taken 1.3 s late. Lap 30: the leader
+    // came 1.3 s after its crossing, and its lap counts from the report (as the timing's
+    // positions count it), so gaps measured to it are up to 1.3 s short. Lap 30: the leader
     // crossed the line in the pit lane and lost the lead; the timing gave the cars behind
     // their gap to it for a few seconds, then to the new leader, as the replay does.
     assert!(gap_share(&r) >= 0.93, "{:?}", r.gaps);
