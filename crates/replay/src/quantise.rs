@@ -17,7 +17,7 @@ pub fn round_to_i32(x: f32) -> i32 {
 /// where the rest is at least a half (the rest of a non-negative f64 is exact).
 #[inline]
 pub fn round_ms(x: f64) -> i32 {
-    if !(x >= 0.5) {
+    if x.is_nan() || x < 0.5 {
         0
     } else if x >= f64::from(i32::MAX) {
         i32::MAX
