@@ -69,11 +69,14 @@ fn compound_code(c: &str) -> u8 {
     COMPOUNDS.iter().position(|k| *k == c).map_or(0, |i| i as u8)
 }
 
-/// One driver's columns, one value per frame.
+/// One driver's columns over a run of frames (`first..first + len`), one value per frame, and
+/// the facts about the car the standings need at any frame.
 #[derive(Debug, Default, Clone)]
 pub struct CarColumns {
     /// Racing number.
     pub driver: u16,
+    /// The session frame of the columns' first value.
+    pub first: usize,
     /// X, decimetres (`i32::MIN` = no position).
     pub x_dm: Vec<i32>,
     /// Y, decimetres.
@@ -259,349 +262,507 @@ struct Out<'c> {
     official_position: &'c mut [u8],
 }
 
-/// Builds one driver's columns.
+/// Builds one driver's columns for the whole session: one [`CarPass`] over every frame.
 pub fn build(ctx: &CarContext<'_>, driver: u16) -> CarColumns {
-    let s = ctx.session;
-    let n = ctx.timeline.frames as usize;
-    let laps: Vec<&Lap> = s.laps.iter().filter(|l| l.driver == driver).collect();
-    let timed: Vec<&Lap> = laps.iter().copied().filter(|l| !l.generated && l.time_ms.is_some()).collect();
-    // Laps FastF1 generated (the end of a race a car did not finish): usually none or one.
-    let generated: Vec<&Lap> = laps.iter().copied().filter(|l| l.generated).collect();
-    let tel: Option<&DriverTelemetry> = s.telemetry_of(driver);
-    let official: Option<&OfficialTimeline> = s.official.iter().find(|o| o.driver == driver);
-    let race_like = s.info.is_race_like();
-
-    let mut c = CarColumns {
-        driver,
-        penalties: time_penalties(s, driver),
-        x_dm: vec![0; n],
-        y_dm: vec![0; n],
-        progress: vec![0.0; n],
-        speed: vec![0; n],
-        rpm: vec![0; n],
-        lap: vec![0; n],
-        gear: vec![0; n],
-        throttle: vec![0; n],
-        brake: vec![0; n],
-        drs: vec![0; n],
-        compound: vec![0; n],
-        tyre_age: vec![0; n],
-        pit_stops: vec![0; n],
-        state: vec![0; n],
-        official_position: vec![0; n],
-        crossings_ms: Vec::new(),
-        finished_at_ms: None,
-        retired_at_ms: None,
-    };
-    for l in &timed {
-        let (Some(i), Some(t)) = ((l.lap_number as usize).checked_sub(1), l.time_ms) else { continue };
-        if c.crossings_ms.len() <= i {
-            c.crossings_ms.resize(i + 1, i64::MIN);
-        }
-        c.crossings_ms[i] = t;
-    }
-    // The official flags, read at increasing frame times.
-    let mut in_pit_at = TimeWalk::new(official.map_or(&[][..], |o| &o.in_pit), |c| c.0);
-    let mut stopped_at = TimeWalk::new(official.map_or(&[][..], |o| &o.stopped), |c| c.0);
-    let mut position_at = TimeWalk::new(official.map_or(&[][..], |o| &o.position), |c| c.0);
-    // Races count laps as the timing does (NumberOfLaps, when it reported each crossing), so
-    // the order at every crossing is the official one; elsewhere the laps are counted. A
-    // report within a few seconds of the crossing is kept as it is: the timing's own positions
-    // follow its reports then (dating every lap at its crossing matched the official order at
-    // fewer crossings of the 2018 Baku race). A report later than that is a late message or a
-    // missed crossing ([`LATE_REPORT_MS`], [`MISSED_CROSSING_MS`]).
-    // `official_laps[i]`: (when lap count `.1` counts, the count); `lap_from[i]`: when the lap
-    // after it is timed from.
-    let (mut official_laps, mut lap_from): (Vec<(i64, u32)>, Vec<i64>) = (Vec::new(), Vec::new());
-    if let Some(o) = official.filter(|_| race_like) {
-        for &(report, count) in &o.laps {
-            let crossing =
-                (count as usize).checked_sub(1).and_then(|i| c.crossings_ms.get(i)).copied().filter(|&t| t != i64::MIN && t < report);
-            let late = crossing.map_or(0, |c| report - c);
-            let at = match crossing {
-                Some(c) if (LATE_REPORT_MS..MISSED_CROSSING_MS).contains(&late) => {
-                    c.max(official_laps.last().map_or(i64::MIN, |l| l.0 + 1))
-                }
-                _ => report,
-            };
-            official_laps.push((at, count));
-            lap_from.push(match crossing {
-                Some(c) if late >= MISSED_CROSSING_MS => c,
-                _ => at,
-            });
-        }
-    }
-    let official_laps = &official_laps[..];
-    c.finished_at_ms = ctx.chequered_ms.and_then(|cf| {
-        if official_laps.is_empty() {
-            timed.iter().filter_map(|l| l.time_ms).filter(|t| *t >= cf).min()
-        } else {
-            official_laps.iter().map(|l| l.0).filter(|t| *t >= cf).min()
-        }
-    });
-    // Retired: the official flag, else (races) a car that stopped timing before the flag.
-    c.retired_at_ms = official.and_then(|o| o.retired.iter().find(|r| r.1).map(|r| r.0)).or_else(|| {
-        if !race_like || c.finished_at_ms.is_some() || timed.is_empty() {
-            return None;
-        }
-        // The last sign of the car running: its last lap, sector or pit exit.
-        let last = laps.last().and_then(|l| l.time_ms).max(official.and_then(|o| o.last_running_ms))?;
-        (last + 120_000 < ctx.chequered_ms.unwrap_or(ctx.session_end_ms)).then_some(last)
-    });
-    // A car with no lap at all did not start; a lap-1 crash has a generated lap and did start.
-    let no_start = laps.is_empty();
-
-    // The lap being driven after `lap_i` lap reports (`completed` laps): (start, end, whether
-    // the end is a real line crossing rather than a stop or an estimate).
-    let lap_bounds = |lap_i: usize, completed: usize| -> (Option<i64>, Option<i64>, bool) {
-        if official_laps.is_empty() {
-            let start =
-                if completed == 0 { laps.first().and_then(|l| l.lap_start_ms) } else { timed.get(completed - 1).and_then(|l| l.time_ms) };
-            // Without a timed end (a retirement on track) the generated lap's end; a lap-1
-            // crash (its only lap generated) has no end: where it stopped is unknown.
-            let end = timed.get(completed).and_then(|l| l.time_ms).or_else(|| {
-                if timed.is_empty() {
-                    return None;
-                }
-                generated.iter().find(|l| l.lap_number as usize == completed + 1).and_then(|l| l.time_ms)
-            });
-            (start, end, timed.get(completed).is_some())
-        } else {
-            let start = if lap_i == 0 { laps.first().and_then(|l| l.lap_start_ms) } else { Some(lap_from[lap_i - 1]) };
-            // After the last crossing the timing reported (a car about to retire), the lap is
-            // assumed as long as the one before.
-            let previous = (lap_i >= 2).then(|| official_laps[lap_i - 1].0 - official_laps[lap_i - 2].0);
-            let end = official_laps
-                .get(lap_i)
-                .map(|l| l.0)
-                .or_else(|| generated.first().and_then(|l| l.time_ms))
-                .or_else(|| Some(start? + previous?));
-            (start, end, lap_i < official_laps.len())
-        }
-    };
-    let (mut bounds_for, mut bounds): (Option<usize>, (Option<i64>, Option<i64>, bool)) = (None, (None, None, false));
-    // The telemetry row pair around the frames, until a frame reaches `pair_until`.
-    let (mut pair, mut pair_until): (Option<RowPair>, i64) = (None, i64::MIN);
-    let mut tel_hint = 0usize;
-    let mut proj_hint = 0usize;
-    // Distance along the lap of telemetry rows `i` and `i + 1`, projected once per row pair:
-    // between two rows a car is drawn on the straight line between them, so its distance
-    // along the lap is interpolated the same way (a projection per row, not per frame).
-    let mut row_along: Option<(usize, f32, f32)> = None;
-    let mut lap_i = 0usize; // laps completed so far (index into `timed`)
-    let mut prev_progress = f64::NAN;
-    // Pit entries in time order, walked with the frames.
-    let mut pit_ins: Vec<i64> = laps.iter().filter_map(|l| l.pit_in_ms).collect();
-    pit_ins.sort_unstable();
-    let mut pit_i = 0usize;
-    // The lap being driven, and its tyres (compound code, age), looked up when a lap is completed.
-    let mut current_for: Option<usize> = None;
-    let mut current: Option<&Lap> = None;
-    let mut tyres = (0u8, 0u8);
-    let (finished_at_ms, retired_at_ms) = (c.finished_at_ms, c.retired_at_ms);
-    // The output columns as slices of exactly `n` values: frame `k < n` needs no bounds check.
-    let out = Out {
-        x_dm: &mut c.x_dm[..n],
-        y_dm: &mut c.y_dm[..n],
-        progress: &mut c.progress[..n],
-        speed: &mut c.speed[..n],
-        rpm: &mut c.rpm[..n],
-        lap: &mut c.lap[..n],
-        gear: &mut c.gear[..n],
-        throttle: &mut c.throttle[..n],
-        brake: &mut c.brake[..n],
-        drs: &mut c.drs[..n],
-        compound: &mut c.compound[..n],
-        tyre_age: &mut c.tyre_age[..n],
-        pit_stops: &mut c.pit_stops[..n],
-        state: &mut c.state[..n],
-        official_position: &mut c.official_position[..n],
-    };
-    // What changes only at the times of the laps, flags and pit entries walked below, worked
-    // out again only when a frame reaches the next of those times (`next_change`).
-    let mut next_change = i64::MIN;
-    let (mut completed, mut in_pit, mut stopped, mut official_position) = (0usize, false, false, 255u8);
-    for k in 0..n {
-        let t = ctx.timeline.t_ms(k as u32);
-        if t >= next_change {
-            (completed, next_change) = if official_laps.is_empty() {
-                while lap_i < timed.len() && timed[lap_i].time_ms.is_some_and(|e| e <= t) {
-                    lap_i += 1;
-                }
-                (lap_i, timed.get(lap_i).and_then(|l| l.time_ms).unwrap_or(i64::MAX))
-            } else {
-                while lap_i < official_laps.len() && official_laps[lap_i].0 <= t {
-                    lap_i += 1;
-                }
-                let completed = if lap_i == 0 { 0 } else { official_laps[lap_i - 1].1 as usize };
-                (completed, official_laps.get(lap_i).map_or(i64::MAX, |l| l.0))
-            };
-            in_pit = in_pit_at.last(t).is_some_and(|c| c.1);
-            stopped = stopped_at.last(t).is_some_and(|c| c.1);
-            official_position = position_at.last(t).map_or(255, |p| p.1.min(254) as u8);
-            while pit_i < pit_ins.len() && pit_ins[pit_i] <= t {
-                pit_i += 1;
-            }
-            next_change = next_change
-                .min(in_pit_at.next_time())
-                .min(stopped_at.next_time())
-                .min(position_at.next_time())
-                .min(pit_ins.get(pit_i).copied().unwrap_or(i64::MAX));
-        }
-        // Laps are numbered from 1 in order, so the current lap is usually at index `completed`.
-        if current_for != Some(completed) {
-            current_for = Some(completed);
-            current = match laps.get(completed) {
-                Some(l) if l.lap_number as usize == completed + 1 => Some(*l),
-                _ => laps.iter().find(|l| l.lap_number as usize == completed + 1).copied().or(laps.last().copied()),
-            };
-            tyres = (
-                current.map_or(0, |l| compound_code(&l.compound)),
-                current.and_then(|l| l.tyre_life).map_or(0, |a| (a - 1.0).max(0.0) as u8),
-            );
-        }
-
-        // Telemetry at t.
-        let (mut x, mut y, mut speed, mut rpm, mut thr, mut gear, mut brake, mut drs) =
-            (f32::NAN, f32::NAN, f32::NAN, f32::NAN, f32::NAN, 0u8, 0u8, 0u8);
-        // The telemetry rows around t and how far between them t is.
-        let mut row: Option<(usize, f32)> = None;
-        if let Some(tel) = tel.filter(|_| t >= pair_until) {
-            while tel_hint + 1 < tel.t_ms.len() && tel.t_ms[tel_hint + 1] <= t {
-                tel_hint += 1;
-            }
-            let i = tel_hint;
-            (pair, pair_until) = if tel.t_ms.get(i).is_some_and(|&ti| ti <= t) && i + 1 < tel.t_ms.len() {
-                (Some(RowPair::new(tel, i)), tel.t_ms[i + 1])
-            } else {
-                // Before the first row, or after the last.
-                (None, tel.t_ms.first().copied().filter(|&first| first > t).unwrap_or(i64::MAX))
-            };
-        }
-        if let Some(p) = &pair {
-            let f = (t - p.t0) as f32 / (p.t1 - p.t0).max(1) as f32;
-            row = Some((p.row, f));
-            let lerp = |c: usize| p.start[c] + p.change[c] * f;
-            (x, y) = if t != p.t0 && p.jump { (f32::NAN, f32::NAN) } else { (lerp(0), lerp(1)) };
-            (speed, rpm, thr) = (lerp(2), lerp(3), lerp(4));
-            (gear, brake, drs) = (p.gear, p.brake, p.drs);
-        }
-        let has_pos = x.is_finite() && y.is_finite();
-
-        // State, from the official flags and the laps.
-        let state = if no_start && race_like {
-            CarState::NotStarted
-        } else if finished_at_ms.is_some_and(|f| t >= f) {
-            CarState::Finished
-        } else if retired_at_ms.is_some_and(|r| t >= r) {
-            CarState::Retired
-        } else if stopped {
-            CarState::Stopped
-        } else if in_pit {
-            CarState::InPit
-        } else if current.is_some_and(|l| l.pit_out_ms.is_some_and(|p| p <= t) && l.lap_number as usize == completed + 1) {
-            CarState::OutLap
-        } else if has_pos || tel.is_none() {
-            CarState::OnTrack
-        } else {
-            CarState::Absent
-        };
-
-        // Progress: laps completed (timing) + fraction along the lap (position projected on the
-        // centreline, or time-based without positions). Near the line, the fraction is made
-        // continuous with the timing's crossing: a car just past the timing line that the
-        // projection still sees before it, and the reverse, are put on the right side.
-        // The lap's bounds change only with the laps counted: worked out once per lap.
-        if bounds_for != Some(lap_i) {
-            bounds_for = Some(lap_i);
-            bounds = lap_bounds(lap_i, completed);
-        }
-        let (lap_start, lap_end, crossing) = bounds;
-
-        let mut frac = f64::NAN;
-        if let (true, Some(track), Some((i, f)), Some(tel)) = (has_pos, ctx.track, row, tel) {
-            let (a0, a1) = match row_along {
-                Some((r, a0, a1)) if r == i => (a0, a1),
-                // The next pair shares a row with this one.
-                Some((r, _, a1)) if r + 1 == i => (a1, track.project([tel.x_m[i + 1], tel.y_m[i + 1]], &mut proj_hint).0),
-                _ => {
-                    let a0 = track.project([tel.x_m[i], tel.y_m[i]], &mut proj_hint).0;
-                    (a0, track.project([tel.x_m[i + 1], tel.y_m[i + 1]], &mut proj_hint).0)
-                }
-            };
-            row_along = Some((i, a0, a1));
-            // The short way round between the two (one of them may be just past the line).
-            let lap_m = track.length_m;
-            let mut step = a1 - a0;
-            if step > lap_m / 2.0 {
-                step -= lap_m;
-            } else if step < -lap_m / 2.0 {
-                step += lap_m;
-            }
-            let mut along = a0 + step * f;
-            if along < 0.0 {
-                along += lap_m;
-            } else if along >= lap_m {
-                along -= lap_m;
-            }
-            frac = f64::from(track.fraction(along));
-        } else if let (Some(a), Some(b)) = (lap_start, lap_end) {
-            // The lap being driven's sector timing points, where known.
-            let points = match (ctx.timing_points, current.filter(|l| l.lap_number as usize == completed + 1)) {
-                (Some(p), Some(l)) => [l.sector_session_ms[0].map(|e| (e, p[0])), l.sector_session_ms[1].map(|e| (e, p[1]))],
-                _ => [None, None],
-            };
-            frac = timed_fraction(t, a, b, points);
-        }
-        if frac.is_finite() {
-            if frac > 0.5 && lap_start.is_none_or(|a| t - a < 30_000) {
-                frac -= 1.0;
-            } else if frac < 0.5 && crossing && lap_end.is_some_and(|b| b - t < 30_000 && b >= t) {
-                frac += 1.0;
-            }
-        }
-        if timed.is_empty() && !has_pos && !frac.is_finite() {
-            // A car that never completed a lap and has no position: it is at the start.
-            frac = 0.0;
-        }
-        let mut progress = if state == CarState::NotStarted { f64::NAN } else { completed as f64 + frac };
-        // Where this frame gives no fraction (no position, no lap end to time against), the
-        // car is where it was last seen.
-        if progress.is_nan() && state != CarState::NotStarted && prev_progress.is_finite() {
-            progress = prev_progress.max(completed as f64);
-        }
-        // A finished or retired car keeps the progress it had.
-        if matches!(state, CarState::Finished | CarState::Retired) && prev_progress.is_finite() {
-            progress = prev_progress;
-        }
-        if state == CarState::Finished {
-            progress = progress.max(completed as f64);
-        }
-        prev_progress = progress;
-
-        let q = |v: f32| if v.is_finite() { round_to_i32(v * 10.0) } else { i32::MIN };
-        out.x_dm[k] = if has_pos { q(x) } else { i32::MIN };
-        out.y_dm[k] = if has_pos { q(y) } else { i32::MIN };
-        out.progress[k] = progress as f32;
-        out.speed[k] = if speed.is_finite() { round_to_i32(speed).clamp(0, 65_535) as u16 } else { 0 };
-        out.rpm[k] = if rpm.is_finite() { round_to_i32(rpm).clamp(0, 65_535) as u16 } else { 0 };
-        out.throttle[k] = if thr.is_finite() { round_to_i32(thr).clamp(0, 255) as u8 } else { 0 };
-        out.gear[k] = gear;
-        out.brake[k] = brake;
-        out.drs[k] = drs;
-        let lap_no = if laps.is_empty() || lap_start.is_none_or(|a| t < a) && completed == 0 {
-            0
-        } else {
-            (completed + 1).min(u16::MAX as usize) as u16
-        };
-        out.lap[k] = lap_no;
-        out.compound[k] = tyres.0;
-        out.tyre_age[k] = tyres.1;
-        out.pit_stops[k] = pit_i.min(255) as u8;
-        out.state[k] = state as u8;
-        out.official_position[k] = official_position;
-    }
+    let mut pass = CarPass::new(ctx, driver);
+    let mut c = pass.columns();
+    pass.fill(&mut c, 0, ctx.timeline.frames as usize);
     c
+}
+
+/// A step function's change time, for [`TimeWalk`]s over the official flags.
+fn change_time<T>(change: &(i64, T)) -> i64 {
+    change.0
+}
+
+/// A walk over one official flag's changes.
+type FlagWalk<'a, T> = TimeWalk<'a, (i64, T), fn(&(i64, T)) -> i64>;
+
+/// One driver's pass over the frames, in runs: [`CarPass::fill`] goes on from the frame where
+/// the previous run stopped, so the replay build holds one run of every car's columns at a
+/// time instead of the whole session's (a fifth of the memory, and of the pages first
+/// touched, for a race).
+pub struct CarPass<'a> {
+    setup: Setup<'a>,
+    walk: Walk<'a>,
+}
+
+/// What a car's pass knows before its first frame.
+struct Setup<'a> {
+    ctx: &'a CarContext<'a>,
+    /// The car's laps, in order; the timed ones; the ones FastF1 generated.
+    laps: Vec<&'a Lap>,
+    timed: Vec<&'a Lap>,
+    generated: Vec<&'a Lap>,
+    tel: Option<&'a DriverTelemetry>,
+    /// Races: when each lap counts and its count; when the lap after it is timed from.
+    official_laps: Vec<(i64, u32)>,
+    lap_from: Vec<i64>,
+    /// Pit entries in time order.
+    pit_ins: Vec<i64>,
+    /// The car has no lap at all: it did not start.
+    no_start: bool,
+    race_like: bool,
+    /// The car's facts, with empty columns: what [`CarPass::columns`] starts from.
+    info: CarColumns,
+}
+
+/// What a car's pass carries from one frame to the next.
+#[derive(Clone, Copy)]
+struct Walk<'a> {
+    /// The official flags, read at increasing frame times.
+    in_pit_at: FlagWalk<'a, bool>,
+    stopped_at: FlagWalk<'a, bool>,
+    position_at: FlagWalk<'a, u32>,
+    /// What changes only at the times of the laps, flags and pit entries, worked out again
+    /// only when a frame reaches the next of those times (`next_change`).
+    next_change: i64,
+    completed: usize,
+    in_pit: bool,
+    stopped: bool,
+    official_position: u8,
+    /// Laps reported so far (index into `timed`, or into `official_laps` in races).
+    lap_i: usize,
+    /// Pit entries passed.
+    pit_i: usize,
+    /// The bounds of the lap being driven, and the `lap_i` they are for.
+    bounds_for: Option<usize>,
+    bounds: (Option<i64>, Option<i64>, bool),
+    /// The telemetry row pair around the frames, until a frame reaches `pair_until`.
+    pair: Option<RowPair>,
+    pair_until: i64,
+    tel_hint: usize,
+    proj_hint: usize,
+    /// Distance along the lap of telemetry rows `i` and `i + 1`, projected once per row pair:
+    /// between two rows a car is drawn on the straight line between them, so its distance
+    /// along the lap is interpolated the same way (a projection per row, not per frame).
+    row_along: Option<(usize, f32, f32)>,
+    prev_progress: f64,
+    /// The lap being driven, and its tyres (compound code, age), looked up when a lap is
+    /// completed.
+    current_for: Option<usize>,
+    current: Option<&'a Lap>,
+    tyres: (u8, u8),
+    /// The next frame to fill.
+    next_frame: usize,
+}
+
+/// `v` at exactly `len` values (growing it writes the zeros only for the new part): every
+/// value is written by the pass after.
+fn sized<T: Copy + Default>(v: &mut Vec<T>, len: usize) -> &mut [T] {
+    v.truncate(len);
+    v.resize(len, T::default());
+    v
+}
+
+impl<'a> CarPass<'a> {
+    /// A pass of `driver`'s car before the first frame.
+    pub fn new(ctx: &'a CarContext<'a>, driver: u16) -> CarPass<'a> {
+        let s = ctx.session;
+        let laps: Vec<&Lap> = s.laps.iter().filter(|l| l.driver == driver).collect();
+        let timed: Vec<&Lap> = laps.iter().copied().filter(|l| !l.generated && l.time_ms.is_some()).collect();
+        // Laps FastF1 generated (the end of a race a car did not finish): usually none or one.
+        let generated: Vec<&Lap> = laps.iter().copied().filter(|l| l.generated).collect();
+        let tel: Option<&DriverTelemetry> = s.telemetry_of(driver);
+        let official: Option<&OfficialTimeline> = s.official.iter().find(|o| o.driver == driver);
+        let race_like = s.info.is_race_like();
+
+        let mut c = CarColumns { driver, penalties: time_penalties(s, driver), ..CarColumns::default() };
+        for l in &timed {
+            let (Some(i), Some(t)) = ((l.lap_number as usize).checked_sub(1), l.time_ms) else { continue };
+            if c.crossings_ms.len() <= i {
+                c.crossings_ms.resize(i + 1, i64::MIN);
+            }
+            c.crossings_ms[i] = t;
+        }
+        // Races count laps as the timing does (NumberOfLaps, when it reported each crossing), so
+        // the order at every crossing is the official one; elsewhere the laps are counted. A
+        // report within a few seconds of the crossing is kept as it is: the timing's own positions
+        // follow its reports then (dating every lap at its crossing matched the official order at
+        // fewer crossings of the 2018 Baku race). A report later than that is a late message or a
+        // missed crossing ([`LATE_REPORT_MS`], [`MISSED_CROSSING_MS`]).
+        // `official_laps[i]`: (when lap count `.1` counts, the count); `lap_from[i]`: when the lap
+        // after it is timed from.
+        let (mut official_laps, mut lap_from): (Vec<(i64, u32)>, Vec<i64>) = (Vec::new(), Vec::new());
+        if let Some(o) = official.filter(|_| race_like) {
+            for &(report, count) in &o.laps {
+                let crossing =
+                    (count as usize).checked_sub(1).and_then(|i| c.crossings_ms.get(i)).copied().filter(|&t| t != i64::MIN && t < report);
+                let late = crossing.map_or(0, |c| report - c);
+                let at = match crossing {
+                    Some(c) if (LATE_REPORT_MS..MISSED_CROSSING_MS).contains(&late) => {
+                        c.max(official_laps.last().map_or(i64::MIN, |l| l.0 + 1))
+                    }
+                    _ => report,
+                };
+                official_laps.push((at, count));
+                lap_from.push(match crossing {
+                    Some(c) if late >= MISSED_CROSSING_MS => c,
+                    _ => at,
+                });
+            }
+        }
+        c.finished_at_ms = ctx.chequered_ms.and_then(|cf| {
+            if official_laps.is_empty() {
+                timed.iter().filter_map(|l| l.time_ms).filter(|t| *t >= cf).min()
+            } else {
+                official_laps.iter().map(|l| l.0).filter(|t| *t >= cf).min()
+            }
+        });
+        // Retired: the official flag, else (races) a car that stopped timing before the flag.
+        c.retired_at_ms = official.and_then(|o| o.retired.iter().find(|r| r.1).map(|r| r.0)).or_else(|| {
+            if !race_like || c.finished_at_ms.is_some() || timed.is_empty() {
+                return None;
+            }
+            // The last sign of the car running: its last lap, sector or pit exit.
+            let last = laps.last().and_then(|l| l.time_ms).max(official.and_then(|o| o.last_running_ms))?;
+            (last + 120_000 < ctx.chequered_ms.unwrap_or(ctx.session_end_ms)).then_some(last)
+        });
+        // A car with no lap at all did not start; a lap-1 crash has a generated lap and did start.
+        let no_start = laps.is_empty();
+
+        // Pit entries in time order, walked with the frames.
+        let mut pit_ins: Vec<i64> = laps.iter().filter_map(|l| l.pit_in_ms).collect();
+        pit_ins.sort_unstable();
+        let flags = |f: fn(&OfficialTimeline) -> &Vec<(i64, bool)>| -> FlagWalk<'a, bool> {
+            TimeWalk::new(official.map_or(&[][..], |o| f(o)), change_time as fn(&(i64, bool)) -> i64)
+        };
+        let walk = Walk {
+            in_pit_at: flags(|o| &o.in_pit),
+            stopped_at: flags(|o| &o.stopped),
+            position_at: TimeWalk::new(official.map_or(&[][..], |o| &o.position), change_time as fn(&(i64, u32)) -> i64),
+            next_change: i64::MIN,
+            completed: 0,
+            in_pit: false,
+            stopped: false,
+            official_position: 255,
+            lap_i: 0,
+            pit_i: 0,
+            bounds_for: None,
+            bounds: (None, None, false),
+            pair: None,
+            pair_until: i64::MIN,
+            tel_hint: 0,
+            proj_hint: 0,
+            row_along: None,
+            prev_progress: f64::NAN,
+            current_for: None,
+            current: None,
+            tyres: (0, 0),
+            next_frame: 0,
+        };
+        let setup = Setup { ctx, laps, timed, generated, tel, official_laps, lap_from, pit_ins, no_start, race_like, info: c };
+        CarPass { setup, walk }
+    }
+
+    /// The car's facts with empty columns, for [`CarPass::fill`] to fill.
+    pub fn columns(&self) -> CarColumns {
+        self.setup.info.clone()
+    }
+
+    /// Fills `c`'s columns with frames `a..b` (`c.first` becomes `a`). `a` must be where the
+    /// previous run ended (0 the first time): the pass walks the laps, flags and telemetry
+    /// forward only.
+    pub fn fill(&mut self, c: &mut CarColumns, a: usize, b: usize) {
+        debug_assert_eq!(a, self.walk.next_frame, "a car pass goes on from where it stopped");
+        let Setup {
+            ctx,
+            ref laps,
+            ref timed,
+            ref generated,
+            tel,
+            ref official_laps,
+            ref lap_from,
+            ref pit_ins,
+            no_start,
+            race_like,
+            ref info,
+        } = self.setup;
+        let (laps, timed, generated, official_laps, lap_from, pit_ins) =
+            (&laps[..], &timed[..], &generated[..], &official_laps[..], &lap_from[..], &pit_ins[..]);
+        let (finished_at_ms, retired_at_ms) = (info.finished_at_ms, info.retired_at_ms);
+        // The lap being driven after `lap_i` lap reports (`completed` laps): (start, end, whether
+        // the end is a real line crossing rather than a stop or an estimate).
+        let lap_bounds = |lap_i: usize, completed: usize| -> (Option<i64>, Option<i64>, bool) {
+            if official_laps.is_empty() {
+                let start = if completed == 0 {
+                    laps.first().and_then(|l| l.lap_start_ms)
+                } else {
+                    timed.get(completed - 1).and_then(|l| l.time_ms)
+                };
+                // Without a timed end (a retirement on track) the generated lap's end; a lap-1
+                // crash (its only lap generated) has no end: where it stopped is unknown.
+                let end = timed.get(completed).and_then(|l| l.time_ms).or_else(|| {
+                    if timed.is_empty() {
+                        return None;
+                    }
+                    generated.iter().find(|l| l.lap_number as usize == completed + 1).and_then(|l| l.time_ms)
+                });
+                (start, end, timed.get(completed).is_some())
+            } else {
+                let start = if lap_i == 0 { laps.first().and_then(|l| l.lap_start_ms) } else { Some(lap_from[lap_i - 1]) };
+                // After the last crossing the timing reported (a car about to retire), the lap is
+                // assumed as long as the one before.
+                let previous = (lap_i >= 2).then(|| official_laps[lap_i - 1].0 - official_laps[lap_i - 2].0);
+                let end = official_laps
+                    .get(lap_i)
+                    .map(|l| l.0)
+                    .or_else(|| generated.first().and_then(|l| l.time_ms))
+                    .or_else(|| Some(start? + previous?));
+                (start, end, lap_i < official_laps.len())
+            }
+        };
+
+        let Walk {
+            mut in_pit_at,
+            mut stopped_at,
+            mut position_at,
+            mut next_change,
+            mut completed,
+            mut in_pit,
+            mut stopped,
+            mut official_position,
+            mut lap_i,
+            mut pit_i,
+            mut bounds_for,
+            mut bounds,
+            mut pair,
+            mut pair_until,
+            mut tel_hint,
+            mut proj_hint,
+            mut row_along,
+            mut prev_progress,
+            mut current_for,
+            mut current,
+            mut tyres,
+            next_frame: _,
+        } = self.walk;
+        let len = b.saturating_sub(a);
+        c.first = a;
+        // The output columns as slices of exactly `len` values: frame `k` of the run at `k - a`.
+        let out = Out {
+            x_dm: &mut sized(&mut c.x_dm, len)[..len],
+            y_dm: &mut sized(&mut c.y_dm, len)[..len],
+            progress: &mut sized(&mut c.progress, len)[..len],
+            speed: &mut sized(&mut c.speed, len)[..len],
+            rpm: &mut sized(&mut c.rpm, len)[..len],
+            lap: &mut sized(&mut c.lap, len)[..len],
+            gear: &mut sized(&mut c.gear, len)[..len],
+            throttle: &mut sized(&mut c.throttle, len)[..len],
+            brake: &mut sized(&mut c.brake, len)[..len],
+            drs: &mut sized(&mut c.drs, len)[..len],
+            compound: &mut sized(&mut c.compound, len)[..len],
+            tyre_age: &mut sized(&mut c.tyre_age, len)[..len],
+            pit_stops: &mut sized(&mut c.pit_stops, len)[..len],
+            state: &mut sized(&mut c.state, len)[..len],
+            official_position: &mut sized(&mut c.official_position, len)[..len],
+        };
+        for j in 0..len {
+            let k = a + j;
+            let t = ctx.timeline.t_ms(k as u32);
+            if t >= next_change {
+                (completed, next_change) = if official_laps.is_empty() {
+                    while lap_i < timed.len() && timed[lap_i].time_ms.is_some_and(|e| e <= t) {
+                        lap_i += 1;
+                    }
+                    (lap_i, timed.get(lap_i).and_then(|l| l.time_ms).unwrap_or(i64::MAX))
+                } else {
+                    while lap_i < official_laps.len() && official_laps[lap_i].0 <= t {
+                        lap_i += 1;
+                    }
+                    let completed = if lap_i == 0 { 0 } else { official_laps[lap_i - 1].1 as usize };
+                    (completed, official_laps.get(lap_i).map_or(i64::MAX, |l| l.0))
+                };
+                in_pit = in_pit_at.last(t).is_some_and(|c| c.1);
+                stopped = stopped_at.last(t).is_some_and(|c| c.1);
+                official_position = position_at.last(t).map_or(255, |p| p.1.min(254) as u8);
+                while pit_i < pit_ins.len() && pit_ins[pit_i] <= t {
+                    pit_i += 1;
+                }
+                next_change = next_change
+                    .min(in_pit_at.next_time())
+                    .min(stopped_at.next_time())
+                    .min(position_at.next_time())
+                    .min(pit_ins.get(pit_i).copied().unwrap_or(i64::MAX));
+            }
+            // Laps are numbered from 1 in order, so the current lap is usually at index `completed`.
+            if current_for != Some(completed) {
+                current_for = Some(completed);
+                current = match laps.get(completed) {
+                    Some(l) if l.lap_number as usize == completed + 1 => Some(*l),
+                    _ => laps.iter().find(|l| l.lap_number as usize == completed + 1).copied().or(laps.last().copied()),
+                };
+                tyres = (
+                    current.map_or(0, |l| compound_code(&l.compound)),
+                    current.and_then(|l| l.tyre_life).map_or(0, |a| (a - 1.0).max(0.0) as u8),
+                );
+            }
+
+            // Telemetry at t.
+            let (mut x, mut y, mut speed, mut rpm, mut thr, mut gear, mut brake, mut drs) =
+                (f32::NAN, f32::NAN, f32::NAN, f32::NAN, f32::NAN, 0u8, 0u8, 0u8);
+            // The telemetry rows around t and how far between them t is.
+            let mut row: Option<(usize, f32)> = None;
+            if let Some(tel) = tel.filter(|_| t >= pair_until) {
+                while tel_hint + 1 < tel.t_ms.len() && tel.t_ms[tel_hint + 1] <= t {
+                    tel_hint += 1;
+                }
+                let i = tel_hint;
+                (pair, pair_until) = if tel.t_ms.get(i).is_some_and(|&ti| ti <= t) && i + 1 < tel.t_ms.len() {
+                    (Some(RowPair::new(tel, i)), tel.t_ms[i + 1])
+                } else {
+                    // Before the first row, or after the last.
+                    (None, tel.t_ms.first().copied().filter(|&first| first > t).unwrap_or(i64::MAX))
+                };
+            }
+            if let Some(p) = &pair {
+                let f = (t - p.t0) as f32 / (p.t1 - p.t0).max(1) as f32;
+                row = Some((p.row, f));
+                let lerp = |c: usize| p.start[c] + p.change[c] * f;
+                (x, y) = if t != p.t0 && p.jump { (f32::NAN, f32::NAN) } else { (lerp(0), lerp(1)) };
+                (speed, rpm, thr) = (lerp(2), lerp(3), lerp(4));
+                (gear, brake, drs) = (p.gear, p.brake, p.drs);
+            }
+            let has_pos = x.is_finite() && y.is_finite();
+
+            // State, from the official flags and the laps.
+            let state = if no_start && race_like {
+                CarState::NotStarted
+            } else if finished_at_ms.is_some_and(|f| t >= f) {
+                CarState::Finished
+            } else if retired_at_ms.is_some_and(|r| t >= r) {
+                CarState::Retired
+            } else if stopped {
+                CarState::Stopped
+            } else if in_pit {
+                CarState::InPit
+            } else if current.is_some_and(|l| l.pit_out_ms.is_some_and(|p| p <= t) && l.lap_number as usize == completed + 1) {
+                CarState::OutLap
+            } else if has_pos || tel.is_none() {
+                CarState::OnTrack
+            } else {
+                CarState::Absent
+            };
+
+            // Progress: laps completed (timing) + fraction along the lap (position projected on the
+            // centreline, or time-based without positions). Near the line, the fraction is made
+            // continuous with the timing's crossing: a car just past the timing line that the
+            // projection still sees before it, and the reverse, are put on the right side.
+            // The lap's bounds change only with the laps counted: worked out once per lap.
+            if bounds_for != Some(lap_i) {
+                bounds_for = Some(lap_i);
+                bounds = lap_bounds(lap_i, completed);
+            }
+            let (lap_start, lap_end, crossing) = bounds;
+
+            let mut frac = f64::NAN;
+            if let (true, Some(track), Some((i, f)), Some(tel)) = (has_pos, ctx.track, row, tel) {
+                let (a0, a1) = match row_along {
+                    Some((r, a0, a1)) if r == i => (a0, a1),
+                    // The next pair shares a row with this one.
+                    Some((r, _, a1)) if r + 1 == i => (a1, track.project([tel.x_m[i + 1], tel.y_m[i + 1]], &mut proj_hint).0),
+                    _ => {
+                        let a0 = track.project([tel.x_m[i], tel.y_m[i]], &mut proj_hint).0;
+                        (a0, track.project([tel.x_m[i + 1], tel.y_m[i + 1]], &mut proj_hint).0)
+                    }
+                };
+                row_along = Some((i, a0, a1));
+                // The short way round between the two (one of them may be just past the line).
+                let lap_m = track.length_m;
+                let mut step = a1 - a0;
+                if step > lap_m / 2.0 {
+                    step -= lap_m;
+                } else if step < -lap_m / 2.0 {
+                    step += lap_m;
+                }
+                let mut along = a0 + step * f;
+                if along < 0.0 {
+                    along += lap_m;
+                } else if along >= lap_m {
+                    along -= lap_m;
+                }
+                frac = f64::from(track.fraction(along));
+            } else if let (Some(a), Some(b)) = (lap_start, lap_end) {
+                // The lap being driven's sector timing points, where known.
+                let points = match (ctx.timing_points, current.filter(|l| l.lap_number as usize == completed + 1)) {
+                    (Some(p), Some(l)) => [l.sector_session_ms[0].map(|e| (e, p[0])), l.sector_session_ms[1].map(|e| (e, p[1]))],
+                    _ => [None, None],
+                };
+                frac = timed_fraction(t, a, b, points);
+            }
+            if frac.is_finite() {
+                if frac > 0.5 && lap_start.is_none_or(|a| t - a < 30_000) {
+                    frac -= 1.0;
+                } else if frac < 0.5 && crossing && lap_end.is_some_and(|b| b - t < 30_000 && b >= t) {
+                    frac += 1.0;
+                }
+            }
+            if timed.is_empty() && !has_pos && !frac.is_finite() {
+                // A car that never completed a lap and has no position: it is at the start.
+                frac = 0.0;
+            }
+            let mut progress = if state == CarState::NotStarted { f64::NAN } else { completed as f64 + frac };
+            // Where this frame gives no fraction (no position, no lap end to time against), the
+            // car is where it was last seen.
+            if progress.is_nan() && state != CarState::NotStarted && prev_progress.is_finite() {
+                progress = prev_progress.max(completed as f64);
+            }
+            // A finished or retired car keeps the progress it had.
+            if matches!(state, CarState::Finished | CarState::Retired) && prev_progress.is_finite() {
+                progress = prev_progress;
+            }
+            if state == CarState::Finished {
+                progress = progress.max(completed as f64);
+            }
+            prev_progress = progress;
+
+            let q = |v: f32| if v.is_finite() { round_to_i32(v * 10.0) } else { i32::MIN };
+            out.x_dm[j] = if has_pos { q(x) } else { i32::MIN };
+            out.y_dm[j] = if has_pos { q(y) } else { i32::MIN };
+            out.progress[j] = progress as f32;
+            out.speed[j] = if speed.is_finite() { round_to_i32(speed).clamp(0, 65_535) as u16 } else { 0 };
+            out.rpm[j] = if rpm.is_finite() { round_to_i32(rpm).clamp(0, 65_535) as u16 } else { 0 };
+            out.throttle[j] = if thr.is_finite() { round_to_i32(thr).clamp(0, 255) as u8 } else { 0 };
+            out.gear[j] = gear;
+            out.brake[j] = brake;
+            out.drs[j] = drs;
+            let lap_no = if laps.is_empty() || lap_start.is_none_or(|a| t < a) && completed == 0 {
+                0
+            } else {
+                (completed + 1).min(u16::MAX as usize) as u16
+            };
+            out.lap[j] = lap_no;
+            out.compound[j] = tyres.0;
+            out.tyre_age[j] = tyres.1;
+            out.pit_stops[j] = pit_i.min(255) as u8;
+            out.state[j] = state as u8;
+            out.official_position[j] = official_position;
+        }
+        self.walk = Walk {
+            in_pit_at,
+            stopped_at,
+            position_at,
+            next_change,
+            completed,
+            in_pit,
+            stopped,
+            official_position,
+            lap_i,
+            pit_i,
+            bounds_for,
+            bounds,
+            pair,
+            pair_until,
+            tel_hint,
+            proj_hint,
+            row_along,
+            prev_progress,
+            current_for,
+            current,
+            tyres,
+            next_frame: b.max(a),
+        };
+    }
 }
 
 /// "10 SECOND TIME PENALTY FOR CAR 1 (VER) - ..." messages for `driver` that are added to its

@@ -1,8 +1,9 @@
 //! The replay: what a viewer plays, built from a [`timing::Session`].
 //!
 //! [`build`] puts every car on one [`timeline::Timeline`] (25 FPS by default): positions and
-//! car channels from the telemetry ([`cars`], one pass per driver, drivers in parallel),
-//! standings and gaps from the timing ([`standings`]), the track derived from a clean fast lap
+//! car channels from the telemetry ([`cars`], one pass per driver, drivers in parallel, in
+//! runs of chunks so that one run's columns are held at a time), standings and gaps from the
+//! timing ([`standings`]), the track derived from a clean fast lap
 //! ([`geometry::Track`]). The result is a [`manifest::Manifest`] plus time chunks in the
 //! [`chunk`] format, quantised, delta-coded and zstd-compressed, each self-contained so a
 //! client can start at any chunk. [`store`] writes it as one immutable, checksummed file and
@@ -194,74 +195,39 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
         session_end_ms,
         timing_points: cars::timing_points(s),
     };
-    progress("cars", 0.1);
-    let cars: Vec<cars::CarColumns> = drivers.par_iter().map(|d| cars::build(&ctx, d.number)).collect();
-    progress("standings index", 0.5);
-    // Each chunk's frames are ranked where the chunk is encoded (below).
-    let ranking = if s.info.is_race_like() {
-        standings::Ranking::race(&cars, &tl, ctx.timing_points.filter(|_| track.is_none()))
-    } else {
-        standings::Ranking::by_best_lap(s, &cars, &tl, s.info.is_qualifying_like())
-    };
-
-    // Global columns.
-    progress("standings + chunks", 0.55);
     let n = tl.frames as usize;
     let mut rcm: Vec<i64> = s.race_control.iter().map(|e| e.t_ms).collect();
     rcm.sort_unstable();
     let race_like = s.info.is_race_like();
-
-    // Chunks, compressed in parallel.
     let per = (opts.chunk_seconds.max(1) * tl.fps) as usize;
     let ranges: Vec<(usize, usize)> = (0..n).step_by(per.max(1)).map(|a| (a, (a + per).min(n))).collect();
-    // One zstd context per thread, reused for its chunks (a context is ~1 MB of tables).
-    let encoded: Vec<(Vec<u8>, usize)> = ranges
-        .par_iter()
-        .map_init(chunk_compressor, |compressor, &(a, b)| {
-            let st = ranking.frames(a, b);
-            let g = GlobalColumns::of_frames(s, &rcm, race_like.then_some((cars.as_slice(), &st)), &tl, a, b);
-            let global =
-                [Column::U8(&g.track), Column::U8(&g.session), Column::U16(&g.leader_lap), Column::U16(&g.rcm), Column::U16(&g.weather)];
-            // Progress in 1/10000 lap, quantised here, one chunk at a time.
-            let progress_q: Vec<Vec<i32>> = cars
-                .iter()
-                .map(|c| {
-                    c.progress[a..b].iter().map(|p| if p.is_finite() { quantise::round_to_i32(p * 10_000.0) } else { i32::MIN }).collect()
-                })
-                .collect();
-            let per_driver: Vec<Vec<Column>> = cars
-                .iter()
-                .enumerate()
-                .map(|(d, c)| {
-                    vec![
-                        Column::I32(&c.x_dm[a..b]),
-                        Column::I32(&c.y_dm[a..b]),
-                        Column::I32(&progress_q[d]),
-                        Column::I32(st.gap_ms(d)),
-                        Column::I32(st.interval_ms(d)),
-                        Column::U16(&c.speed[a..b]),
-                        Column::U16(&c.rpm[a..b]),
-                        Column::U16(&c.lap[a..b]),
-                        Column::U8(&c.gear[a..b]),
-                        Column::U8(&c.throttle[a..b]),
-                        Column::U8(&c.brake[a..b]),
-                        Column::U8(&c.drs[a..b]),
-                        Column::U8(st.position(d)),
-                        Column::U8(&c.compound[a..b]),
-                        Column::U8(&c.tyre_age[a..b]),
-                        Column::U8(&c.pit_stops[a..b]),
-                        Column::U8(&c.state[a..b]),
-                    ]
-                })
-                .collect();
-            let raw = chunk::encode(a as u32, (b - a) as u32, &global, &per_driver);
-            let mut compressed = compressor.as_mut().and_then(|z| z.compress(&raw).ok()).unwrap_or_default();
-            // The output was allocated at zstd's worst-case bound (the raw size): give back
-            // the ~90% not used, or all chunks together hold the raw size in memory.
-            compressed.shrink_to_fit();
-            (compressed, raw.len())
-        })
-        .collect();
+
+    // The frames are built in runs of chunks. Each car's pass fills its columns for the run
+    // (cars in parallel); the run's progress is indexed for the gaps; then its chunks are
+    // ranked, encoded and compressed (in parallel), while their columns are still in cache.
+    // One run of columns is held at a time, not the session's: a third less peak memory for
+    // a race, and as much whatever the session's length.
+    let mut passes: Vec<cars::CarPass> = drivers.par_iter().map(|d| cars::CarPass::new(&ctx, d.number)).collect();
+    let mut cars: Vec<cars::CarColumns> = passes.iter().map(cars::CarPass::columns).collect();
+    let mut ranking = if race_like {
+        standings::Ranking::race(cars.len(), &tl, ctx.timing_points.filter(|_| track.is_none()))
+    } else {
+        standings::Ranking::by_best_lap(s, &cars, &tl, s.info.is_qualifying_like())
+    };
+    let mut encoded: Vec<(Vec<u8>, usize)> = Vec::with_capacity(ranges.len());
+    for run in ranges.chunks(CHUNKS_PER_RUN) {
+        let (a, b) = (run[0].0, run[run.len() - 1].1);
+        let done = 0.1 + 0.85 * a as f32 / n.max(1) as f32;
+        progress("cars", done);
+        passes.par_iter_mut().zip(cars.par_iter_mut()).for_each(|(pass, c)| pass.fill(c, a, b));
+        progress("standings + chunks", done);
+        ranking.extend(&cars);
+        let (cars, ranking, rcm) = (&cars, &ranking, &rcm);
+        encoded.par_extend(run.par_iter().map(|&(a, b)| {
+            let st = ranking.frames(cars, a, b);
+            encode_chunk(s, rcm, race_like, cars, &st, &tl, a, b)
+        }));
+    }
     if encoded.iter().any(|(c, _)| c.is_empty()) {
         return Err(Error::Corrupt("zstd failed to compress a chunk".into()));
     }
@@ -270,6 +236,74 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
     let chunks: Vec<Vec<u8>> = encoded.into_iter().map(|e| e.0).collect();
     let manifest = manifest(s, id, source_hash, &tl, per as u32, &ranges, &chunks, &drivers, track.as_ref());
     Ok(Replay { manifest, chunks, raw_bytes })
+}
+
+/// Chunks of frames built per run of [`build`]: 16 one-minute chunks are ~13 MB of columns
+/// for 20 cars, few enough runs that waiting for the slowest car or chunk at the end of each
+/// costs little.
+const CHUNKS_PER_RUN: usize = 16;
+
+/// Encodes and compresses the chunk of frames `a..b` from the cars' columns (which hold them)
+/// and their standings: (compressed bytes, raw size); empty bytes if zstd failed.
+#[allow(clippy::too_many_arguments)]
+fn encode_chunk(
+    s: &Session,
+    rcm: &[i64],
+    race_like: bool,
+    cars: &[cars::CarColumns],
+    st: &standings::Standings,
+    tl: &timeline::Timeline,
+    a: usize,
+    b: usize,
+) -> (Vec<u8>, usize) {
+    let g = GlobalColumns::of_frames(s, rcm, race_like.then_some((cars, st)), tl, a, b);
+    let global = [Column::U8(&g.track), Column::U8(&g.session), Column::U16(&g.leader_lap), Column::U16(&g.rcm), Column::U16(&g.weather)];
+    // Progress in 1/10000 lap, quantised here, one chunk at a time.
+    let progress_q: Vec<Vec<i32>> = cars
+        .iter()
+        .map(|c| {
+            c.progress[a - c.first..b - c.first]
+                .iter()
+                .map(|p| if p.is_finite() { quantise::round_to_i32(p * 10_000.0) } else { i32::MIN })
+                .collect()
+        })
+        .collect();
+    let per_driver: Vec<Vec<Column>> = cars
+        .iter()
+        .enumerate()
+        .map(|(d, c)| {
+            let run = a - c.first..b - c.first;
+            vec![
+                Column::I32(&c.x_dm[run.clone()]),
+                Column::I32(&c.y_dm[run.clone()]),
+                Column::I32(&progress_q[d]),
+                Column::I32(st.gap_ms(d)),
+                Column::I32(st.interval_ms(d)),
+                Column::U16(&c.speed[run.clone()]),
+                Column::U16(&c.rpm[run.clone()]),
+                Column::U16(&c.lap[run.clone()]),
+                Column::U8(&c.gear[run.clone()]),
+                Column::U8(&c.throttle[run.clone()]),
+                Column::U8(&c.brake[run.clone()]),
+                Column::U8(&c.drs[run.clone()]),
+                Column::U8(st.position(d)),
+                Column::U8(&c.compound[run.clone()]),
+                Column::U8(&c.tyre_age[run.clone()]),
+                Column::U8(&c.pit_stops[run.clone()]),
+                Column::U8(&c.state[run]),
+            ]
+        })
+        .collect();
+    let raw = chunk::encode(a as u32, (b - a) as u32, &global, &per_driver);
+    // One zstd context per thread, reused for its chunks (a context is ~1 MB of tables).
+    thread_local! {
+        static COMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> = std::cell::RefCell::new(chunk_compressor());
+    }
+    let mut compressed = COMPRESSOR.with(|z| z.borrow_mut().as_mut().and_then(|z| z.compress(&raw).ok())).unwrap_or_default();
+    // The output was allocated at zstd's worst-case bound (the raw size): give back the ~90%
+    // not used, or all chunks together hold the raw size in memory.
+    compressed.shrink_to_fit();
+    (compressed, raw.len())
 }
 
 /// The session-wide columns of a run of frames (one chunk's worth).
@@ -309,7 +343,8 @@ impl GlobalColumns {
             g.session.push(session.last(t).map_or(0, |x| session_status_code(&x.value)));
             g.rcm.push(messages.passed(t).min(65_534) as u16);
             g.weather.push(weather.passed(t).checked_sub(1).map_or(65_535, |i| i.min(65_534) as u16));
-            let lap = race.and_then(|(cars, st)| (0..cars.len()).find(|&d| st.position(d)[k - a] == 1).map(|d| cars[d].lap[k]));
+            let lap =
+                race.and_then(|(cars, st)| (0..cars.len()).find(|&d| st.position(d)[k - a] == 1).map(|d| cars[d].lap[k - cars[d].first]));
             g.leader_lap.push(lap.unwrap_or(0));
         }
         g

@@ -63,14 +63,16 @@ impl Standings {
 /// progress p": its running maximum, plus the first frame at which that maximum reached each
 /// step of 1/[`ProgressIndex::STEPS`] lap. A lookup is then a search among the few frames
 /// between two steps instead of over the whole race.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct ProgressIndex {
     /// Running maximum of progress (−∞ until the first known progress, so "below p" is one
     /// comparison).
     cummax: Vec<f32>,
-    /// `first[j]`: first frame whose running maximum is ≥ [`ProgressIndex::threshold`]`(j)`;
-    /// the frame count where it never is.
+    /// `first[j]`: first frame whose running maximum is ≥ [`ProgressIndex::threshold`]`(j)`,
+    /// for the steps reached so far.
     first: Vec<u32>,
+    /// The running maximum at the last frame indexed.
+    max: f32,
 }
 
 impl ProgressIndex {
@@ -84,28 +86,24 @@ impl ProgressIndex {
     }
 
     fn new(progress: &[f32]) -> ProgressIndex {
-        let mut m = f32::NEG_INFINITY;
-        let cummax: Vec<f32> = progress
-            .iter()
-            .map(|&p| {
-                if p.is_finite() && p > m {
-                    m = p;
-                }
-                m
-            })
-            .collect();
-        let n = cummax.len();
-        let top = if m.is_finite() { ((f64::from(m) - Self::ORIGIN) * Self::STEPS).max(0.0) as usize + 2 } else { 1 };
-        let mut first = Vec::with_capacity(top);
-        let mut i = 0usize;
-        for j in 0..top {
-            let th = Self::threshold(j);
-            while i < n && f64::from(cummax[i]) < th {
-                i += 1;
+        let mut index = ProgressIndex { cummax: Vec::with_capacity(progress.len()), first: Vec::new(), max: f32::NEG_INFINITY };
+        index.extend(progress);
+        index
+    }
+
+    /// Appends the next frames' progress: a race is indexed run by run as its frames are built.
+    fn extend(&mut self, progress: &[f32]) {
+        for &p in progress {
+            if p.is_finite() && p > self.max {
+                self.max = p;
             }
-            first.push(i as u32);
+            let frame = self.cummax.len() as u32;
+            self.cummax.push(self.max);
+            // The steps this frame's running maximum reaches first.
+            while Self::threshold(self.first.len()) <= f64::from(self.max) {
+                self.first.push(frame);
+            }
         }
-        ProgressIndex { cummax, first }
     }
 
     /// The first frame whose running maximum is ≥ `p` (the frame count if none).
@@ -113,9 +111,10 @@ impl ProgressIndex {
         let n = self.cummax.len();
         let below = |v: &f32| f64::from(*v) < p;
         let x = (p - Self::ORIGIN) * Self::STEPS;
-        let (lo, hi) = if x >= 0.0 && (x as usize) + 1 < self.first.len() {
+        let (lo, hi) = if x >= 0.0 && (x as usize) < self.first.len() {
+            // Between the step below `p` and the next (not reached yet: to the last frame).
             let j = x as usize;
-            (self.first[j] as usize, (self.first[j + 1] as usize).min(n))
+            (self.first[j] as usize, self.first.get(j + 1).map_or(n, |&f| f as usize).min(n))
         } else if x >= 0.0 {
             (n, n)
         } else {
@@ -219,6 +218,7 @@ fn gap_between(ahead: &ProgressIndex, tl: &Timeline, k: usize, p_ahead: f64, p_s
 /// −progress, flag time); lower ranks first. With `timing_points` (a session without
 /// positions), progress counts only the timing points passed (the line, sector 1, sector 2),
 /// so cars between the same two points keep the timing's order, as the timing screen does.
+#[inline]
 fn race_key(c: &CarColumns, progress: f32, state: u8, tl: &Timeline, k: usize, timing_points: Option<[f64; 2]>) -> (u8, f64, f64) {
     let p = match timing_points {
         Some(tp) if progress.is_finite() => passed_point(f64::from(progress), tp),
@@ -265,9 +265,7 @@ enum Kind<'a> {
     /// Races and sprints: every frame ranked by progress (see the module doc), with each
     /// car's progress indexed for the time-at-distance gaps.
     Race {
-        /// The cars' columns.
-        cars: &'a [CarColumns],
-        /// Per car, its progress index.
+        /// Per car, its progress index, over the frames built so far.
         index: Vec<ProgressIndex>,
         /// Without positions: the lap fractions of the sector timing points, to rank by.
         timing_points: Option<[f64; 2]>,
@@ -290,8 +288,23 @@ impl<'a> Ranking<'a> {
     /// in a session without positions, the lap fractions of the sector 1 and 2 timing points
     /// (see [`crate::cars::timing_points`]); progress is then an estimate between them, and
     /// cars between the same two points are ranked in the timing's order.
-    pub fn race(cars: &'a [CarColumns], tl: &'a Timeline, timing_points: Option<[f64; 2]>) -> Ranking<'a> {
-        Ranking(Kind::Race { cars, index: cars.par_iter().map(|c| ProgressIndex::new(&c.progress)).collect(), timing_points, tl })
+    ///
+    /// The cars' progress is indexed as runs of frames are built ([`Ranking::extend`]); a run
+    /// is ranked once indexed.
+    pub fn race(drivers: usize, tl: &'a Timeline, timing_points: Option<[f64; 2]>) -> Ranking<'a> {
+        let index = (0..drivers).map(|_| ProgressIndex::new(&[])).collect();
+        Ranking(Kind::Race { index, timing_points, tl })
+    }
+
+    /// Indexes the next run of frames of every car (`cars` in driver column order, each
+    /// holding the frames after the ones indexed so far), in parallel.
+    pub fn extend(&mut self, cars: &[CarColumns]) {
+        if let Kind::Race { index, .. } = &mut self.0 {
+            index.par_iter_mut().zip(cars).for_each(|(i, c)| {
+                debug_assert_eq!(i.cummax.len(), c.first, "runs are indexed in order");
+                i.extend(&c.progress);
+            });
+        }
     }
 
     /// Qualifying and practice ranking: by best lap (in the current part for qualifying),
@@ -314,10 +327,11 @@ impl<'a> Ranking<'a> {
         Ranking(Kind::ByBestLap { events, at_event, tl })
     }
 
-    /// The standings of frames `a..b` (frame `k` at index `k - a` of each column).
-    pub fn frames(&self, a: usize, b: usize) -> Standings {
+    /// The standings of frames `a..b` (frame `k` at index `k - a` of each column), from
+    /// `cars`' columns, which hold those frames (races: indexed, see [`Ranking::extend`]).
+    pub fn frames(&self, cars: &[CarColumns], a: usize, b: usize) -> Standings {
         match &self.0 {
-            Kind::Race { cars, index, timing_points, tl } => rank_span(cars, index, *timing_points, tl, a, b),
+            Kind::Race { index, timing_points, tl } => rank_span(cars, index, *timing_points, tl, a, b),
             Kind::ByBestLap { events, at_event, tl } => {
                 let drivers = at_event.first().map_or(0, |e| e.0.len());
                 let len = b - a;
@@ -363,7 +377,8 @@ fn rank_span(
     let mut state = vec![0u8; len * drivers];
     let mut official = vec![0u8; len * drivers];
     for (d, c) in cars.iter().enumerate() {
-        let frames = c.progress[a..b].iter().zip(&c.state[a..b]).zip(&c.official_position[a..b]);
+        let run = a - c.first..b - c.first;
+        let frames = c.progress[run.clone()].iter().zip(&c.state[run.clone()]).zip(&c.official_position[run]);
         for (j, ((&p, &s), &o)) in frames.enumerate() {
             progress[j * drivers + d] = p;
             state[j * drivers + d] = s;
@@ -536,6 +551,13 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// The race standings of frames `0..frames`, indexed and ranked as the replay build does.
+    fn race(cars: &[CarColumns], tl: &Timeline, timing_points: Option<[f64; 2]>, frames: usize) -> Standings {
+        let mut ranking = Ranking::race(cars.len(), tl, timing_points);
+        ranking.extend(cars);
+        ranking.frames(cars, 0, frames)
+    }
+
     fn car(driver: u16, progress: Vec<f32>, state: Vec<u8>) -> CarColumns {
         CarColumns { driver, official_position: vec![255; progress.len()], progress, state, ..Default::default() }
     }
@@ -575,13 +597,13 @@ mod tests {
         let mut c = car(3, vec![5.31, 5.32], on_track);
         (a.official_position, b.official_position, c.official_position) = (vec![3, 3], vec![2, 2], vec![4, 4]);
         let cars = [a, b, c];
-        let by_timing = Ranking::race(&cars, &tl, Some([0.3, 0.7])).frames(0, 2);
+        let by_timing = race(&cars, &tl, Some([0.3, 0.7]), 2);
         assert_eq!([by_timing.position(0)[1], by_timing.position(1)[1], by_timing.position(2)[1]], [3, 2, 1]);
         // Car 1 is ahead of car 2 in the timing's order but a little behind by estimate: the
         // interval is measured to where car 2 is now, never missing.
         assert!(by_timing.interval_ms(0)[1] >= 0);
         // With positions, progress alone decides.
-        let by_progress = Ranking::race(&cars, &tl, None).frames(0, 2);
+        let by_progress = race(&cars, &tl, None, 2);
         assert_eq!([by_progress.position(0)[1], by_progress.position(1)[1], by_progress.position(2)[1]], [2, 3, 1]);
     }
 
@@ -617,7 +639,7 @@ mod tests {
         ) {
             let tl = Timeline::new(0, 25, 8);
             let cars: Vec<CarColumns> = progress.iter().enumerate().map(|(d, p)| car(d as u16 + 1, p.clone(), states[d].clone())).collect();
-            let st = Ranking::race(&cars, &tl, timing_points).frames(0, 8);
+            let st = race(&cars, &tl, timing_points, 8);
             for k in 0..8 {
                 let mut pos: Vec<u8> = (0..cars.len()).map(|d| st.position(d)[k]).filter(|p| *p > 0).collect();
                 let present = (0..cars.len()).filter(|&d| {

@@ -125,3 +125,66 @@ fn replay_standings_and_gaps_at_every_crossing_equal_the_ground_truth() {
     // 990 of 1011 within 0.05 s, worst 0.157 s (safety car lap, leader in the pit lane).
     assert!(later_ok as f64 >= 0.97 * later as f64 && worst_later <= 0.2, "{later_ok}/{later}, worst {worst_later:.3} s");
 }
+
+#[test]
+fn a_car_pass_filled_in_runs_gives_the_columns_of_one_pass_over_the_session() {
+    use replay::cars::{self, CarColumns, CarContext, CarPass};
+    let f = fixture();
+    let s = &f.session;
+    let track = replay::geometry::Track::from_session(s);
+    let tl = replay::timeline::Timeline::for_session(s, 25);
+    let n = tl.frames as usize;
+    let ctx = CarContext {
+        session: s,
+        track: track.as_ref(),
+        timeline: &tl,
+        chequered_ms: cars::chequered_flag(s),
+        session_end_ms: tl.t_ms(tl.frames - 1),
+        timing_points: cars::timing_points(s),
+    };
+    // Uneven runs, one of a single frame and one empty.
+    let cuts = [0, 1_000, 1_001, 1_001, 37_777, n / 2, n];
+    let columns = |c: &CarColumns| {
+        let progress: Vec<u32> = c.progress.iter().map(|p| p.to_bits()).collect();
+        let wide = [&c.x_dm, &c.y_dm].map(|v| v.clone());
+        let narrow = [&c.speed, &c.rpm, &c.lap].map(|v| v.clone());
+        let bytes = [&c.gear, &c.throttle, &c.brake, &c.drs, &c.compound, &c.tyre_age, &c.pit_stops, &c.state, &c.official_position]
+            .map(|v| v.clone());
+        (progress, wide, narrow, bytes)
+    };
+    for d in &s.drivers {
+        let whole = cars::build(&ctx, d.number);
+        let mut pass = CarPass::new(&ctx, d.number);
+        let mut run = pass.columns();
+        let mut joined = pass.columns();
+        for w in cuts.windows(2) {
+            pass.fill(&mut run, w[0], w[1]);
+            assert_eq!(run.first, w[0]);
+            for (all, part) in [(&mut joined.x_dm, &run.x_dm), (&mut joined.y_dm, &run.y_dm)] {
+                all.extend_from_slice(part);
+            }
+            joined.progress.extend_from_slice(&run.progress);
+            for (all, part) in [(&mut joined.speed, &run.speed), (&mut joined.rpm, &run.rpm), (&mut joined.lap, &run.lap)] {
+                all.extend_from_slice(part);
+            }
+            for (all, part) in [
+                (&mut joined.gear, &run.gear),
+                (&mut joined.throttle, &run.throttle),
+                (&mut joined.brake, &run.brake),
+                (&mut joined.drs, &run.drs),
+                (&mut joined.compound, &run.compound),
+                (&mut joined.tyre_age, &run.tyre_age),
+                (&mut joined.pit_stops, &run.pit_stops),
+                (&mut joined.state, &run.state),
+                (&mut joined.official_position, &run.official_position),
+            ] {
+                all.extend_from_slice(part);
+            }
+        }
+        assert_eq!(columns(&joined), columns(&whole), "car {}", d.number);
+        assert_eq!(
+            (joined.crossings_ms, joined.finished_at_ms, joined.retired_at_ms),
+            (whole.crossings_ms, whole.finished_at_ms, whole.retired_at_ms)
+        );
+    }
+}
