@@ -208,9 +208,9 @@ impl RowPair {
     /// Rows `i` and `i + 1` of `tel` (both must exist).
     fn new(tel: &DriverTelemetry, i: usize) -> RowPair {
         let (t0, t1) = (tel.t_ms[i], tel.t_ms[i + 1]);
-        let columns = [&tel.x_m, &tel.y_m, &tel.speed_kph, &tel.rpm, &tel.throttle_pct];
-        let start = columns.map(|c| c[i]);
-        let change = columns.map(|c| c[i + 1] - c[i]);
+        let (x, y, v, rpm, thr) = (&tel.x_m, &tel.y_m, &tel.speed_kph, &tel.rpm, &tel.throttle_pct);
+        let start = [x[i], y[i], v[i], rpm[i], thr[i]];
+        let change = [x[i + 1] - x[i], y[i + 1] - y[i], v[i + 1] - v[i], rpm[i + 1] - rpm[i], thr[i + 1] - thr[i]];
         // Two rows further apart than a car can drive in the time between them are a jump in
         // the data: no position in between. The bound follows the car's own speed (with margin
         // for the two sources' delays).

@@ -73,6 +73,8 @@ struct ProgressIndex {
     first: Vec<u32>,
     /// The running maximum at the last frame indexed.
     max: f32,
+    /// The threshold of the next step to reach.
+    next_step: f64,
 }
 
 impl ProgressIndex {
@@ -86,7 +88,12 @@ impl ProgressIndex {
     }
 
     fn new(progress: &[f32]) -> ProgressIndex {
-        let mut index = ProgressIndex { cummax: Vec::with_capacity(progress.len()), first: Vec::new(), max: f32::NEG_INFINITY };
+        let mut index = ProgressIndex {
+            cummax: Vec::with_capacity(progress.len()),
+            first: Vec::new(),
+            max: f32::NEG_INFINITY,
+            next_step: Self::threshold(0),
+        };
         index.extend(progress);
         index
     }
@@ -100,8 +107,11 @@ impl ProgressIndex {
             let frame = self.cummax.len() as u32;
             self.cummax.push(self.max);
             // The steps this frame's running maximum reaches first.
-            while Self::threshold(self.first.len()) <= f64::from(self.max) {
-                self.first.push(frame);
+            if f64::from(self.max) >= self.next_step {
+                while Self::threshold(self.first.len()) <= f64::from(self.max) {
+                    self.first.push(frame);
+                }
+                self.next_step = Self::threshold(self.first.len());
             }
         }
     }
@@ -398,7 +408,9 @@ fn rank_span(
         let (progress, state, official) =
             (&progress[j * drivers..][..drivers], &state[j * drivers..][..drivers], &official[j * drivers..][..drivers]);
         keys.clear();
-        keys.extend(cars.iter().enumerate().map(|(d, c)| race_key(c, progress[d], state[d], tl, k, timing_points)));
+        for (d, c) in cars.iter().enumerate() {
+            keys.push(race_key(c, progress[d], state[d], tl, k, timing_points));
+        }
         // Ties (the grid, cars stopped together) go by the official order, then the number:
         // a strict total order, so the result does not depend on the order sorted from.
         let before = |x: usize, y: usize| -> bool {
