@@ -44,5 +44,24 @@ pub(crate) fn test_data_dir() -> Option<std::path::PathBuf> {
     };
     candidates.into_iter().find(|dir| dir.join("pitwall").is_dir())
 }
+
+/// Every file of the shared real data whose name `wanted` accepts, for this crate's tests
+/// that read all of one kind; `None` without the data.
+#[cfg(test)]
+pub(crate) fn test_data_files(wanted: impl Fn(&str) -> bool) -> Option<Vec<std::path::PathBuf>> {
+    let mut files = Vec::new();
+    let mut stack = vec![test_data_dir()?];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.file_name().is_some_and(|n| wanted(&n.to_string_lossy())) {
+                files.push(path);
+            }
+        }
+    }
+    Some(files)
+}
 pub use session::FeedSession;
 pub use topic::Topic;

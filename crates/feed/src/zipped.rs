@@ -147,22 +147,10 @@ mod tests {
 
     #[test]
     fn every_z_line_of_the_shared_data_opens_as_zlib_opens_it() {
-        let Some(data) = crate::test_data_dir() else {
+        let Some(files) = crate::test_data_files(|name| name.ends_with(".z.jsonStream")) else {
             println!("SKIPPED every_z_line_of_the_shared_data_opens_as_zlib_opens_it: no real data (set F1REPLAY_TEST_DATA)");
             return;
         };
-        let mut files = Vec::new();
-        let mut stack = vec![data];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if path.file_name().is_some_and(|n| n.to_string_lossy().ends_with(".z.jsonStream")) {
-                    files.push(path);
-                }
-            }
-        }
         let (mut inflater, mut json, mut lines_read) = (Inflater::default(), Vec::new(), 0);
         for path in &files {
             let Ok(bytes) = std::fs::read(path) else { continue };

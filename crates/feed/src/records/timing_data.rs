@@ -626,24 +626,12 @@ mod tests {
 
     #[test]
     fn every_timing_data_line_of_the_shared_data_reads_as_the_value_path_reads_it() {
-        let Some(data) = crate::test_data_dir() else {
+        let Some(files) = crate::test_data_files(|name| name == "TimingData.jsonStream") else {
             println!(
                 "SKIPPED every_timing_data_line_of_the_shared_data_reads_as_the_value_path_reads_it: no real data (set F1REPLAY_TEST_DATA)"
             );
             return;
         };
-        let mut files = Vec::new();
-        let mut stack = vec![data];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if path.file_name().is_some_and(|n| n == "TimingData.jsonStream") {
-                    files.push(path);
-                }
-            }
-        }
         let mut lines_read = 0;
         for path in &files {
             let Ok(bytes) = std::fs::read(path) else { continue };
