@@ -205,8 +205,8 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
     // The frames are built in runs of chunks. Each car's pass fills its columns for the run
     // (cars in parallel); the run's progress is indexed for the gaps; then its chunks are
     // ranked, encoded and compressed (in parallel), while their columns are still in cache.
-    // One run of columns is held at a time, not the session's: a third less peak memory for
-    // a race, and as much whatever the session's length.
+    // One run of columns is held at a time, not the session's: a fifth less peak memory for
+    // the simulated race, and the same few megabytes of columns whatever the session's length.
     let mut passes: Vec<cars::CarPass> = drivers.par_iter().map(|d| cars::CarPass::new(&ctx, d.number)).collect();
     let mut cars: Vec<cars::CarColumns> = passes.iter().map(cars::CarPass::columns).collect();
     let mut ranking = if race_like {
