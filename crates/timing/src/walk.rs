@@ -2,8 +2,9 @@
 //! forward per item passed instead of a search per read.
 
 /// A position in a list ordered by time (`time` gives an item's session ms), moved forward by
-/// reads at times that never decrease. `time` is a type parameter, not a function pointer, so
-/// the per-frame reads compile to a comparison.
+/// reads at times that never decrease. `time` is a type parameter: a closure inlines, so a
+/// read is a comparison; a function pointer (the car pass keeps its walks in a struct, and
+/// reads them only when a change is due) costs a call.
 #[derive(Clone, Copy)]
 pub struct TimeWalk<'a, T, F: Fn(&T) -> i64> {
     items: &'a [T],
@@ -51,5 +52,10 @@ mod tests {
             assert_eq!(walk.last(t).map(|c| c.1), value_at(&changes, t), "t = {t}");
         }
         assert_eq!(walk.passed(10_000), 4);
+        assert_eq!(walk.next_time(), i64::MAX);
+        let mut fresh = TimeWalk::new(&changes, |c| c.0);
+        assert_eq!(fresh.next_time(), 100);
+        fresh.passed(200);
+        assert_eq!(fresh.next_time(), 400);
     }
 }
