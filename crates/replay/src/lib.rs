@@ -214,6 +214,7 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
     } else {
         standings::Ranking::by_best_lap(s, &cars, &tl, s.info.is_qualifying_like())
     };
+    let chunk_ctx = ChunkContext { session: s, rcm: &rcm, race_like, tl: &tl };
     let mut encoded: Vec<(Vec<u8>, usize)> = Vec::with_capacity(ranges.len());
     for run in ranges.chunks(CHUNKS_PER_RUN) {
         let (a, b) = (run[0].0, run[run.len() - 1].1);
@@ -222,11 +223,8 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
         passes.par_iter_mut().zip(cars.par_iter_mut()).for_each(|(pass, c)| pass.fill(c, a, b));
         progress("standings + chunks", done);
         ranking.extend(&cars);
-        let (cars, ranking, rcm) = (&cars, &ranking, &rcm);
-        encoded.par_extend(run.par_iter().map(|&(a, b)| {
-            let st = ranking.frames(cars, a, b);
-            encode_chunk(s, rcm, race_like, cars, &st, &tl, a, b)
-        }));
+        let (cars, ranking) = (&cars, &ranking);
+        encoded.par_extend(run.par_iter().map(|&(a, b)| encode_chunk(&chunk_ctx, cars, &ranking.frames(cars, a, b), a, b)));
     }
     if encoded.iter().any(|(c, _)| c.is_empty()) {
         return Err(Error::Corrupt("zstd failed to compress a chunk".into()));
@@ -243,20 +241,19 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
 /// costs little.
 const CHUNKS_PER_RUN: usize = 16;
 
+/// What every chunk of a session is encoded with, besides its frames' columns.
+struct ChunkContext<'a> {
+    session: &'a Session,
+    /// Race control message times, ascending.
+    rcm: &'a [i64],
+    race_like: bool,
+    tl: &'a timeline::Timeline,
+}
+
 /// Encodes and compresses the chunk of frames `a..b` from the cars' columns (which hold them)
 /// and their standings: (compressed bytes, raw size); empty bytes if zstd failed.
-#[allow(clippy::too_many_arguments)]
-fn encode_chunk(
-    s: &Session,
-    rcm: &[i64],
-    race_like: bool,
-    cars: &[cars::CarColumns],
-    st: &standings::Standings,
-    tl: &timeline::Timeline,
-    a: usize,
-    b: usize,
-) -> (Vec<u8>, usize) {
-    let g = GlobalColumns::of_frames(s, rcm, race_like.then_some((cars, st)), tl, a, b);
+fn encode_chunk(ctx: &ChunkContext<'_>, cars: &[cars::CarColumns], st: &standings::Standings, a: usize, b: usize) -> (Vec<u8>, usize) {
+    let g = GlobalColumns::of_frames(ctx.session, ctx.rcm, ctx.race_like.then_some((cars, st)), ctx.tl, a, b);
     let global = [Column::U8(&g.track), Column::U8(&g.session), Column::U16(&g.leader_lap), Column::U16(&g.rcm), Column::U16(&g.weather)];
     // Progress in 1/10000 lap, quantised here, one chunk at a time.
     let progress_q: Vec<Vec<i32>> = cars

@@ -294,7 +294,7 @@ enum Kind<'a> {
 }
 
 impl<'a> Ranking<'a> {
-    /// Race and sprint ranking (indexes every car's progress, in parallel). `timing_points`:
+    /// Race and sprint ranking, over `drivers` driver columns, nothing indexed yet. `timing_points`:
     /// in a session without positions, the lap fractions of the sector 1 and 2 timing points
     /// (see [`crate::cars::timing_points`]); progress is then an estimate between them, and
     /// cars between the same two points are ranked in the timing's order.
