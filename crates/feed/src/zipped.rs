@@ -69,6 +69,9 @@ impl Inflater {
                     let more = (json.len().max(4096) * 2).min(deflated.len() * 1032 + 64);
                     json.resize(more, 0);
                 }
+                Err(libdeflater::DecompressionError::InsufficientSpace) => {
+                    return Err(ZError::Deflate("the stream claims more output than deflate can give".to_string()))
+                }
                 Err(e) => return Err(ZError::Deflate(e.to_string())),
             }
         };
