@@ -249,9 +249,9 @@ pub fn compare_telemetry(session: &Session, tel_dir: &Path) -> Result<TelemetryR
         }
         let their_dist = tel.rows.last().and_then(|r| r.get(cd)).and_then(|s| num(s)).unwrap_or(f64::NAN);
         let lap = session.laps.iter().find(|l| l.driver == drv && f64::from(l.lap_number) == lap_n);
-        let our_dist = lap.and_then(|l| l.time_ms).map(|end| {
+        let our_dist = lap.and_then(|l| Some((l, l.time_ms?))).map(|(l, end)| {
             let i = ours.index_at(end + 1).saturating_sub(1);
-            f64::from(ours.lap_distance_m[i])
+            f64::from(timing::telemetry::lap_distance(ours, &[l])[i])
         });
         let rel = our_dist.map(|d| ((d - their_dist) / their_dist).abs()).unwrap_or(f64::NAN);
         if rel.is_finite() {

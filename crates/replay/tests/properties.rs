@@ -52,7 +52,7 @@ proptest! {
             brake: vec![0; n],
             drs: vec![0; n],
         };
-        let tel = timing::telemetry::merge_driver(1, Some(&car), None, 0, &[]);
+        let tel = timing::telemetry::merge_channels(1, Some(&car), None, 0);
         for (i, g) in tel.gear.iter().enumerate() {
             // Within the samples a stepped value is one that was sampled at or before the row.
             let row_t = tel.t_ms[i];

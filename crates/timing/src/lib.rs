@@ -103,11 +103,11 @@ impl Session {
             total_laps,
             t0_utc_us,
         };
-        // The laps (one thread) and the telemetry merge (per driver) at once; the lap
-        // distances, which need both, after.
+        // The laps and the official timelines (one thread each) and the telemetry merge (per
+        // driver) at once.
         use rayon::prelude::*;
-        let (built, merged) = rayon::join(
-            || laps::build(feed, &ctx),
+        let ((built, official), telemetry) = rayon::join(
+            || rayon::join(|| laps::build(feed, &ctx), || official::timelines(feed, &numbers)),
             || match t0_utc_us {
                 Some(t0) => numbers
                     .par_iter()
@@ -117,15 +117,6 @@ impl Session {
                 None => Vec::new(),
             },
         );
-        let telemetry: Vec<DriverTelemetry> = merged
-            .into_par_iter()
-            .map(|mut tel: DriverTelemetry| {
-                let driver_laps: Vec<&Lap> = built.laps.iter().filter(|l| l.driver == tel.driver).collect();
-                tel.lap_distance_m = telemetry::lap_distance(&tel, &driver_laps);
-                tel
-            })
-            .collect();
-
         let race_control = feed
             .race_control
             .iter()
@@ -154,7 +145,7 @@ impl Session {
             weather: feed.weather.clone(),
             race_control,
             total_laps,
-            official: official::timelines(feed, &numbers),
+            official,
             notes,
         }
     }

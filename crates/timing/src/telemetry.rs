@@ -16,18 +16,6 @@ pub const MAX_GAP_MS: i64 = 5_000;
 /// Faster than any car (430 km/h): two positions further apart than this allows are not joined.
 const MAX_SPEED_MS: f64 = 120.0;
 
-/// Where a row of the merged time base came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(u8)]
-pub enum Source {
-    /// A car data sample (position interpolated).
-    Car = 0,
-    /// A position sample (car channels interpolated).
-    Position = 1,
-    /// Both had a sample at this millisecond.
-    Both = 2,
-}
-
 /// One driver's telemetry, struct of arrays; every column has one value per row of `t_ms`.
 #[derive(Debug, Default, Clone)]
 pub struct DriverTelemetry {
@@ -35,8 +23,6 @@ pub struct DriverTelemetry {
     pub driver: u16,
     /// Session time of each row, ms, increasing.
     pub t_ms: Vec<i64>,
-    /// Where each row came from.
-    pub source: Vec<Source>,
     /// Speed, km/h (NaN in gaps).
     pub speed_kph: Vec<f32>,
     /// Engine rpm (NaN in gaps).
@@ -53,12 +39,6 @@ pub struct DriverTelemetry {
     pub x_m: Vec<f32>,
     /// Y, m (NaN in gaps).
     pub y_m: Vec<f32>,
-    /// Z, m (NaN in gaps).
-    pub z_m: Vec<f32>,
-    /// On track (step).
-    pub on_track: Vec<bool>,
-    /// Distance since the start of the current lap, m (NaN outside timed laps).
-    pub lap_distance_m: Vec<f32>,
 }
 
 /// Rounds µs to the nearest ms (ties to even, like pandas' `round("ms")`).
@@ -76,9 +56,12 @@ pub fn round_us_to_ms(us: i64) -> i64 {
 /// the largest `sample time − line offset` over all car and position samples. A line arrives
 /// at least as late as its newest sample, so the least-delayed sample bounds t0 best.
 pub fn t0_utc_us(feed: &FeedSession) -> Option<i64> {
-    let car = feed.car_data.drivers.values().flat_map(|s| s.utc_us.iter().zip(&s.line_ms));
-    let pos = feed.position.drivers.values().flat_map(|s| s.utc_us.iter().zip(&s.line_ms));
-    let max = car.chain(pos).map(|(u, l)| u - l * 1000).max()?;
+    use rayon::prelude::*;
+    // Per driver and source, in parallel: a million samples in a race.
+    let latest = |utc_us: &[i64], line_ms: &[i64]| utc_us.iter().zip(line_ms).map(|(u, l)| u - l * 1000).max();
+    let car = feed.car_data.drivers.par_iter().filter_map(|(_, s)| latest(&s.utc_us, &s.line_ms));
+    let pos = feed.position.drivers.par_iter().filter_map(|(_, s)| latest(&s.utc_us, &s.line_ms));
+    let max = car.chain(pos).max()?;
     Some(round_us_to_ms(max) * 1000)
 }
 
@@ -152,16 +135,9 @@ fn time_order(ts: &[i64]) -> Vec<usize> {
     idx
 }
 
-/// Merges one driver's car and position samples onto one time base, with the distance
-/// driven in each of `laps`.
-pub fn merge_driver(driver: u16, car: Option<&CarSamples>, pos: Option<&PositionSamples>, t0_us: i64, laps: &[&Lap]) -> DriverTelemetry {
-    let mut tel = merge_channels(driver, car, pos, t0_us);
-    tel.lap_distance_m = lap_distance(&tel, laps);
-    tel
-}
-
-/// [`merge_driver`] without the lap distance, which needs the laps: the session model merges
-/// while it builds the laps, then adds it ([`lap_distance`]).
+/// Merges one driver's car and position samples onto one time base. The distance driven in
+/// each lap ([`lap_distance`]) needs the laps, and only the comparison with FastF1 reads it: it
+/// is worked out where it is wanted.
 pub fn merge_channels(driver: u16, car: Option<&CarSamples>, pos: Option<&PositionSamples>, t0_us: i64) -> DriverTelemetry {
     let empty_car = CarSamples::default();
     let empty_pos = PositionSamples::default();
@@ -180,31 +156,29 @@ pub fn merge_channels(driver: u16, car: Option<&CarSamples>, pos: Option<&Positi
     let mut tel = DriverTelemetry { driver, ..Default::default() };
     let n = car_t.len() + pos_t.len();
     tel.t_ms.reserve(n);
-    tel.source.reserve(n);
     let (mut a, mut b) = (0, 0);
     while a < car_t.len() || b < pos_t.len() {
-        let (t, s) = match (car_t.get(a), pos_t.get(b)) {
+        let t = match (car_t.get(a), pos_t.get(b)) {
             (Some(&x), Some(&y)) if x == y => {
                 a += 1;
                 b += 1;
-                (x, Source::Both)
+                x
             }
             (Some(&x), Some(&y)) if x < y => {
                 a += 1;
-                (x, Source::Car)
+                x
             }
             (Some(&x), None) => {
                 a += 1;
-                (x, Source::Car)
+                x
             }
             (_, Some(&y)) => {
                 b += 1;
-                (y, Source::Position)
+                y
             }
             (None, None) => break,
         };
         tel.t_ms.push(t);
-        tel.source.push(s);
     }
     // plausible[i]: the step from position sample i to i + 1 is drivable (≤ 120 m/s).
     let plausible: Vec<bool> = (0..pos_t.len())
@@ -219,8 +193,7 @@ pub fn merge_channels(driver: u16, car: Option<&CarSamples>, pos: Option<&Positi
     let rows = tel.t_ms.len();
     let (mut speed, mut rpm, mut throttle) = (vec![0f32; rows], vec![0f32; rows], vec![0f32; rows]);
     let (mut gear, mut brake, mut drs) = (vec![0u8; rows], vec![false; rows], vec![0u8; rows]);
-    let (mut xs, mut ys, mut zs) = (vec![0f32; rows], vec![0f32; rows], vec![0f32; rows]);
-    let mut on_track = vec![false; rows];
+    let (mut xs, mut ys) = (vec![0f32; rows], vec![0f32; rows]);
     let (mut car_hint, mut pos_hint) = (0, 0);
     for (k, &t) in tel.t_ms.iter().enumerate() {
         let at_car = Bracket::find(&car_t, t, &mut car_hint);
@@ -236,18 +209,16 @@ pub fn merge_channels(driver: u16, car: Option<&CarSamples>, pos: Option<&Positi
         let at_pos = Bracket::find(&pos_t, t, &mut pos_hint);
         let mut x = at_pos.lerp(|i| pos.x_dm[pi[i]] as f32 / 10.0);
         let mut y = at_pos.lerp(|i| pos.y_dm[pi[i]] as f32 / 10.0);
-        let mut z = at_pos.lerp(|i| pos.z_dm[pi[i]] as f32 / 10.0);
         // Between two samples farther apart than any car can go (a transponder that jumps, a
         // car reappearing), there is no position: a gap, not a streak across the map.
         if pos_t.get(pos_hint) != Some(&t) && !plausible.get(pos_hint).copied().unwrap_or(true) {
-            (x, y, z) = (f32::NAN, f32::NAN, f32::NAN);
+            (x, y) = (f32::NAN, f32::NAN);
         }
-        (xs[k], ys[k], zs[k]) = (x, y, z);
-        on_track[k] = step_at(&pos_t, t, &mut pos_hint).is_some_and(|i| pos.on_track[pi[i]]);
+        (xs[k], ys[k]) = (x, y);
     }
     (tel.speed_kph, tel.rpm, tel.throttle_pct) = (speed, rpm, throttle);
     (tel.gear, tel.brake, tel.drs) = (gear, brake, drs);
-    (tel.x_m, tel.y_m, tel.z_m, tel.on_track) = (xs, ys, zs, on_track);
+    (tel.x_m, tel.y_m) = (xs, ys);
     tel
 }
 
@@ -342,7 +313,7 @@ mod tests {
             z_dm: vec![0, 0],
             on_track: vec![true, true],
         };
-        let tel = merge_driver(1, Some(&car), Some(&pos), 0, &[]);
+        let tel = merge_channels(1, Some(&car), Some(&pos), 0);
         assert_eq!(tel.t_ms, vec![1000, 1500, 2000, 9000, 10000]);
         assert_eq!(tel.speed_kph[1], 150.0);
         assert_eq!(tel.gear[1], 3);
