@@ -23,8 +23,6 @@ use std::marker::PhantomData;
 /// Car channel samples of one driver, one entry per sample, in stream order.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct CarSamples {
-    /// Session time (ms) of the line that carried the sample: when it arrived, not when it was taken.
-    pub line_ms: Vec<i64>,
     /// When the sample was taken, µs since the Unix epoch (the `Utc` of its entry).
     pub utc_us: Vec<i64>,
     /// Engine speed, channel 0.
@@ -55,8 +53,6 @@ impl CarSamples {
 /// Position samples of one driver, in stream order. Coordinates are in decimetres.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct PositionSamples {
-    /// Session time (ms) of the carrying line.
-    pub line_ms: Vec<i64>,
     /// When the position was taken, µs since the Unix epoch (the frame's `Timestamp`).
     pub utc_us: Vec<i64>,
     /// X in 1/10 m.
@@ -87,6 +83,9 @@ pub struct CarData {
     pub drivers: BTreeMap<u16, CarSamples>,
     /// Whether any sample carried the DRS channel (45); absent from 2026 on.
     pub has_drs: bool,
+    /// The latest of the samples against the lines that carried them: the largest sample
+    /// time minus its line's session time, µs. FastF1 takes session time zero (t0) from it.
+    pub t0_candidate_us: Option<i64>,
 }
 
 /// All position data of a session, per racing number.
@@ -94,6 +93,8 @@ pub struct CarData {
 pub struct PositionData {
     /// Columns per driver (racing number).
     pub drivers: BTreeMap<u16, PositionSamples>,
+    /// As [`CarData::t0_candidate_us`], over the position samples.
+    pub t0_candidate_us: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -353,7 +354,8 @@ pub fn decode_car_data(file: &str, lines: &[Line<'_>]) -> (CarData, Vec<Warning>
             Err(w) => warnings.push(w),
             Ok((rows, has_drs)) => {
                 data.has_drs |= has_drs;
-                rows_of_lines.push((line.t_ms, rows));
+                data.t0_candidate_us = data.t0_candidate_us.max(t0_candidate(line, rows.iter().map(|r| r.utc_us)));
+                rows_of_lines.push(rows);
             }
         }
     }
@@ -361,7 +363,6 @@ pub fn decode_car_data(file: &str, lines: &[Line<'_>]) -> (CarData, Vec<Warning>
         &rows_of_lines,
         |r: &CarRow| r.car,
         |n| CarSamples {
-            line_ms: Vec::with_capacity(n),
             utc_us: Vec::with_capacity(n),
             rpm: Vec::with_capacity(n),
             speed_kph: Vec::with_capacity(n),
@@ -370,8 +371,7 @@ pub fn decode_car_data(file: &str, lines: &[Line<'_>]) -> (CarData, Vec<Warning>
             brake: Vec::with_capacity(n),
             drs: Vec::with_capacity(n),
         },
-        |s, line_ms, r| {
-            s.line_ms.push(line_ms);
+        |s, r| {
             s.utc_us.push(r.utc_us);
             s.rpm.push(r.ch[0]);
             s.speed_kph.push(r.ch[1]);
@@ -476,25 +476,27 @@ pub fn decode_position(file: &str, lines: &[Line<'_>]) -> (PositionData, Vec<War
 
     let mut warnings = Vec::new();
     let mut rows_of_lines = Vec::with_capacity(lines.len());
+    let mut t0_candidate_us = None;
     for (line, result) in lines.iter().zip(per_line) {
         match result {
             Err(w) => warnings.push(w),
-            Ok(rows) => rows_of_lines.push((line.t_ms, rows)),
+            Ok(rows) => {
+                t0_candidate_us = t0_candidate_us.max(t0_candidate(line, rows.iter().map(|r| r.utc_us)));
+                rows_of_lines.push(rows);
+            }
         }
     }
     let drivers = per_driver(
         &rows_of_lines,
         |r: &PosRow| r.car,
         |n| PositionSamples {
-            line_ms: Vec::with_capacity(n),
             utc_us: Vec::with_capacity(n),
             x_dm: Vec::with_capacity(n),
             y_dm: Vec::with_capacity(n),
             z_dm: Vec::with_capacity(n),
             on_track: Vec::with_capacity(n),
         },
-        |s, line_ms, r| {
-            s.line_ms.push(line_ms);
+        |s, r| {
             s.utc_us.push(r.utc_us);
             s.x_dm.push(r.xyz[0]);
             s.y_dm.push(r.xyz[1]);
@@ -502,11 +504,17 @@ pub fn decode_position(file: &str, lines: &[Line<'_>]) -> (PositionData, Vec<War
             s.on_track.push(r.on_track);
         },
     );
-    let data = PositionData { drivers };
+    let data = PositionData { drivers, t0_candidate_us };
     (data, warnings)
 }
 
-/// Sorts the rows of every line (with the line's session time) into per-driver columns, in
+/// FastF1's candidate for session time zero from one line's samples: the latest sample time
+/// minus the line's session time, µs.
+fn t0_candidate(line: &Line<'_>, utc_us: impl Iterator<Item = i64>) -> Option<i64> {
+    utc_us.max().map(|u| u - line.t_ms * 1000)
+}
+
+/// Sorts the rows of every line into per-driver columns, in
 /// stream order. The rows are counted per car first, so each column is allocated once at its
 /// final length: pushing into growing columns copied them each time they doubled (0.12 G of
 /// the simulated race build's instructions). The cars are then split into one group per
@@ -514,13 +522,13 @@ pub fn decode_position(file: &str, lines: &[Line<'_>]) -> (PositionData, Vec<War
 /// reads every row and keeps its cars' (on one thread, this was the last 25 ms of the
 /// simulated race's decode, the other core idle, most of it spent faulting in the new columns).
 fn per_driver<R: Sync, S: Send>(
-    rows_of_lines: &[(i64, Vec<R>)],
+    rows_of_lines: &[Vec<R>],
     car_of: impl Fn(&R) -> u16 + Sync,
     with_capacity: impl Fn(usize) -> S + Sync,
-    push: impl Fn(&mut S, i64, &R) + Sync,
+    push: impl Fn(&mut S, &R) + Sync,
 ) -> BTreeMap<u16, S> {
     let mut count = vec![0usize; usize::from(u16::MAX) + 1];
-    for (_, rows) in rows_of_lines {
+    for rows in rows_of_lines {
         for r in rows {
             count[usize::from(car_of(r))] += 1;
         }
@@ -543,11 +551,11 @@ fn per_driver<R: Sync, S: Send>(
         .enumerate()
         .flat_map_iter(|(g, members)| {
             let mut columns: Vec<S> = members.iter().map(|&(_, n)| with_capacity(n)).collect();
-            for (line_ms, rows) in rows_of_lines {
+            for rows in rows_of_lines {
                 for r in rows {
                     let (group, i) = slot[usize::from(car_of(r))];
                     if usize::from(group) == g {
-                        push(&mut columns[usize::from(i)], *line_ms, r);
+                        push(&mut columns[usize::from(i)], r);
                     }
                 }
             }
@@ -583,7 +591,8 @@ mod tests {
         let car = &data.drivers[&1];
         assert_eq!(car.speed_kph, vec![250, 252]);
         assert_eq!(car.drs, vec![12, 0]);
-        assert_eq!(car.line_ms, vec![1000, 2000]);
+        // The latest sample against its line: the first, 26.1188604 s into its minute at 1 s.
+        assert_eq!(data.t0_candidate_us, parse_utc_us("2025-10-25T20:47:26.1188604Z").map(|u| u - 1_000_000));
         assert!(!data.drivers.contains_key(&4));
     }
 
@@ -642,8 +651,8 @@ mod tests {
             }
             data.has_drs |= has_drs;
             for (car, utc_us, ch, small) in rows {
+                data.t0_candidate_us = data.t0_candidate_us.max(Some(utc_us - line.t_ms * 1000));
                 let s = data.drivers.entry(car).or_default();
-                s.line_ms.push(line.t_ms);
                 s.utc_us.push(utc_us);
                 s.rpm.push(ch[0]);
                 s.speed_kph.push(ch[1]);
@@ -692,8 +701,8 @@ mod tests {
                 }
             }
             for (car, utc_us, xyz, on_track) in rows {
+                data.t0_candidate_us = data.t0_candidate_us.max(Some(utc_us - line.t_ms * 1000));
                 let s = data.drivers.entry(car).or_default();
-                s.line_ms.push(line.t_ms);
                 s.utc_us.push(utc_us);
                 s.x_dm.push(xyz[0]);
                 s.y_dm.push(xyz[1]);
@@ -770,7 +779,10 @@ mod tests {
         }
         for threads in [1, 2, 3, 8] {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-            let got = pool.install(|| per_driver(&lines, |r| r.0, Vec::with_capacity, |s: &mut Vec<(i64, u32)>, ms, r| s.push((ms, r.1))));
+            // Each row carries its line's time, to check the order of lines too.
+            let rows: Vec<Vec<(u16, i64, u32)>> =
+                lines.iter().map(|(ms, rows)| rows.iter().map(|&(car, v)| (car, *ms, v)).collect()).collect();
+            let got = pool.install(|| per_driver(&rows, |r| r.0, Vec::with_capacity, |s: &mut Vec<(i64, u32)>, r| s.push((r.1, r.2))));
             assert_eq!(got, expected, "{threads} threads");
         }
     }

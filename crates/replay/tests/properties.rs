@@ -43,7 +43,6 @@ proptest! {
         let mut t = 1_000_000i64;
         let utc: Vec<i64> = gaps[..n].iter().map(|g| { t += g * 1000; t }).collect();
         let car = feed::telemetry::CarSamples {
-            line_ms: vec![0; n],
             utc_us: utc,
             rpm: vec![10_000; n],
             speed_kph: vec![200; n],

@@ -1,7 +1,7 @@
 //! Per-driver continuous telemetry for the whole session, columnar, on one time base.
 //!
 //! Car samples (~240 ms) and position samples (~220 ms) are put on the union of their times
-//! in session time (via t0). Continuous channels (speed, rpm, throttle, X/Y/Z) are linear in
+//! in session time (via t0). Continuous channels (speed, rpm, throttle, X/Y) are linear in
 //! time between their own samples; discrete ones (gear, brake, DRS, on-track) are steps.
 //! Where a channel has no sample within [`MAX_GAP_MS`], its value is a gap (NaN for floats),
 //! never a zero: a car is never put at the origin.
@@ -56,12 +56,8 @@ pub fn round_us_to_ms(us: i64) -> i64 {
 /// the largest `sample time − line offset` over all car and position samples. A line arrives
 /// at least as late as its newest sample, so the least-delayed sample bounds t0 best.
 pub fn t0_utc_us(feed: &FeedSession) -> Option<i64> {
-    use rayon::prelude::*;
-    // Per driver and source, in parallel: a million samples in a race.
-    let latest = |utc_us: &[i64], line_ms: &[i64]| utc_us.iter().zip(line_ms).map(|(u, l)| u - l * 1000).max();
-    let car = feed.car_data.drivers.par_iter().filter_map(|(_, s)| latest(&s.utc_us, &s.line_ms));
-    let pos = feed.position.drivers.par_iter().filter_map(|(_, s)| latest(&s.utc_us, &s.line_ms));
-    let max = car.chain(pos).max()?;
+    // The feed works out each source's candidate as it decodes (per line, in parallel).
+    let max = feed.car_data.t0_candidate_us.max(feed.position.t0_candidate_us)?;
     Some(round_us_to_ms(max) * 1000)
 }
 
@@ -296,7 +292,6 @@ mod tests {
     #[test]
     fn gaps_are_nan_never_zero_and_steps_do_not_invent_values() {
         let car = CarSamples {
-            line_ms: vec![0; 3],
             utc_us: vec![1_000_000, 2_000_000, 10_000_000],
             rpm: vec![10_000, 11_000, 9_000],
             speed_kph: vec![100, 200, 50],
@@ -306,7 +301,6 @@ mod tests {
             drs: vec![0, 0, 0],
         };
         let pos = PositionSamples {
-            line_ms: vec![0; 2],
             utc_us: vec![1_500_000, 9_000_000],
             x_dm: vec![100, 900],
             y_dm: vec![0, 0],
