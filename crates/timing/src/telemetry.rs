@@ -2,7 +2,7 @@
 //!
 //! Car samples (~240 ms) and position samples (~220 ms) are put on the union of their times
 //! in session time (via t0). Continuous channels (speed, rpm, throttle, X/Y) are linear in
-//! time between their own samples; discrete ones (gear, brake, DRS, on-track) are steps.
+//! time between their own samples; discrete ones (gear, brake, DRS) are steps.
 //! Where a channel has no sample within [`MAX_GAP_MS`], its value is a gap (NaN for floats),
 //! never a zero: a car is never put at the origin.
 
