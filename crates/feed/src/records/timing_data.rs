@@ -426,9 +426,23 @@ impl<'de> Deserialize<'de> for LineValue<'de> {
                     scalars_as!(Lines(Vec::new()));
                     skip_arrays_as!(Lines(Vec::new()));
                     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                        // Nearly every line patches one driver: it gets a vector of exactly one
+                        // patch. Pushed into an empty vector it took room for four (a race's
+                        // TimingData then filled 24 MB instead of 6).
+                        let mut first = None;
                         let mut drivers = Vec::new();
                         while let Some(Key(k)) = map.next_key()? {
-                            drivers.push((k, map.next_value::<Driver>()?.0));
+                            let patch = (k, map.next_value::<Driver>()?.0);
+                            match first.take() {
+                                None if drivers.is_empty() => first = Some(patch),
+                                earlier => {
+                                    drivers.extend(earlier);
+                                    drivers.push(patch);
+                                }
+                            }
+                        }
+                        if let Some(only) = first {
+                            drivers = vec![only];
                         }
                         Ok(Lines(drivers))
                     }
