@@ -4,8 +4,9 @@
 //! laps completed come from the timing); between crossings cars are ordered by laps completed
 //! plus progress along the lap; where the session has no positions (progress is then an
 //! estimate timed through the sector points), by laps completed plus the last timing point
-//! passed, and between the same two points in the timing's own order; finished cars by when
-//! they took the flag (plus unserved time penalties); a retired car keeps the place its laps
+//! passed, and between the same two points in the timing's own order; finished cars among
+//! themselves as the timing ranks them (it applies time penalties as the other cars finish),
+//! else by when they took the flag plus unserved time penalties; a retired car keeps the place its laps
 //! earned until others pass it, so in the end it is below every car that completed more laps.
 //! Gaps are time-at-distance: how long ago the leader (or the car ahead) was where this car is
 //! now; lapped cars show laps down. In the first frame after a car crosses the line, its gaps
@@ -224,12 +225,21 @@ fn gap_between(ahead: &ProgressIndex, tl: &Timeline, k: usize, p_ahead: f64, p_s
     }
 }
 
-/// Sort key of a car in race frame `k` (where it has `progress` and `state`): (class,
-/// −progress, flag time); lower ranks first. With `timing_points` (a session without
+/// Sort key of a car in race frame `k` (where it has `progress`, `state` and the timing's
+/// position `official`, 255 unknown): (class, −progress, finishing order); lower ranks first.
+/// With `timing_points` (a session without
 /// positions), progress counts only the timing points passed (the line, sector 1, sector 2),
 /// so cars between the same two points keep the timing's order, as the timing screen does.
 #[inline]
-fn race_key(c: &CarColumns, progress: f32, state: u8, tl: &Timeline, k: usize, timing_points: Option<[f64; 2]>) -> (u8, f64, f64) {
+fn race_key(
+    c: &CarColumns,
+    progress: f32,
+    state: u8,
+    official: u8,
+    tl: &Timeline,
+    k: usize,
+    timing_points: Option<[f64; 2]>,
+) -> (u8, f64, f64) {
     let p = match timing_points {
         Some(tp) if progress.is_finite() => passed_point(f64::from(progress), tp),
         _ => f64::from(progress),
@@ -241,10 +251,18 @@ fn race_key(c: &CarColumns, progress: f32, state: u8, tl: &Timeline, k: usize, t
         // completed more laps.
         CarState::Retired if p.is_finite() => (0, -p, f64::MAX),
         CarState::Retired => (2, -(c.retired_at_ms.unwrap_or(0) as f64), 0.0),
+        // Finished cars among themselves: as the timing orders them where it gives a position
+        // (it applies time penalties car by car as the others finish, and knows of penalties no
+        // message here names); else by flag time plus the unserved time penalties, after them.
         CarState::Finished => {
-            let t = tl.t_ms(k as u32);
-            let penalty: i64 = c.penalties.iter().filter(|p| p.0 <= t).map(|p| p.1).sum();
-            (0, -p.floor(), (c.finished_at_ms.unwrap_or(0) + penalty) as f64)
+            let third = if official < 255 {
+                f64::from(official)
+            } else {
+                let t = tl.t_ms(k as u32);
+                let penalty: i64 = c.penalties.iter().filter(|p| p.0 <= t).map(|p| p.1).sum();
+                1000.0 + (c.finished_at_ms.unwrap_or(0) + penalty) as f64
+            };
+            (0, -p.floor(), third)
         }
         _ if !p.is_finite() => (3, 0.0, 0.0),
         _ => (0, -p, f64::MAX),
@@ -409,7 +427,7 @@ fn rank_span(
             (&progress[j * drivers..][..drivers], &state[j * drivers..][..drivers], &official[j * drivers..][..drivers]);
         keys.clear();
         for (d, c) in cars.iter().enumerate() {
-            keys.push(race_key(c, progress[d], state[d], tl, k, timing_points));
+            keys.push(race_key(c, progress[d], state[d], official[d], tl, k, timing_points));
         }
         // Ties (the grid, cars stopped together) go by the official order, then the number:
         // a strict total order, so the result does not depend on the order sorted from.
@@ -617,6 +635,27 @@ mod tests {
         // With positions, progress alone decides.
         let by_progress = race(&cars, &tl, None, 2);
         assert_eq!([by_progress.position(0)[1], by_progress.position(1)[1], by_progress.position(2)[1]], [2, 3, 1]);
+    }
+
+    #[test]
+    fn finished_cars_rank_as_the_timing_ranks_them_else_by_flag_time_and_penalty() {
+        let tl = Timeline::new(0, 25, 2);
+        let finished = vec![CarState::Finished as u8; 2];
+        // Car 1 took the flag first, car 2 0.4 s later; car 1 has a 5 s penalty.
+        let mut a = car(1, vec![18.0, 18.0], finished.clone());
+        let mut b = car(2, vec![18.0, 18.0], finished);
+        (a.finished_at_ms, b.finished_at_ms) = (Some(-1_000), Some(-600));
+        a.penalties = vec![(-60_000, 5_000)];
+        // Frame 0: the timing has not moved car 1 behind yet; frame 1: it has.
+        (a.official_position, b.official_position) = (vec![1, 2], vec![2, 1]);
+        let cars = [a.clone(), b.clone()];
+        let st = race(&cars, &tl, None, 2);
+        assert_eq!([st.position(0)[0], st.position(1)[0]], [1, 2], "as the timing ranks them");
+        assert_eq!([st.position(0)[1], st.position(1)[1]], [2, 1]);
+        // Without positions from the timing: flag time plus the penalty puts car 1 behind.
+        (a.official_position, b.official_position) = (vec![255, 255], vec![255, 255]);
+        let st = race(&[a, b], &tl, None, 2);
+        assert_eq!([st.position(0)[0], st.position(1)[0]], [2, 1]);
     }
 
     proptest! {
