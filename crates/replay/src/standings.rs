@@ -269,6 +269,18 @@ fn race_key(
     }
 }
 
+/// `v`'s bits as an integer that orders as [`f64::total_cmp`] orders the floats: negative
+/// floats with all bits flipped (larger magnitudes lower), the others with the sign bit set.
+#[inline]
+fn total_order(v: f64) -> u64 {
+    let bits = v.to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
+    }
+}
+
 /// Progress `p` down to the last timing point passed: whole laps plus 0, or the lap fraction
 /// of sector 1's or sector 2's end.
 fn passed_point(p: f64, [s1, s2]: [f64; 2]) -> f64 {
@@ -414,7 +426,7 @@ fn rank_span(
         }
     }
     let mut order: Vec<usize> = (0..drivers).collect();
-    let mut keys: Vec<(u8, f64, f64)> = Vec::with_capacity(drivers);
+    let mut keys: Vec<(u8, u64, u64, u8, u16)> = Vec::with_capacity(drivers);
     // Per car: the last answers of its gap and interval searches, and whom they were to.
     let mut gap_hint: Vec<(usize, usize)> = vec![(usize::MAX, 0); drivers];
     let mut int_hint: Vec<(usize, usize)> = vec![(usize::MAX, 0); drivers];
@@ -425,21 +437,16 @@ fn rank_span(
         let (t_prev, t) = (tl.t_ms(k.saturating_sub(1) as u32), tl.t_ms(k as u32));
         let (progress, state, official) =
             (&progress[j * drivers..][..drivers], &state[j * drivers..][..drivers], &official[j * drivers..][..drivers]);
+        // Ties (the grid, cars stopped together) go by the official order, then the number:
+        // a strict total order, so the result does not depend on the order sorted from. The
+        // key's floats as integers in the same order (`f64::total_cmp`'s), so a comparison
+        // is one tuple of integers.
         keys.clear();
         for (d, c) in cars.iter().enumerate() {
-            keys.push(race_key(c, progress[d], state[d], official[d], tl, k, timing_points));
+            let (class, p, third) = race_key(c, progress[d], state[d], official[d], tl, k, timing_points);
+            keys.push((class, total_order(p), total_order(third), official[d], c.driver));
         }
-        // Ties (the grid, cars stopped together) go by the official order, then the number:
-        // a strict total order, so the result does not depend on the order sorted from.
-        let before = |x: usize, y: usize| -> bool {
-            let (kx, ky) = (keys[x], keys[y]);
-            kx.0.cmp(&ky.0)
-                .then_with(|| kx.1.total_cmp(&ky.1))
-                .then_with(|| kx.2.total_cmp(&ky.2))
-                .then_with(|| official[x].cmp(&official[y]))
-                .then_with(|| cars[x].driver.cmp(&cars[y].driver))
-                .is_lt()
-        };
+        let before = |x: usize, y: usize| -> bool { keys[x] < keys[y] };
         // Insertion sort from the previous frame's order: linear when nothing changed.
         for i in 1..order.len() {
             let mut m = i;
@@ -679,6 +686,14 @@ mod tests {
                     let mut hint = start;
                     prop_assert_eq!(index.first_frame_reaching_from(p, &mut hint), i, "p {} hint {}", p, start);
                 }
+            }
+        }
+
+        #[test]
+        fn total_order_orders_as_total_cmp(a in any::<f64>(), b in any::<f64>()) {
+            prop_assert_eq!(total_order(a).cmp(&total_order(b)), a.total_cmp(&b));
+            for special in [0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, -f64::NAN, f64::MAX, f64::MIN] {
+                prop_assert_eq!(total_order(a).cmp(&total_order(special)), a.total_cmp(&special));
             }
         }
 
