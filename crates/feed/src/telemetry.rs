@@ -535,7 +535,8 @@ fn per_driver<R: Sync, S: Send>(
     }
     let cars: Vec<(u16, usize)> = count.iter().enumerate().filter(|c| *c.1 > 0).map(|(car, &n)| (car as u16, n)).collect();
     let total: usize = cars.iter().map(|c| c.1).sum();
-    let groups = rayon::current_num_threads().clamp(1, cars.len().max(1));
+    // At most 64 groups (a group number is a byte; more would not help): a file may name any car.
+    let groups = rayon::current_num_threads().min(cars.len()).clamp(1, 64);
     // Per racing number: its group, and its place among the group's cars.
     let mut slot = vec![(u8::MAX, 0u16); usize::from(u16::MAX) + 1];
     let mut members: Vec<Vec<(u16, usize)>> = vec![Vec::new(); groups];
