@@ -456,15 +456,17 @@ fn rank_span(
             }
         }
         let leader = order[0];
+        let (lead_index, lead_progress) = (&index[leader], f64::from(progress[leader]));
         for (rank, &d) in order.iter().enumerate() {
-            let car_state = CarState::from_u8(state[d]);
-            if car_state == CarState::NotStarted || (!progress[d].is_finite() && car_state != CarState::Retired) {
+            let car_state = state[d];
+            if car_state == CarState::NotStarted as u8 || (!progress[d].is_finite() && car_state != CarState::Retired as u8) {
                 continue;
             }
             pos[d * len + j] = (rank + 1).min(255) as u8;
-            if rank == 0 || car_state == CarState::Retired {
+            if rank == 0 || car_state == CarState::Retired as u8 {
                 continue;
             }
+            let car_state = CarState::from_u8(car_state);
             let ahead = order[rank - 1];
             // Ranked by timing points, a car may be ahead with a little less estimated progress:
             // the gap is then measured to where the car ahead is now.
@@ -472,7 +474,7 @@ fn rank_span(
             if gap_hint[d].0 != leader {
                 gap_hint[d] = (leader, k);
             }
-            let to_leader = gap_between(&index[leader], tl, k, f64::from(progress[leader]), p, &mut gap_hint[d].1);
+            let to_leader = gap_between(lead_index, tl, k, lead_progress, p, &mut gap_hint[d].1);
             gap[d * len + j] = to_leader;
             // Second place: the car ahead is the leader, and the interval is the gap.
             int[d * len + j] = if ahead == leader {
