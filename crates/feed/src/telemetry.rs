@@ -514,13 +514,13 @@ fn t0_candidate(line: &Line<'_>, utc_us: impl Iterator<Item = i64>) -> Option<i6
     utc_us.max().map(|u| u - line.t_ms * 1000)
 }
 
-/// Sorts the rows of every line into per-driver columns, in
-/// stream order. The rows are counted per car first, so each column is allocated once at its
-/// final length: pushing into growing columns copied them each time they doubled (0.12 G of
-/// the simulated race build's instructions). The cars are then split into one group per
-/// thread, of about equal rows, and each group's columns are filled on its own thread, which
-/// reads every row and keeps its cars' (on one thread, this was the last 25 ms of the
-/// simulated race's decode, the other core idle, most of it spent faulting in the new columns).
+/// Sorts the rows of every line into per-driver columns, in stream order.
+///
+/// The rows are counted per car first, so each column is allocated once at its final length
+/// (pushing into growing columns copied them at every doubling: 0.12 G instructions of the
+/// simulated race build). The cars are then split into one group per thread, of about equal
+/// rows; each group's thread reads every row and fills its own cars' columns. On one thread
+/// this was the last 25 ms of the simulated race's decode, with the other core idle.
 fn per_driver<R: Sync, S: Send>(
     rows_of_lines: &[Vec<R>],
     car_of: impl Fn(&R) -> u16 + Sync,
