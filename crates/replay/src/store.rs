@@ -30,22 +30,27 @@ pub fn write(path: &Path, manifest: &Manifest, chunks: &[Vec<u8>]) -> Result<(),
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tmp = dir.join(format!(".{}.{}-{n}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("replay"), std::process::id()));
+    // Each chunk's checksum on the threads at once; the file's from the chunks' own (a CRC of
+    // two parts is the combination of theirs), not from a second pass over their bytes.
+    let chunk_crcs: Vec<u32> = {
+        use rayon::prelude::*;
+        chunks.par_iter().map(|c| crc32fast::hash(c)).collect()
+    };
     let result = (|| -> std::io::Result<()> {
         let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
         let mut crc = crc32fast::Hasher::new();
-        let mut put = |f: &mut std::io::BufWriter<std::fs::File>, b: &[u8]| -> std::io::Result<()> {
+        let head = [&MAGIC[..], &FORMAT_VERSION.to_le_bytes(), &(json.len() as u32).to_le_bytes(), &json];
+        for b in head {
             crc.update(b);
-            f.write_all(b)
-        };
-        put(&mut f, MAGIC)?;
-        put(&mut f, &FORMAT_VERSION.to_le_bytes())?;
-        put(&mut f, &(json.len() as u32).to_le_bytes())?;
-        put(&mut f, &json)?;
-        for c in chunks {
-            put(&mut f, c)?;
+            f.write_all(b)?;
         }
-        for c in chunks {
-            put(&mut f, &crc32fast::hash(c).to_le_bytes())?;
+        for (c, &c_crc) in chunks.iter().zip(&chunk_crcs) {
+            f.write_all(c)?;
+            crc.combine(&crc32fast::Hasher::new_with_initial_len(c_crc, c.len() as u64));
+        }
+        for c_crc in &chunk_crcs {
+            crc.update(&c_crc.to_le_bytes());
+            f.write_all(&c_crc.to_le_bytes())?;
         }
         let total = crc.finalize();
         f.write_all(&total.to_le_bytes())?;
