@@ -338,23 +338,25 @@ fn car_line(json: &[u8]) -> Result<(Vec<CarRow>, bool), String> {
 /// A bad line (base64, deflate, JSON, timestamp) is skipped with a warning naming the line;
 /// a car missing one of the channels 0/2/3/4/5 is skipped for that entry (FastF1's rule).
 pub fn decode_car_data(file: &str, lines: &[Line<'_>]) -> (CarData, Vec<Warning>) {
-    let per_line: Vec<Result<(Vec<CarRow>, bool), Warning>> = lines
+    let per_line: Vec<Result<(Vec<CarRow>, bool, Option<i64>), Warning>> = lines
         .par_iter()
         .map_init(LineBuffers::default, |(inflater, json), line| {
             let json = inflater.inflate(line.payload, json).map_err(|e| warn(file, line.number, &e.to_string()))?;
-            car_line(json).map_err(|message| warn(file, line.number, &message))
+            let (rows, has_drs) = car_line(json).map_err(|message| warn(file, line.number, &message))?;
+            let t0 = t0_candidate(line, rows.iter().map(|r| r.utc_us));
+            Ok((rows, has_drs, t0))
         })
         .collect();
 
     let mut data = CarData::default();
     let mut warnings = Vec::new();
     let mut rows_of_lines = Vec::with_capacity(lines.len());
-    for (line, result) in lines.iter().zip(per_line) {
+    for result in per_line {
         match result {
             Err(w) => warnings.push(w),
-            Ok((rows, has_drs)) => {
+            Ok((rows, has_drs, t0)) => {
                 data.has_drs |= has_drs;
-                data.t0_candidate_us = data.t0_candidate_us.max(t0_candidate(line, rows.iter().map(|r| r.utc_us)));
+                data.t0_candidate_us = data.t0_candidate_us.max(t0);
                 rows_of_lines.push(rows);
             }
         }
@@ -466,22 +468,24 @@ fn position_line(json: &[u8]) -> Result<Vec<PosRow>, String> {
 ///
 /// An entry without X or Y is skipped: a missing position is a gap, never the origin.
 pub fn decode_position(file: &str, lines: &[Line<'_>]) -> (PositionData, Vec<Warning>) {
-    let per_line: Vec<Result<Vec<PosRow>, Warning>> = lines
+    let per_line: Vec<Result<(Vec<PosRow>, Option<i64>), Warning>> = lines
         .par_iter()
         .map_init(LineBuffers::default, |(inflater, json), line| {
             let json = inflater.inflate(line.payload, json).map_err(|e| warn(file, line.number, &e.to_string()))?;
-            position_line(json).map_err(|message| warn(file, line.number, &message))
+            let rows = position_line(json).map_err(|message| warn(file, line.number, &message))?;
+            let t0 = t0_candidate(line, rows.iter().map(|r| r.utc_us));
+            Ok((rows, t0))
         })
         .collect();
 
     let mut warnings = Vec::new();
     let mut rows_of_lines = Vec::with_capacity(lines.len());
     let mut t0_candidate_us = None;
-    for (line, result) in lines.iter().zip(per_line) {
+    for result in per_line {
         match result {
             Err(w) => warnings.push(w),
-            Ok(rows) => {
-                t0_candidate_us = t0_candidate_us.max(t0_candidate(line, rows.iter().map(|r| r.utc_us)));
+            Ok((rows, t0)) => {
+                t0_candidate_us = t0_candidate_us.max(t0);
                 rows_of_lines.push(rows);
             }
         }
