@@ -338,13 +338,13 @@ fn car_line(json: &[u8]) -> Result<(Vec<CarRow>, bool), String> {
 /// A bad line (base64, deflate, JSON, timestamp) is skipped with a warning naming the line;
 /// a car missing one of the channels 0/2/3/4/5 is skipped for that entry (FastF1's rule).
 pub fn decode_car_data(file: &str, lines: &[Line<'_>]) -> (CarData, Vec<Warning>) {
-    let per_line: Vec<Result<(Vec<CarRow>, bool, Option<i64>), Warning>> = lines
+    let per_line: Vec<LineResult<(Vec<CarRow>, bool)>> = lines
         .par_iter()
         .map_init(LineBuffers::default, |(inflater, json), line| {
             let json = inflater.inflate(line.payload, json).map_err(|e| warn(file, line.number, &e.to_string()))?;
             let (rows, has_drs) = car_line(json).map_err(|message| warn(file, line.number, &message))?;
             let t0 = t0_candidate(line, rows.iter().map(|r| r.utc_us));
-            Ok((rows, has_drs, t0))
+            Ok(((rows, has_drs), t0))
         })
         .collect();
 
@@ -354,7 +354,7 @@ pub fn decode_car_data(file: &str, lines: &[Line<'_>]) -> (CarData, Vec<Warning>
     for result in per_line {
         match result {
             Err(w) => warnings.push(w),
-            Ok((rows, has_drs, t0)) => {
+            Ok(((rows, has_drs), t0)) => {
                 data.has_drs |= has_drs;
                 data.t0_candidate_us = data.t0_candidate_us.max(t0);
                 rows_of_lines.push(rows);
@@ -468,7 +468,7 @@ fn position_line(json: &[u8]) -> Result<Vec<PosRow>, String> {
 ///
 /// An entry without X or Y is skipped: a missing position is a gap, never the origin.
 pub fn decode_position(file: &str, lines: &[Line<'_>]) -> (PositionData, Vec<Warning>) {
-    let per_line: Vec<Result<(Vec<PosRow>, Option<i64>), Warning>> = lines
+    let per_line: Vec<LineResult<Vec<PosRow>>> = lines
         .par_iter()
         .map_init(LineBuffers::default, |(inflater, json), line| {
             let json = inflater.inflate(line.payload, json).map_err(|e| warn(file, line.number, &e.to_string()))?;
@@ -511,6 +511,10 @@ pub fn decode_position(file: &str, lines: &[Line<'_>]) -> (PositionData, Vec<War
     let data = PositionData { drivers, t0_candidate_us };
     (data, warnings)
 }
+
+/// One line decoded in parallel: its rows (and what else the topic reads from it) with its
+/// [`t0_candidate`], or the warning that skips it.
+type LineResult<R> = Result<(R, Option<i64>), Warning>;
 
 /// FastF1's candidate for session time zero from one line's samples: the latest sample time
 /// minus the line's session time, µs.
