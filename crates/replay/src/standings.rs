@@ -226,7 +226,8 @@ fn gap_between(ahead: &ProgressIndex, tl: &Timeline, k: usize, p_ahead: f64, p_s
 }
 
 /// Sort key of a car in race frame `k` (where it has `progress`, `state` and the timing's
-/// position `official`, 255 unknown): (class, −progress, finishing order); lower ranks first.
+/// position `official`, 255 unknown): (class, −progress, then for finished cars the timing's
+/// position and the flag time plus unserved penalties, in ms); lower ranks first.
 /// With `timing_points` (a session without
 /// positions), progress counts only the timing points passed (the line, sector 1, sector 2),
 /// so cars between the same two points keep the timing's order, as the timing screen does.
@@ -239,33 +240,28 @@ fn race_key(
     tl: &Timeline,
     k: usize,
     timing_points: Option<[f64; 2]>,
-) -> (u8, f64, f64) {
+) -> (u8, f64, u8, i64) {
     let p = match timing_points {
         Some(tp) if progress.is_finite() => passed_point(f64::from(progress), tp),
         _ => f64::from(progress),
     };
     match CarState::from_u8(state) {
-        CarState::NotStarted => (4, 0.0, 0.0),
+        CarState::NotStarted => (4, 0.0, 255, i64::MAX),
         // A retired car keeps the place its laps earned until others pass it (as the official
         // timing and the classification rank it): at the end it is below every car that
         // completed more laps.
-        CarState::Retired if p.is_finite() => (0, -p, f64::MAX),
-        CarState::Retired => (2, -(c.retired_at_ms.unwrap_or(0) as f64), 0.0),
+        CarState::Retired if p.is_finite() => (0, -p, 255, i64::MAX),
+        CarState::Retired => (2, -(c.retired_at_ms.unwrap_or(0) as f64), 255, i64::MAX),
         // Finished cars among themselves: as the timing orders them where it gives a position
         // (it applies time penalties car by car as the others finish, and knows of penalties no
         // message here names); else by flag time plus the unserved time penalties, after them.
         CarState::Finished => {
-            let third = if official < 255 {
-                f64::from(official)
-            } else {
-                let t = tl.t_ms(k as u32);
-                let penalty: i64 = c.penalties.iter().filter(|p| p.0 <= t).map(|p| p.1).sum();
-                1000.0 + (c.finished_at_ms.unwrap_or(0) + penalty) as f64
-            };
-            (0, -p.floor(), third)
+            let t = tl.t_ms(k as u32);
+            let penalty: i64 = c.penalties.iter().filter(|p| p.0 <= t).map(|p| p.1).sum();
+            (0, -p.floor(), official, c.finished_at_ms.unwrap_or(0) + penalty)
         }
-        _ if !p.is_finite() => (3, 0.0, 0.0),
-        _ => (0, -p, f64::MAX),
+        _ if !p.is_finite() => (3, 0.0, 255, i64::MAX),
+        _ => (0, -p, 255, i64::MAX),
     }
 }
 
@@ -426,7 +422,7 @@ fn rank_span(
         }
     }
     let mut order: Vec<usize> = (0..drivers).collect();
-    let mut keys: Vec<(u8, u64, u64, u8, u16)> = Vec::with_capacity(drivers);
+    let mut keys: Vec<(u8, u64, u8, i64, u8, u16)> = Vec::with_capacity(drivers);
     // Per car: the last answers of its gap and interval searches, and whom they were to.
     let mut gap_hint: Vec<(usize, usize)> = vec![(usize::MAX, 0); drivers];
     let mut int_hint: Vec<(usize, usize)> = vec![(usize::MAX, 0); drivers];
@@ -439,12 +435,12 @@ fn rank_span(
             (&progress[j * drivers..][..drivers], &state[j * drivers..][..drivers], &official[j * drivers..][..drivers]);
         // Ties (the grid, cars stopped together) go by the official order, then the number:
         // a strict total order, so the result does not depend on the order sorted from. The
-        // key's floats as integers in the same order (`f64::total_cmp`'s), so a comparison
+        // key's progress as an integer in the same order (`f64::total_cmp`'s), so a comparison
         // is one tuple of integers.
         keys.clear();
         for (d, c) in cars.iter().enumerate() {
-            let (class, p, third) = race_key(c, progress[d], state[d], official[d], tl, k, timing_points);
-            keys.push((class, total_order(p), total_order(third), official[d], c.driver));
+            let (class, p, finish_position, finish_ms) = race_key(c, progress[d], state[d], official[d], tl, k, timing_points);
+            keys.push((class, total_order(p), finish_position, finish_ms, official[d], c.driver));
         }
         let before = |x: usize, y: usize| -> bool { keys[x] < keys[y] };
         // Insertion sort from the previous frame's order: linear when nothing changed.
