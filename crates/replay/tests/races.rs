@@ -8,7 +8,7 @@
 //! The share floors are the figures measured when this was written, rounded down.
 
 fn check(session: &str) -> Option<replay::check::Report> {
-    let Some(data) = archive::test_data_dir() else {
+    let Some(data) = testkit::data_dir() else {
         println!("skipped: no shared data (../shared/data or $F1REPLAY_TEST_DATA)");
         return None;
     };

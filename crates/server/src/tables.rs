@@ -4,6 +4,7 @@
 //! session and caches the bytes.
 
 use serde_json::{json, Value};
+use timing::lap_row::LapRow;
 use timing::laps::Lap;
 use timing::Session;
 
@@ -28,55 +29,9 @@ fn tla(session: &Session, number: u16) -> String {
     session.driver(number).map(|d| d.tla.clone()).unwrap_or_else(|| number.to_string())
 }
 
-/// The laps table with FastF1's column names, one object per lap.
+/// The laps table with FastF1's column names, one object per lap ([`timing::lap_row`]).
 pub fn laps(m: &Model) -> Result<Value, ApiError> {
-    let session = &m.session;
-    let date = |ms: Option<i64>| match (session.t0_utc_us, ms) {
-        (Some(t0), Some(ms)) => Value::from(feed::time::format_utc_us(t0 + ms * 1000)),
-        _ => Value::Null,
-    };
-    let speed = |v: Option<f32>| v.map(|v| json!(v)).unwrap_or(Value::Null);
-    let rows: Vec<Value> = session
-        .laps
-        .iter()
-        .map(|l| {
-            let d = session.driver(l.driver);
-            json!({
-                "Driver": tla(session, l.driver),
-                "DriverNumber": l.driver.to_string(),
-                "LapNumber": l.lap_number,
-                "LapTime": s(l.lap_time_ms),
-                "Sector1Time": s(l.sector_ms[0]),
-                "Sector2Time": s(l.sector_ms[1]),
-                "Sector3Time": s(l.sector_ms[2]),
-                "Time": s(l.time_ms),
-                "LapStartTime": s(l.lap_start_ms),
-                "PitInTime": s(l.pit_in_ms),
-                "PitOutTime": s(l.pit_out_ms),
-                "Compound": text(&l.compound),
-                "TyreLife": l.tyre_life,
-                "Stint": l.stint,
-                "Position": l.position,
-                "Deleted": l.deleted,
-                "IsAccurate": l.is_accurate,
-                "TrackStatus": text(&l.track_status),
-                "Team": d.map(|d| text(&d.team_name)).unwrap_or(Value::Null),
-                "LapStartDate": date(l.lap_start_ms),
-                "Sector1SessionTime": s(l.sector_session_ms[0]),
-                "Sector2SessionTime": s(l.sector_session_ms[1]),
-                "Sector3SessionTime": s(l.sector_session_ms[2]),
-                "SpeedI1": speed(l.speed_kph[0]),
-                "SpeedI2": speed(l.speed_kph[1]),
-                "SpeedFL": speed(l.speed_kph[2]),
-                "SpeedST": speed(l.speed_kph[3]),
-                "IsPersonalBest": l.is_personal_best,
-                "FreshTyre": l.fresh_tyre,
-                "DeletedReason": text(&l.deleted_reason),
-                "FastF1Generated": l.generated,
-            })
-        })
-        .collect();
-    Ok(Value::Array(rows))
+    serde_json::to_value(LapRow::all(&m.session)).map_err(|e| ApiError::internal(format!("laps table: {e}")))
 }
 
 /// Laps of one driver, by lap number.

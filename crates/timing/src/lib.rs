@@ -1,9 +1,9 @@
 //! The session model: what happened in a session, in session time.
 //!
 //! A [`Session`] is built from a decoded [`feed::FeedSession`]. Its laps ([`laps::Lap`]) come
-//! from TimingData and TimingAppData by FastF1's rules (FEED.md §2.b; each rule's reason is
+//! from TimingData and TimingAppData by FastF1's rules (docs/FEED.md §2.b; each rule's reason is
 //! named where it is applied); its telemetry ([`telemetry::DriverTelemetry`]) is columnar per
-//! driver, car and position channels merged on one time base through t0 (FEED.md §2.e); track
+//! driver, car and position channels merged on one time base through t0 (docs/FEED.md §2.e); track
 //! status, session status, weather and race control messages are put in session time.
 //!
 //! ```no_run
@@ -15,6 +15,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod lap_row;
 pub mod laps;
 pub mod official;
 pub mod status;
