@@ -247,13 +247,13 @@ fn run(command: Command) -> Result<(), String> {
         }
         Command::Bench { what: BenchWhat::Other(what) } => bench::run(what, &mut out)?,
         Command::Bench { what: BenchWhat::Serve { session, viewers, seconds, format, connections, source } } => {
-            let mut config = server::bench::BenchConfig::new(serve_state(&source, true));
+            let mut config = measure::serve::BenchConfig::new(serve_state(&source, true));
             config.session = session;
             config.viewers = viewers;
             config.seconds = seconds;
             config.http_connections = connections;
             config.format = server::FrameFormat::parse(&format).ok_or_else(|| format!("--format {format}: json, msgpack or binary"))?;
-            let report = server::bench::run(config, &mut |line| eprintln!("{line}"))?;
+            let report = measure::serve::run(config, &mut |line| eprintln!("{line}"))?;
             write!(out, "{report}").map_err(io)?;
         }
         Command::Serve { addr, offline, open, source } => serve(addr, serve_state(&source, offline), open)?,

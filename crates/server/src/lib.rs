@@ -14,8 +14,8 @@
 //! WebSocket stream whose clock is anchored to wall time and whose frames are encoded once for
 //! all viewers ([`FrameFormat`]), and Server-Sent Events for build progress. Every error is an
 //! [`ApiError`]: a 4xx with a reason for bad input, never a panic. [`Server`] binds and runs it
-//! with a clean shutdown; [`serve`] does both until Ctrl-C. [`bench`] is the load generator of
-//! `f1replay bench serve`.
+//! with a clean shutdown; [`serve`] does both until Ctrl-C. (The load generator of
+//! `f1replay bench serve` lives apart, in the `bench` crate.)
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), server::Error> {
@@ -30,7 +30,6 @@
 
 #![warn(missing_docs)]
 
-pub mod bench;
 mod cache;
 pub mod catalog;
 mod chunks;
