@@ -179,7 +179,9 @@ function setupSession(id, m, opts) {
 /** @param {Session} s */
 async function loadLaps(s) {
   try {
-    const laps = new LapsModel(await api.laps(s.id));
+    const [rows, marks] = await Promise.all([api.laps(s.id), api.sectors(s.id)]);
+    const laps = new LapsModel(rows);
+    laps.setMarks(marks);
     if (app.s !== s) return;
     s.laps = laps;
     s.board.setLaps(laps);

@@ -26,6 +26,7 @@
 pub mod cars;
 pub mod check;
 pub mod chunk;
+pub mod codes;
 pub mod frame;
 pub mod geometry;
 pub mod manifest;

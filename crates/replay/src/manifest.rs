@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The session part of the manifest.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct SessionMeta {
     /// Session id (docs/API.md).
     pub id: String,
@@ -26,7 +26,7 @@ pub struct SessionMeta {
 }
 
 /// One chunk in the index.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct ChunkEntry {
     /// Chunk number.
     pub index: u32,
@@ -41,7 +41,7 @@ pub struct ChunkEntry {
 }
 
 /// A driver as the viewer shows it.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct DriverMeta {
     /// Racing number.
     pub number: u16,
@@ -56,7 +56,7 @@ pub struct DriverMeta {
 }
 
 /// A point and direction.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Finish {
     /// X, m.
     pub x: f32,
@@ -69,7 +69,7 @@ pub struct Finish {
 }
 
 /// A point.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Point {
     /// X, m.
     pub x: f32,
@@ -78,7 +78,7 @@ pub struct Point {
 }
 
 /// A DRS zone as outline indices.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Zone {
     /// First outline index.
     pub from: usize,
@@ -87,7 +87,7 @@ pub struct Zone {
 }
 
 /// Track geometry.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default, utoipa::ToSchema)]
 pub struct Geometry {
     /// Centreline, m, closed.
     pub outline: Vec<[f32; 2]>,
@@ -108,7 +108,7 @@ pub struct Geometry {
 }
 
 /// A leader line crossing.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct LapStart {
     /// Lap number started.
     pub lap: u32,
@@ -117,7 +117,7 @@ pub struct LapStart {
 }
 
 /// A track status period.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct StatusPeriod {
     /// Start, s.
     pub start_s: f64,
@@ -128,7 +128,7 @@ pub struct StatusPeriod {
 }
 
 /// A qualifying part.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Segment {
     /// Q1, Q2, Q3.
     pub name: String,
@@ -139,7 +139,7 @@ pub struct Segment {
 }
 
 /// A race control message.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct RcmEntry {
     /// Session time, s.
     pub t_s: f64,
@@ -160,7 +160,7 @@ pub struct RcmEntry {
 }
 
 /// A weather sample.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct WeatherEntry {
     /// Session time, s.
     pub t_s: f64,
@@ -181,7 +181,7 @@ pub struct WeatherEntry {
 }
 
 /// The manifest.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Manifest {
     /// Replay file format version.
     pub format_version: u32,

@@ -46,6 +46,17 @@ pub const COLUMNS: [&str; 31] = [
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Millis(pub i64);
 
+impl utoipa::PartialSchema for Millis {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Number)
+            .description(Some("seconds (whole milliseconds)"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Millis {}
+
 impl Serialize for Millis {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_f64(self.0 as f64 / 1000.0)
@@ -58,7 +69,7 @@ fn millis(ms: Option<i64>) -> Option<Millis> {
 }
 
 /// One lap, FastF1's columns (see [`COLUMNS`]); absent values are `None` (JSON null, empty CSV).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct LapRow {
     /// Three-letter code (the number where the driver list lacks it).

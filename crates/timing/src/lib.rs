@@ -15,10 +15,12 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod bests;
 pub mod lap_row;
 pub mod laps;
 pub mod official;
 pub mod status;
+pub mod tables;
 pub mod telemetry;
 pub mod walk;
 
