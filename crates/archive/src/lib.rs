@@ -74,7 +74,7 @@ mod local;
 pub mod path;
 mod source;
 mod testdata;
-pub use testdata::test_data_dir;
+pub use testdata::{data_required, missing_data, test_data_dir};
 
 pub use cache::{CacheConfig, CachedSource};
 pub use error::{Error, Result};

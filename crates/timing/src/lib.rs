@@ -15,6 +15,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod classification;
 pub mod laps;
 pub mod official;
 pub mod status;
