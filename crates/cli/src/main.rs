@@ -368,17 +368,30 @@ fn info(s: &timing::Session, feed: &feed::FeedSession, out: &mut impl std::io::W
         s.race_control.len(),
         s.weather.len()
     )?;
-    writeln!(out, "\nclassification (by {}):", if i.is_race_like() { "laps completed, then time" } else { "best lap" })?;
-    for (pos, (num, text)) in classification(s).into_iter().enumerate() {
-        let d = s.driver(num);
+    let kind = i.session_kind();
+    let by = match kind {
+        _ if kind.is_race_like() => "the timing's final positions",
+        _ if kind.is_qualifying_like() => "deepest part reached, then the best lap in it",
+        _ => "best lap",
+    };
+    writeln!(out, "\nclassification ({}, by {by}):", kind.api_name())?;
+    for r in timing::classification::classify(s) {
+        let parts: Vec<String> = r.part_best_ms.iter().map(|t| lapstable::secs(*t)).collect();
+        let race_like = kind.is_race_like();
+        let time = if race_like { r.time_ms.map(feed::time::format_offset_ms).unwrap_or_default() } else { lapstable::secs(r.time_ms) };
+        let gap = r.gap_ms.filter(|_| r.position > 1).map(|g| format!("+{:.3}", g as f64 / 1000.0)).unwrap_or_default();
         writeln!(
             out,
-            "{:>3}. {:>2} {:<4} {:<26} {}",
-            pos + 1,
-            num,
-            d.map(|d| d.tla.as_str()).unwrap_or(""),
-            d.map(|d| d.team_name.as_str()).unwrap_or(""),
-            text
+            "{:>3}. {:>2} {:<4} {:<26} {:>3} laps {:>12} {:>9} {} {}",
+            r.position,
+            r.driver,
+            r.tla,
+            r.team,
+            r.laps,
+            time,
+            gap,
+            parts.join(" "),
+            r.status_text
         )?;
     }
     if !s.notes.is_empty() || !feed.warnings.is_empty() {
@@ -394,30 +407,4 @@ fn info(s: &timing::Session, feed: &feed::FeedSession, out: &mut impl std::io::W
         }
     }
     Ok(())
-}
-
-/// A classification computed from the laps (the archive has no results topic): races by laps
-/// completed then time of the last crossing; other sessions by best non-deleted lap.
-fn classification(s: &timing::Session) -> Vec<(u16, String)> {
-    let mut rows: Vec<(u16, (i64, i64), String)> = s
-        .drivers
-        .iter()
-        .map(|d| {
-            let laps: Vec<&timing::laps::Lap> = s.laps.iter().filter(|l| l.driver == d.number && !l.generated).collect();
-            if s.info.is_race_like() {
-                let n = laps.iter().filter(|l| l.time_ms.is_some()).count() as i64;
-                let last = laps.iter().filter_map(|l| l.time_ms).max().unwrap_or(i64::MAX);
-                (d.number, (-n, last), format!("{n} laps"))
-            } else {
-                let best = laps.iter().filter(|l| l.deleted != Some(true)).filter_map(|l| l.lap_time_ms).min();
-                (
-                    d.number,
-                    (best.unwrap_or(i64::MAX), 0),
-                    best.map(|b| format!("best {}", lapstable::secs(Some(b)))).unwrap_or_else(|| "no time".into()),
-                )
-            }
-        })
-        .collect();
-    rows.sort_by_key(|r| r.1);
-    rows.into_iter().map(|r| (r.0, r.2)).collect()
 }

@@ -405,23 +405,10 @@ fn undated(dir: &str) -> String {
     rest.replace('_', " ")
 }
 
-/// The API's session kind from the archive's type and name.
+/// The API's session kind from the archive's type and name ([`feed::records::SessionKind`]),
+/// `other` when they name none.
 pub fn kind_of(kind: &str, name: &str) -> &'static str {
-    let name = name.to_ascii_lowercase();
-    let kind = kind.to_ascii_lowercase();
-    if name.contains("sprint") && (name.contains("qualifying") || name.contains("shootout")) {
-        "sprint_qualifying"
-    } else if name.contains("sprint") {
-        "sprint"
-    } else if name.contains("qualifying") || kind == "qualifying" {
-        "qualifying"
-    } else if name.contains("practice") || kind == "practice" {
-        "practice"
-    } else if name.contains("race") || kind == "race" {
-        "race"
-    } else {
-        "other"
-    }
+    feed::records::SessionKind::parse(kind, name).map_or("other", feed::records::SessionKind::api_name)
 }
 
 /// Year folders (`2025`) of a local archive copy.

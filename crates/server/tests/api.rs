@@ -299,6 +299,18 @@ async fn mexico_qualifying_from_the_real_data() {
     // Lando Norris took pole in Mexico City in 2025.
     assert_eq!(results[0]["tla"], "NOR", "{}", results[0]);
     assert!(results[0]["q3_s"].is_number(), "{}", results[0]);
+    // Each gap is to the fastest time of the part the car is ranked by (its deepest), and the
+    // status is words about the car, never a stand-in for the gap.
+    let rows = results.as_array().unwrap();
+    for r in rows {
+        let column = format!("q{}_s", r["part"]);
+        let fastest = rows.iter().filter_map(|o| o[&column].as_f64()).fold(f64::INFINITY, f64::min);
+        if let (Some(t), Some(gap)) = (r[&column].as_f64(), r["gap_s"].as_f64()) {
+            assert!((gap - (t - fastest)).abs() < 1e-6, "{r}");
+        }
+        assert_ne!(r["status"], "Classified", "{r}");
+    }
+    assert!(rows.iter().filter(|r| r["status_code"] == "knocked_out").count() == 10, "5 out in Q1, 5 in Q2");
     let (status, laps) = get_json(&c, &format!("{base}/laps")).await;
     assert_eq!(status, 200);
     assert_eq!(laps.as_array().map(Vec::len), Some(307));
