@@ -410,7 +410,7 @@ impl<'a> CarPass<'a> {
             }
         });
         // Retired: the official flag, else (races) a car that stopped timing before the flag.
-        c.retired_at_ms = official.and_then(|o| o.retired.iter().find(|r| r.1).map(|r| r.0)).or_else(|| {
+        c.retired_at_ms = official.and_then(|o| o.retired.iter().find(|r| r.1).map(|r| retired_from(o, r.0))).or_else(|| {
             if !race_like || c.finished_at_ms.is_some() || timed.is_empty() {
                 return None;
             }
@@ -762,6 +762,15 @@ impl<'a> CarPass<'a> {
             tyres,
             next_frame: b.max(a),
         };
+    }
+}
+
+/// When a car the timing flags as retired at `flagged` left the race: a car in the pit lane
+/// then retired as it came in (it never came out), else at the flag.
+fn retired_from(o: &OfficialTimeline, flagged: i64) -> i64 {
+    match o.in_pit.iter().rev().find(|c| c.0 <= flagged) {
+        Some(&(entered, true)) => entered,
+        _ => flagged,
     }
 }
 

@@ -27,6 +27,9 @@ pub struct OfficialTimeline {
     /// Gap to the leader as the timing showed it (`GapToLeader`), ms; `None` where it showed
     /// no time (the leader's "LAP n", a lapped car's "1L", empty).
     pub gap_to_leader_ms: Vec<(i64, Option<i64>)>,
+    /// Interval to the car ahead as the timing showed it (`IntervalToPositionAhead.Value`),
+    /// ms, read as [`OfficialTimeline::gap_to_leader_ms`].
+    pub interval_ms: Vec<(i64, Option<i64>)>,
 }
 
 /// A `GapToLeader` text as ms behind the leader: "+1.234" is 1234; anything else ("LAP 57",
@@ -66,6 +69,9 @@ pub fn timelines(feed: &FeedSession, drivers: &[u16]) -> Vec<OfficialTimeline> {
             if let Some(text) = &p.gap_to_leader {
                 o.gap_to_leader_ms.push((t, gap_ms(text)));
             }
+            if let Some(text) = &p.interval_to_ahead {
+                o.interval_ms.push((t, gap_ms(text)));
+            }
             let running =
                 p.sectors.iter().any(|s| s.1.is_some()) || p.number_of_laps.is_some() || p.pit_out == Some(true) || p.in_pit == Some(false);
             if running {
@@ -87,6 +93,7 @@ pub fn timelines(feed: &FeedSession, drivers: &[u16]) -> Vec<OfficialTimeline> {
         o.in_pit.sort_by_key(|c| c.0);
         o.laps.sort_by_key(|c| c.0);
         o.gap_to_leader_ms.sort_by_key(|c| c.0);
+        o.interval_ms.sort_by_key(|c| c.0);
     }
     out
 }
