@@ -410,7 +410,7 @@ impl<'a> CarPass<'a> {
             }
         });
         // Retired: the official flag, else (races) a car that stopped timing before the flag.
-        c.retired_at_ms = official.and_then(|o| o.retired.iter().find(|r| r.1).map(|r| retired_from(o, r.0))).or_else(|| {
+        c.retired_at_ms = official.and_then(|o| o.retired.iter().find(|r| r.1).map(|r| r.0)).or_else(|| {
             if !race_like || c.finished_at_ms.is_some() || timed.is_empty() {
                 return None;
             }
@@ -682,7 +682,9 @@ impl<'a> CarPass<'a> {
                     along -= lap_m;
                 }
                 frac = f64::from(track.fraction(along));
-            } else if let (Some(a), Some(b)) = (lap_start, lap_end) {
+            } else if let (Some(a), Some(b), false) = (lap_start, lap_end, in_pit && ctx.track.is_some()) {
+                // (A car in the pit lane of a session with positions that shows none, in its
+                // garage, stays where it was last seen, below.)
                 // The lap being driven's sector timing points, where known.
                 let points = match (ctx.timing_points, current.filter(|l| l.lap_number as usize == completed + 1)) {
                     (Some(p), Some(l)) => [l.sector_session_ms[0].map(|e| (e, p[0])), l.sector_session_ms[1].map(|e| (e, p[1]))],
@@ -762,15 +764,6 @@ impl<'a> CarPass<'a> {
             tyres,
             next_frame: b.max(a),
         };
-    }
-}
-
-/// When a car the timing flags as retired at `flagged` left the race: a car in the pit lane
-/// then retired as it came in (it never came out), else at the flag.
-fn retired_from(o: &OfficialTimeline, flagged: i64) -> i64 {
-    match o.in_pit.iter().rev().find(|c| c.0 <= flagged) {
-        Some(&(entered, true)) => entered,
-        _ => flagged,
     }
 }
 

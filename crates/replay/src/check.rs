@@ -400,7 +400,7 @@ pub fn gaps_against_truth(replay: &crate::Replay, truth: &dyn Fn(f64) -> Vec<Tru
     let m = &replay.manifest;
     let mut report = TruthReport::default();
     let mut diffs: Vec<f64> = Vec::new();
-    let (mut first_miss, mut misses) = (String::new(), 0u64);
+    let (mut examples, mut misses): (Vec<String>, u64) = (Vec::new(), 0);
     for bytes in &replay.chunks {
         let c = Chunk::decode(crate::decompress_chunk(bytes)?)?;
         for k in 0..c.frames as usize {
@@ -429,9 +429,13 @@ pub fn gaps_against_truth(replay: &crate::Replay, truth: &dyn Fn(f64) -> Vec<Tru
                     }
                     if diff > TRUTH_WITHIN_S {
                         misses += 1;
-                        if first_miss.is_empty() {
+                        if examples.len() < 40 {
                             let ours = if ours >= 0 { format!("{:.3} s", ours as f64 / 1000.0) } else { format!("code {ours}") };
-                            first_miss = format!("car {} at t={:.2} s: {which} {ours} here, {true_s:.3} s true", st.driver, t_ms / 1000.0);
+                            examples.push(format!(
+                                "car {} at t={:.2} s: {which} {ours} here, {true_s:.3} s true",
+                                st.driver,
+                                t_ms / 1000.0
+                            ));
                         }
                     }
                 }
@@ -458,7 +462,10 @@ pub fn gaps_against_truth(replay: &crate::Replay, truth: &dyn Fn(f64) -> Vec<Tru
         report.not_compared
     );
     if misses > 0 {
-        let _ = writeln!(out, "    {misses} values off; the first: {first_miss}");
+        let _ = writeln!(out, "    {misses} values off; the first {}:", examples.len());
+        for e in &examples {
+            let _ = writeln!(out, "      {e}");
+        }
     }
     let _ = writeln!(out, "frames whose lap counter exceeds the total laps: {}", report.lap_counter_over_total);
     report.text = out;

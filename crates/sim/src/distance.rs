@@ -216,13 +216,15 @@ impl RaceDistances {
     }
 }
 
-/// When a car that retired was out of the race: where it stopped on track, or as it entered the
-/// pit lane for the last time (it never came out: the timing's own flags say so from then).
+/// When a car that retired was out of the race: as it stopped on track, or (in the pits, where
+/// it is a car in its box until withdrawn) when the timing flags it retired.
 fn out_of_race_ms(car: &crate::log::CarLog, r: &crate::log::Retirement) -> i64 {
-    if !r.in_pits {
-        return r.t_ms;
+    let flagged = car.events.iter().find(|e| matches!(e.ev, crate::log::Ev::Retired)).map(|e| e.t);
+    if r.in_pits {
+        flagged.unwrap_or(r.t_ms)
+    } else {
+        r.t_ms
     }
-    car.events.iter().filter(|e| e.t <= r.t_ms && matches!(e.ev, crate::log::Ev::PitEntry { .. })).map(|e| e.t).max().unwrap_or(r.t_ms)
 }
 
 /// Race distance of `car` at `t` seconds.
