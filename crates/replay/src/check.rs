@@ -217,7 +217,7 @@ pub fn check(s: &timing::Session) -> Result<Report, Error> {
         );
         gaps = (within as u32, gap_diffs.len() as u32);
         for (which, column, updates) in [
-            ("GapToLeader", col::GAP, (|o: &timing::official::OfficialTimeline| &o.gap_to_leader_ms) as fn(&_) -> &_),
+            ("GapToLeader", col::GAP, (|o: &timing::official::OfficialTimeline| &o.gap_to_leader_ms) as Updates),
             ("IntervalToPositionAhead", col::INTERVAL, |o| &o.interval_ms),
         ] {
             let stat = against_updates(s, m, &chunks, column, updates);
@@ -284,15 +284,12 @@ impl UpdateStats {
     }
 }
 
+/// Which of a driver's official updates to compare: (session ms, ms or no time) changes.
+type Updates = fn(&timing::official::OfficialTimeline) -> &Vec<(i64, Option<i64>)>;
+
 /// Compares column `column` (gap or interval) in the frame of each official update in
 /// `updates(driver)` that carries a time, with that time.
-fn against_updates(
-    s: &timing::Session,
-    m: &crate::Manifest,
-    chunks: &[Chunk],
-    column: usize,
-    updates: fn(&timing::official::OfficialTimeline) -> &Vec<(i64, Option<i64>)>,
-) -> UpdateStats {
+fn against_updates(s: &timing::Session, m: &crate::Manifest, chunks: &[Chunk], column: usize, updates: Updates) -> UpdateStats {
     let mut diffs: Vec<i64> = Vec::new();
     let mut no_time = 0u32;
     for (d, meta) in m.drivers.iter().enumerate() {
@@ -368,7 +365,8 @@ fn comparable(standings: &[TrueStanding]) -> Vec<(bool, bool)> {
             let pair_ahead = ahead.is_some_and(|a| side_by_side(a.ahead_m));
             let interval = !(side_by_side(s.ahead_m) || side_by_side(s.behind_m) || pair_ahead || slow(s.ahead_speed_ms));
             let behind_leader = ahead.is_some_and(|a| a.gap_s.is_none());
-            let gap = !slow(s.leader_speed_ms) && !(behind_leader && !interval);
+            // Right behind the leader the gap is the interval.
+            let gap = !slow(s.leader_speed_ms) && (!behind_leader || interval);
             (gap, interval)
         })
         .collect()

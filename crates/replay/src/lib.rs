@@ -48,7 +48,7 @@ use timing::Session;
 pub const FORMAT_VERSION: u32 = 3;
 /// Version of the whole pipeline (timing rules + replay build); part of cache keys, so a
 /// change of either rebuilds cached replays.
-pub const PIPELINE_VERSION: &str = "timing-1/replay-4";
+pub const PIPELINE_VERSION: &str = "timing-2/replay-5";
 /// zstd level of the chunks. With zig-zag deltas level 1 is smaller than level 3 was without
 /// them (simulated race 8.28 MB, 8.61 MB before), with a third fewer instructions than level 3.
 const ZSTD_LEVEL: i32 = 1;
@@ -209,7 +209,11 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
     // the simulated race, and the same few megabytes of columns whatever the session's length.
     let mut passes: Vec<cars::CarPass> = drivers.par_iter().map(|d| cars::CarPass::new(&ctx, d.number)).collect();
     let mut cars: Vec<cars::CarColumns> = passes.iter().map(cars::CarPass::columns).collect();
-    let mut ranking = if race_like {
+    let coverage = Coverage::of(s);
+    let mut ranking = if !coverage.timing {
+        // Without the timing there is no order to show: no positions, no gaps.
+        standings::Ranking::unranked(cars.len())
+    } else if race_like {
         standings::Ranking::race(cars.len(), &tl, ctx.timing_points.filter(|_| track.is_none()), s.session_start_ms)
     } else {
         standings::Ranking::by_best_lap(s, &cars, &tl, s.info.is_qualifying_like())
@@ -342,6 +346,8 @@ impl GlobalColumns {
             g.weather.push(weather.passed(t).checked_sub(1).map_or(65_535, |i| i.min(65_534) as u16));
             let lap =
                 race.and_then(|(cars, st)| (0..cars.len()).find(|&d| st.position(d)[k - a] == 1).map(|d| cars[d].lap[k - cars[d].first]));
+            // Without a leader (no timing): the lap LapCount gave.
+            let lap = lap.or_else(|| timing::official::value_at(&s.current_lap, t).map(|l| l.min(u32::from(u16::MAX)) as u16));
             g.leader_lap.push(leader_lap(lap.unwrap_or(0), s.total_laps));
         }
         g
@@ -424,6 +430,7 @@ fn manifest(
         format_version: FORMAT_VERSION,
         pipeline_version: PIPELINE_VERSION.to_string(),
         source_hash: format!("{source_hash:016x}"),
+        coverage: Coverage::of(s),
         session: SessionMeta {
             id: id.to_string(),
             year,

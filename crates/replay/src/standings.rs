@@ -321,6 +321,11 @@ enum Kind<'a> {
         /// The frame times.
         tl: &'a Timeline,
     },
+    /// A session without timing: nobody ranked.
+    Unranked {
+        /// Driver columns.
+        drivers: usize,
+    },
     /// Qualifying and practice: the order at each event, held until the next.
     ByBestLap {
         /// Event times, ascending; the first is `i64::MIN`.
@@ -347,6 +352,11 @@ impl<'a> Ranking<'a> {
         let start = start_ms.map(|ms| ((0..tl.frames).find(|&k| tl.t_ms(k) >= ms).unwrap_or(tl.frames) as usize, ms as f64));
         let index = (0..drivers).map(|_| ProgressIndex::new(&[], start)).collect();
         Ranking(Kind::Race { index, timing_points, start, tl })
+    }
+
+    /// No ranking (a session without timing): every frame's positions and gaps empty.
+    pub fn unranked(drivers: usize) -> Ranking<'a> {
+        Ranking(Kind::Unranked { drivers })
     }
 
     /// Indexes the next run of frames of every car (`cars` in driver column order, each
@@ -385,6 +395,7 @@ impl<'a> Ranking<'a> {
     pub fn frames(&self, cars: &[CarColumns], a: usize, b: usize) -> Standings {
         match &self.0 {
             Kind::Race { index, timing_points, start, tl } => rank_span(cars, index, *timing_points, start.map(|s| s.0), tl, a, b),
+            Kind::Unranked { drivers } => Standings::new(*drivers, b - a),
             Kind::ByBestLap { events, at_event, tl } => {
                 let drivers = at_event.first().map_or(0, |e| e.0.len());
                 let len = b - a;

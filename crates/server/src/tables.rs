@@ -124,9 +124,13 @@ pub fn stints(m: &Model) -> Result<Value, ApiError> {
 }
 
 /// The classification: race-like sessions by laps completed then time; qualifying by the
-/// deepest part reached then the best time in it; practice by best lap.
+/// deepest part reached then the best time in it; practice by best lap; none without timing.
 pub fn results(m: &Model) -> Result<Value, ApiError> {
     let session = &m.session;
+    // Without the timing there is no classification to give (the manifest's coverage says so).
+    if !replay::manifest::Coverage::has_timing(session) {
+        return Ok(Value::Array(Vec::new()));
+    }
     if session.info.is_race_like() {
         Ok(race_results(session))
     } else {
