@@ -296,7 +296,7 @@ fn run(command: Command) -> Result<(), String> {
         }
         Command::Verify { session: spec, source } => {
             let (s, _) = session(&spec, &source)?;
-            let report = replays::verify(&s)?;
+            let report = replays::verify(&s, Some(std::path::Path::new(&spec)))?;
             write!(out, "{report}").map_err(io)?;
         }
     }

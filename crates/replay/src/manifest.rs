@@ -180,6 +180,35 @@ pub struct WeatherEntry {
     pub wind_ms: Option<f32>,
 }
 
+/// What the session's raw data carries, so a viewer can say what it cannot show instead of
+/// showing a fake map or order.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default, utoipa::ToSchema)]
+pub struct Coverage {
+    /// Car positions (`Position.z`): the map can show the cars.
+    pub positions: bool,
+    /// Car telemetry (`CarData.z`): speed, rpm, gear, throttle, brake, DRS.
+    pub car_telemetry: bool,
+    /// Timing (`TimingData`): laps, the running order and gaps.
+    pub timing: bool,
+}
+
+impl Coverage {
+    /// What `s` carries. Timing counts only laps the timing gave (not the ones FastF1's rules
+    /// generate for cars without any) or positions it gave.
+    pub fn of(s: &timing::Session) -> Coverage {
+        Coverage {
+            positions: s.telemetry.iter().any(|t| t.x_m.iter().any(|x| x.is_finite())),
+            car_telemetry: s.telemetry.iter().any(|t| t.speed_kph.iter().any(|v| v.is_finite())),
+            timing: Coverage::has_timing(s),
+        }
+    }
+
+    /// Whether `s` has timing (see [`Coverage::timing`]).
+    pub fn has_timing(s: &timing::Session) -> bool {
+        s.laps.iter().any(|l| !l.generated) || s.official.iter().any(|o| !o.position.is_empty())
+    }
+}
+
 /// The manifest.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Manifest {
@@ -192,6 +221,8 @@ pub struct Manifest {
     pub source_hash: String,
     /// The session.
     pub session: SessionMeta,
+    /// What the session's data carries (positions, car telemetry, timing).
+    pub coverage: Coverage,
     /// Frames per second.
     pub fps: u32,
     /// Milliseconds per frame.

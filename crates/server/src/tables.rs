@@ -32,6 +32,10 @@ pub fn stints(m: &Model) -> Result<Vec<tables::StintRow>, ApiError> {
 /// practice by best lap. `status` is the status in words, `status_code` the typed one.
 pub fn results(m: &Model) -> Result<Value, ApiError> {
     let session = &m.session;
+    // Without the timing there is no classification to give (the manifest's coverage says so).
+    if !replay::manifest::Coverage::has_timing(session) {
+        return Ok(Value::Array(Vec::new()));
+    }
     let race_like = session.info.is_race_like();
     let rows = timing::classification::classify(session)
         .into_iter()

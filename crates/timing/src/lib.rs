@@ -73,6 +73,9 @@ pub struct Session {
     pub race_control: Vec<RaceControlEvent>,
     /// Total laps (race-like sessions).
     pub total_laps: Option<u32>,
+    /// The leader's lap as LapCount gave it: (session ms, `CurrentLap`) changes. The lap
+    /// counter of a race whose data has no TimingData.
+    pub current_lap: Vec<(i64, u32)>,
     /// The official timing's position and flags over time, per driver.
     pub official: Vec<official::OfficialTimeline>,
     /// What could not be done exactly, in plain words (alignment, integrity, missing topics).
@@ -152,6 +155,7 @@ impl Session {
             weather: feed.weather.clone(),
             race_control,
             total_laps,
+            current_lap: feed.lap_count.iter().filter_map(|e| e.value.current_lap.map(|lap| (e.t_ms, lap))).collect(),
             official,
             notes,
         }
