@@ -71,3 +71,44 @@ fn fetch_all(src: &AnySource, path: &str, label: String) -> Result<RawSession, S
     }
     Ok(RawSession { label, files })
 }
+
+/// Decodes the raw files and says on stderr what was lost (unusable topics, skipped lines), so
+/// nothing is dropped in silence.
+pub fn decode(raw: RawSession) -> feed::FeedSession {
+    let feed = feed::FeedSession::decode(raw.files);
+    report_losses(&raw.label, &feed.losses());
+    feed
+}
+
+/// Most losses listed one by one on stderr; the rest are counted.
+const LISTED_LOSSES: usize = 20;
+
+/// Prints `losses` of session `label` on stderr (nothing when there are none).
+pub fn report_losses<W: std::fmt::Display>(label: &str, losses: &[W]) {
+    if losses.is_empty() {
+        return;
+    }
+    eprintln!("f1replay: warning: {label}: {} problem(s) in the raw files, the data concerned was dropped:", losses.len());
+    for w in losses.iter().take(LISTED_LOSSES) {
+        eprintln!("  {w}");
+    }
+    if losses.len() > LISTED_LOSSES {
+        eprintln!("  ... and {} more", losses.len() - LISTED_LOSSES);
+    }
+}
+
+/// Refuses a result that has no laps, saying why (a TimingData file that was missing or
+/// unusable, or one that gave no lap): the caller exits non-zero instead of printing nothing.
+pub fn require_laps(label: &str, session: &timing::Session, feed: &feed::FeedSession) -> Result<(), String> {
+    if !session.laps.is_empty() {
+        return Ok(());
+    }
+    let why = if feed.missing.contains(&Topic::TimingData) {
+        "TimingData.jsonStream is missing".to_string()
+    } else if feed.lost(Topic::TimingData) {
+        "TimingData.jsonStream is unusable (see the warnings above)".to_string()
+    } else {
+        "TimingData.jsonStream gave no lap".to_string()
+    };
+    Err(format!("{label}: no laps: {why}"))
+}

@@ -57,17 +57,23 @@ pub fn build(spec: &str, args: &SourceArgs, fps: u32, force: bool, show_progress
     let path = cache_dir(args).join(format!("{id}-{}-{fps}fps-{hash:016x}.f1r", replay::PIPELINE_VERSION.replace('/', "_")));
     if !force {
         match replay::ReplayFile::open(&path) {
-            Ok(file) => return Ok(Built { file, path, built_now: false, build_s: 0.0 }),
+            Ok(file) => {
+                load::report_losses(&raw.label, &file.manifest().warnings);
+                return Ok(Built { file, path, built_now: false, build_s: 0.0 });
+            }
             Err(e) if path.exists() && show_progress => eprintln!("rebuilding: {e}"),
             Err(_) => {}
         }
     }
     let t = Instant::now();
-    let feed = feed::FeedSession::decode(raw.files);
+    let label = raw.label.clone();
+    let feed = load::decode(raw);
     if show_progress {
         eprintln!("[{:>6.3} s] decode", t.elapsed().as_secs_f64());
     }
     let session = timing::Session::build(&feed);
+    usable(&label, &session, &feed)?;
+    let warnings = replay::manifest::source_warnings(&feed.losses());
     drop(feed);
     if show_progress {
         eprintln!("[{:>6.3} s] session model", t.elapsed().as_secs_f64());
@@ -78,10 +84,23 @@ pub fn build(spec: &str, args: &SourceArgs, fps: u32, force: bool, show_progress
         }
     };
     let opts = replay::BuildOptions { fps, ..Default::default() };
-    replay::build_file(&session, &id, hash, &opts, &path, &progress).map_err(|e| e.to_string())?;
+    let mut built = replay::build(&session, &id, hash, &opts, &progress).map_err(|e| e.to_string())?;
+    built.manifest.warnings = warnings;
+    replay::store::write(&path, &built.manifest, &built.chunks).map_err(|e| e.to_string())?;
     let build_s = t.elapsed().as_secs_f64();
     let file = replay::ReplayFile::open(&path).map_err(|e| e.to_string())?;
     Ok(Built { file, path, built_now: true, build_s })
+}
+
+/// Refuses to build a replay that would silently lack its timing: a TimingData file that was
+/// there but unusable, or that gave no lap. A session with no TimingData file at all (some
+/// archive folders hold only a few topics) is built, with a warning saying what it lacks.
+fn usable(label: &str, session: &timing::Session, feed: &feed::FeedSession) -> Result<(), String> {
+    if feed.missing.contains(&feed::Topic::TimingData) {
+        eprintln!("f1replay: warning: {label}: TimingData.jsonStream is missing: the replay has no laps, gaps or official order");
+        return Ok(());
+    }
+    load::require_laps(label, session, feed)
 }
 
 /// Checks a replay against the timing and physics, and says how it did.

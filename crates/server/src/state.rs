@@ -174,6 +174,7 @@ impl AppState {
             "frames_sent": sent,
             "frames_dropped": dropped,
             "pipeline_version": replay::PIPELINE_VERSION,
+            "warnings": store.sessions_with_warnings(),
         })
     }
 }

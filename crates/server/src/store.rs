@@ -34,6 +34,8 @@ pub struct Model {
     pub session: timing::Session,
     /// Fingerprint of the raw files (recorded in the replay file).
     pub source_hash: u64,
+    /// What the decode dropped (unusable topics, skipped lines), for the replay's manifest.
+    pub losses: Vec<feed::Warning>,
 }
 
 impl Model {
@@ -134,6 +136,12 @@ impl Store {
     pub(crate) fn cache_bytes(&self) -> usize {
         let replays: usize = lock(&self.replays).values().map(|r| r.cached_bytes()).sum();
         replays + lock(&self.models).weight() + self.tables.weight()
+    }
+
+    /// The sessions in memory whose raw files lost something, with how many warnings each.
+    pub(crate) fn sessions_with_warnings(&self) -> std::collections::BTreeMap<String, usize> {
+        let replays = lock(&self.replays);
+        replays.values().filter(|r| !r.manifest().warnings.is_empty()).map(|r| (r.id.to_string(), r.manifest().warnings.len())).collect()
     }
 
     /// The built session, building it if needed (single-flight) and waiting for it.
@@ -244,7 +252,10 @@ impl Store {
         let (id_text, fps, p) = (id.as_str().to_owned(), self.config.fps, path.clone());
         self.on_pool(move || {
             let opts = replay::BuildOptions { fps, ..Default::default() };
-            replay::build_file(&model.session, &id_text, model.source_hash, &opts, &p, &progress)
+            let mut built = replay::build(&model.session, &id_text, model.source_hash, &opts, &progress)?;
+            built.manifest.warnings = replay::manifest::source_warnings(&model.losses);
+            progress("write", 0.97);
+            replay::store::write(&p, &built.manifest, &built.chunks)
         })
         .await??;
         reporter.progress("open", 0.0);
@@ -275,7 +286,7 @@ impl Store {
             .on_pool(move || {
                 let feed = feed::FeedSession::decode(raw.files);
                 progress("model", 0.0);
-                Model { session: timing::Session::build(&feed), source_hash: raw.source_hash }
+                Model { session: timing::Session::build(&feed), source_hash: raw.source_hash, losses: feed.losses() }
             })
             .await?;
         if model.session.drivers.is_empty() {
