@@ -20,6 +20,8 @@ pub struct RawSession {
     pub label: String,
     /// Each known topic's bytes, `None` when the session has no such file.
     pub files: Vec<(Topic, Option<Vec<u8>>)>,
+    /// The raw files' content hash ([`archive::session_files`], as `serve` computes it).
+    pub content_hash: u64,
 }
 
 /// The cache folder: `--cache-dir`, else the user cache dir (`~/.cache/f1replay`), the same
@@ -58,18 +60,9 @@ pub fn load(session: &str, args: &SourceArgs) -> Result<RawSession, String> {
 fn fetch_all(src: &AnySource, path: &str, label: String) -> Result<RawSession, String> {
     let rt = runtime()?;
     let names: Vec<String> = Topic::ALL.iter().map(|t| t.file_name()).collect();
-    let mut files = Vec::new();
-    for (topic, result) in Topic::ALL.into_iter().zip(rt.block_on(archive::topics(src, path, &names, &|_| {}))) {
-        match result {
-            Ok(bytes) => files.push((topic, Some(bytes))),
-            Err(e) if e.is_not_found() => files.push((topic, None)),
-            Err(e) => return Err(e.to_string()),
-        }
-    }
-    if files.iter().all(|(_, b)| b.is_none()) {
-        return Err(format!("{label}: no live-timing topic files found"));
-    }
-    Ok(RawSession { label, files })
+    let raw = rt.block_on(archive::session_files(src, path, &names, &|_| {})).map_err(|e| format!("{label}: {e}"))?;
+    let files = Topic::ALL.into_iter().zip(raw.files).map(|(topic, (_, bytes))| (topic, bytes)).collect();
+    Ok(RawSession { label, files, content_hash: raw.content_hash })
 }
 
 /// Decodes the raw files and says on stderr what was lost (unusable topics, skipped lines), so

@@ -41,7 +41,7 @@ pub fn session_id(label: &str) -> String {
     let trimmed = label.trim_end_matches('/');
     let tail: Vec<&str> = trimmed.rsplit('/').take(3).collect();
     let id: String = tail.into_iter().rev().collect::<Vec<_>>().join("~");
-    id.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.~".contains(c) { c } else { '_' }).collect()
+    id.chars().map(|c| if c.is_alphanumeric() || "-_.~".contains(c) { c } else { '_' }).collect()
 }
 
 /// The replay cache folder.
@@ -49,14 +49,17 @@ pub fn cache_dir(args: &SourceArgs) -> PathBuf {
     load::cache_root(args).join("replay")
 }
 
-/// Opens the cached replay of a session, or builds it (also when the cached one is invalid).
+/// Opens the cached replay of a session, or builds it (also when the cached one is invalid or
+/// was built from other raw files). The cache is the one `f1replay serve` reads: one file per
+/// session, keyed by [`replay::store::CacheKey`]; older files of the session are pruned.
 pub fn build(spec: &str, args: &SourceArgs, fps: u32, force: bool, show_progress: bool) -> Result<Built, String> {
     let raw = load::load(spec, args)?;
-    let hash = replay::source_hash(raw.files.iter().filter_map(|(t, b)| b.as_deref().map(|b| (t.name(), b))));
-    let id = session_id(&raw.label);
-    let path = cache_dir(args).join(format!("{id}-{}-{fps}fps-{hash:016x}.f1r", replay::PIPELINE_VERSION.replace('/', "_")));
+    let dir = cache_dir(args);
+    replay::store::remove_orphan_temps(&dir);
+    let key = replay::store::CacheKey { session_id: session_id(&raw.label), source_hash: raw.content_hash, fps };
+    let path = dir.join(key.file_name());
     if !force {
-        match replay::ReplayFile::open(&path) {
+        match key.open(&dir) {
             Ok(file) => {
                 load::report_losses(&raw.label, &file.manifest().warnings);
                 return Ok(Built { file, path, built_now: false, build_s: 0.0 });
@@ -65,6 +68,7 @@ pub fn build(spec: &str, args: &SourceArgs, fps: u32, force: bool, show_progress
             Err(_) => {}
         }
     }
+    let (id, hash) = (key.session_id.clone(), key.source_hash);
     let t = Instant::now();
     let label = raw.label.clone();
     let feed = load::decode(raw);
@@ -87,8 +91,9 @@ pub fn build(spec: &str, args: &SourceArgs, fps: u32, force: bool, show_progress
     let mut built = replay::build(&session, &id, hash, &opts, &progress).map_err(|e| e.to_string())?;
     built.manifest.warnings = warnings;
     replay::store::write(&path, &built.manifest, &built.chunks).map_err(|e| e.to_string())?;
+    key.prune(&dir);
     let build_s = t.elapsed().as_secs_f64();
-    let file = replay::ReplayFile::open(&path).map_err(|e| e.to_string())?;
+    let file = key.open(&dir).map_err(|e| e.to_string())?;
     Ok(Built { file, path, built_now: true, build_s })
 }
 

@@ -151,6 +151,13 @@ impl FeedSession {
         self.errors.iter().map(FeedError::to_warning).chain(self.warnings.iter().cloned()).collect()
     }
 
+    /// Whether the session is over and its files complete: its status reached "Finalised" or
+    /// "Ends", the last two states the timing sends. Until then the archive may still be
+    /// publishing it, and anything built from it is provisional.
+    pub fn has_ended(&self) -> bool {
+        self.session_status.iter().any(|s| matches!(s.value.as_str(), "Finalised" | "Ends"))
+    }
+
     /// Whether `topic`'s file was there but could not be decoded at all.
     pub fn lost(&self, topic: Topic) -> bool {
         let name = topic.file_name();
@@ -181,10 +188,19 @@ mod tests {
         assert!(s.errors[0].to_string().contains("SessionStatus.jsonStream"));
         assert_eq!(s.missing, vec![Topic::WeatherData]);
         assert!(s.lost(Topic::SessionStatus));
+        assert!(!s.has_ended(), "no status: not known to be over");
         assert!(!s.lost(Topic::WeatherData), "a missing file is not a lost one");
         let losses = s.losses();
         assert_eq!(losses.len(), 1);
         assert_eq!((losses[0].file.as_str(), losses[0].line), ("SessionStatus.jsonStream", 0));
+    }
+
+    #[test]
+    fn a_session_has_ended_once_its_status_says_finalised_or_ends() {
+        let status = |lines: &str| FeedSession::decode(vec![(Topic::SessionStatus, Some(lines.as_bytes().to_vec()))]);
+        assert!(!status("00:00:01.000{\"Status\":\"Started\"}\n00:00:02.000{\"Status\":\"Finished\"}\n").has_ended());
+        assert!(status("00:00:01.000{\"Status\":\"Finished\"}\n00:00:02.000{\"Status\":\"Finalised\"}\n").has_ended());
+        assert!(status("00:00:02.000{\"Status\":\"Ends\"}\n").has_ended());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! and the whole file with `Range` support.
 //!
 //! A chunk is served as stored (zstd) when the client accepts zstd: zero copy from the
-//! memory-mapped file. Otherwise it is gzip-encoded once and cached, or sent decompressed.
+//! verified replay file in memory. Otherwise it is gzip-encoded once and cached, or sent decompressed.
 //! Chunks never change for a given ETag, so responses say `immutable` and a matching
 //! `If-None-Match` gets a 304. Each encoding has its own strong ETag (the stored chunk's ETag for
 //! zstd, with `-gzip` / `-identity` appended for the others), as strong ETags must name exact
@@ -90,7 +90,7 @@ fn header_value(s: &str) -> HeaderValue {
     HeaderValue::from_str(s).unwrap_or_else(|_| HeaderValue::from_static("\"invalid\""))
 }
 
-/// Chunk `n`'s stored bytes, borrowed from the memory-mapped file without copying.
+/// Chunk `n`'s stored bytes, borrowed from the verified file in memory without copying.
 struct StoredChunk(Arc<LoadedReplay>, usize);
 
 impl AsRef<[u8]> for StoredChunk {
@@ -99,7 +99,7 @@ impl AsRef<[u8]> for StoredChunk {
     }
 }
 
-/// The whole replay file, borrowed from the memory map.
+/// The whole replay file, borrowed from the verified bytes in memory.
 struct WholeFile(Arc<LoadedReplay>);
 
 impl AsRef<[u8]> for WholeFile {
