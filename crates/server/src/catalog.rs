@@ -358,8 +358,8 @@ fn folder_sessions(local: &LocalSource, year: u16) -> Result<Vec<SessionSummary>
     let mut out = Vec::new();
     for path in paths {
         let Some(id) = SessionId::from_archive_path(&path) else { continue };
-        let folder = local.root().join(path.trim_end_matches('/'));
-        let info = std::fs::read(folder.join(Topic::SessionInfo.file_name()))
+        let info = local
+            .topic_blocking(&path, &Topic::SessionInfo.file_name())
             .ok()
             .and_then(|bytes| feed::FeedSession::decode(vec![(Topic::SessionInfo, Some(bytes))]).session_info);
         let mut parts = path.trim_end_matches('/').split('/').skip(1);
@@ -420,14 +420,14 @@ pub fn kind_of(kind: &str, name: &str) -> &'static str {
     }
 }
 
-/// Year folders (`2025`) of a local archive copy.
+/// Year folders (`2025`) of a local archive copy (`root` canonical; links out of it ignored).
 fn local_years(root: &Path) -> Vec<u16> {
     let Ok(entries) = std::fs::read_dir(root) else {
         return Vec::new();
     };
     entries
         .flatten()
-        .filter(|e| e.path().is_dir())
+        .filter(|e| archive::is_dir_within(root, &e.path()))
         .filter_map(|e| e.file_name().to_str().and_then(|n| if n.len() == 4 { n.parse::<u16>().ok() } else { None }))
         .filter(|y| (1950..=2100).contains(y))
         .collect()

@@ -112,7 +112,8 @@ impl AsRef<[u8]> for WholeFile {
 pub(crate) async fn chunk(State(state): State<AppState>, params: PathParams, headers: HeaderMap) -> Result<Response, ApiError> {
     let id = params.id()?;
     let raw_n = params.get("n").unwrap_or_default();
-    let n: usize = raw_n.parse().ok().filter(|n| *n < 1_000_000).ok_or_else(|| {
+    // Canonical decimal only: `+1` or `00001` would be a second URL (and cache entry) for chunk 1.
+    let n: usize = raw_n.parse().ok().filter(|n: &usize| *n < 1_000_000 && n.to_string() == raw_n).ok_or_else(|| {
         ApiError::bad_request(format!("invalid chunk number {:?}: expected 0, 1, 2...", raw_n.chars().take(40).collect::<String>()))
     })?;
     let replay = state.store().replay(&id).await?;
