@@ -484,6 +484,7 @@ fn manifest(
                 wind_ms: finite(w.value.wind_speed_ms),
             })
             .collect(),
+        warnings: Vec::new(),
     }
 }
 
