@@ -201,7 +201,7 @@ pub(crate) async fn stints(State(state): State<AppState>, params: PathParams) ->
 }
 
 /// `GET /api/sessions/{id}/results`.
-#[utoipa::path(get, path = "/api/sessions/{id}/results", tag = "tables", summary = "The classification", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "The classification", body = [Object]), crate::openapi::Failures))]
+#[utoipa::path(get, path = "/api/sessions/{id}/results", tag = "tables", summary = "The classification", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "The classification", body = [timing::tables::ResultRow]), crate::openapi::Failures))]
 pub(crate) async fn results(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
     table(&state, &params, "results", tables::results).await
 }

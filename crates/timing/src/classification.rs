@@ -147,7 +147,7 @@ pub fn best_lap_order(s: &Session, t: i64) -> Vec<BestLapStanding> {
 }
 
 /// How a car's session ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Took the flag on the leader's lap.

@@ -2,6 +2,7 @@
 //! exporters): one typed row definition each, built from the [`Session`] by the rules of this
 //! crate. Times in these rows are seconds of session time, as FastF1 and the API give them.
 
+use crate::classification::{classify, ClassifiedCar, Status};
 use crate::laps::Lap;
 use crate::telemetry::lap_distance;
 use crate::Session;
@@ -278,4 +279,80 @@ pub fn lap_trace(session: &Session, driver: u16, lap: u32) -> Result<LapTrace, T
         sector_distances_m: [distance_at(l.sector_session_ms[0]), distance_at(l.sector_session_ms[1])],
         distance_m: distance,
     })
+}
+
+/// One car of the final classification ([`crate::classification`]) as the API and exporters
+/// give it, times in seconds. Races fill `time_s` and `laps_down`; qualifying and practice
+/// `best_s`; qualifying also `part` and the best lap of each part (`q1_s`...).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct ResultRow {
+    /// Classified position, from 1.
+    pub position: u32,
+    /// Racing number.
+    pub driver: u16,
+    /// Three-letter code.
+    pub tla: String,
+    /// Team name.
+    pub team: String,
+    /// Laps completed (qualifying and practice: laps run).
+    pub laps: u32,
+    /// Races: behind the winner at the flag; qualifying: behind the fastest of the same part;
+    /// practice: behind the best lap. s.
+    pub gap_s: Option<f64>,
+    /// The status in words ("+1 Lap", "Knocked out in Q2"); `None` where there is nothing to say.
+    pub status: Option<String>,
+    /// The status, typed.
+    pub status_code: Status,
+    /// Races: the race time of a car on the winner's lap, s.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_s: Option<f64>,
+    /// Races: laps behind the winner.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub laps_down: Option<u32>,
+    /// Qualifying and practice: the best lap (in the deepest part reached), s.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub best_s: Option<f64>,
+    /// Qualifying: the deepest part reached (1 = Q1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub part: Option<u8>,
+    /// Qualifying: the best lap in Q1, s.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub q1_s: Option<f64>,
+    /// Qualifying: the best lap in Q2, s.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub q2_s: Option<f64>,
+    /// Qualifying: the best lap in Q3, s.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub q3_s: Option<f64>,
+}
+
+impl ResultRow {
+    /// A classified car as a row (`race_like`: a race or sprint).
+    pub fn new(c: &ClassifiedCar, race_like: bool) -> ResultRow {
+        let part_best = |p: usize| c.part_best_ms.get(p).copied().flatten().map(secs);
+        let parts = !c.part_best_ms.is_empty();
+        ResultRow {
+            position: c.position,
+            driver: c.driver,
+            tla: c.tla.clone(),
+            team: c.team.clone(),
+            laps: c.laps,
+            gap_s: c.gap_ms.map(secs),
+            status: text(&c.status_text),
+            status_code: c.status,
+            time_s: c.time_ms.filter(|_| race_like).map(secs),
+            laps_down: race_like.then_some(c.laps_down),
+            best_s: c.time_ms.filter(|_| !race_like).map(secs),
+            part: c.part,
+            q1_s: part_best(0).filter(|_| parts),
+            q2_s: part_best(1).filter(|_| parts),
+            q3_s: part_best(2).filter(|_| parts),
+        }
+    }
+}
+
+/// The final classification of `session` as rows.
+pub fn results(session: &Session) -> Vec<ResultRow> {
+    let race_like = session.info.is_race_like();
+    classify(session).iter().map(|c| ResultRow::new(c, race_like)).collect()
 }
