@@ -82,7 +82,7 @@ def main():
         _, clean_laps, _ = run([exe, "laps", session])
         _, clean_build, _ = run([exe, "build", session, "--cache-dir", cache])
         clean_build = build_summary(clean_build)
-        stats = {c: {"crash": 0, "differs": 0, "said": 0, "silent": []} for c in ("laps", "build")}
+        stats = {c: {"crash": 0, "differs": 0, "said": 0, "warned": 0, "failed": 0, "silent": []} for c in ("laps", "build")}
         for i in range(count):
             copy = os.path.join(work, str(i), os.path.basename(session))
             shutil.copytree(session, copy)
@@ -101,6 +101,8 @@ def main():
                     s["crash"] += 1
                     print(f"CRASH {cmd} copy {i}: {name} {what}: exit {code}\n{err[-2000:]}")
                     continue
+                s["warned"] += "warning" in err
+                s["failed"] += code != 0
                 result = out if cmd == "laps" else build_summary(out)
                 if code == 0 and result == (clean_laps if cmd == "laps" else clean_build):
                     continue
@@ -112,8 +114,8 @@ def main():
             shutil.rmtree(os.path.join(work, str(i)))
         print(f"{count} damaged copies of {session} (one damage each, seed {sys.argv[3] if len(sys.argv) > 3 else 1})")
         for cmd, s in stats.items():
-            print(f"  {cmd:<5}: {s['crash']} crashes, {s['differs']} results differ from the undamaged one, "
-                  f"{s['said']} of them said so, {len(s['silent'])} silent")
+            print(f"  {cmd:<5}: {s['crash']} crashes, {s['warned']} runs warned, {s['failed']} exited 1; "
+                  f"{s['differs']} results differ from the undamaged one, {s['said']} of them said so, {len(s['silent'])} silent")
             for line in s["silent"]:
                 print(f"    silent: {line}")
         return 1 if any(s["crash"] for s in stats.values()) else 0

@@ -290,6 +290,9 @@ fn run(command: Command) -> Result<(), String> {
             }
         }
         Command::Frame { session: spec, t, fps, source } => {
+            if !t.is_finite() {
+                return Err(format!("--t {t}: expected a finite session time in seconds"));
+            }
             let built = replays::build(&spec, &source.args(), fps, false, false)?;
             let file = &built.file;
             let frame = file.frame(file.frame_at((t * 1000.0).round() as i64)).map_err(|e| e.to_string())?;

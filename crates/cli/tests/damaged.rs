@@ -123,8 +123,15 @@ fn a_missing_timing_data_is_a_failed_laps_not_an_empty_table() {
 }
 
 #[test]
-fn fps_zero_is_refused() {
-    let out = f1replay(&["build".as_ref(), "sim-race".as_ref(), "--fps".as_ref(), "0".as_ref()]);
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--fps"));
+fn out_of_range_flags_are_refused_not_clamped() {
+    for (args, flag) in [
+        (&["build", "sim-race", "--fps", "0"][..], "--fps"),
+        (&["build", "sim-race", "--fps", "1000"][..], "--fps"),
+        (&["frame", "sim-race", "--t", "NaN"][..], "--t"),
+    ] {
+        let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+        let out = f1replay(&args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(flag), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
 }

@@ -35,6 +35,7 @@ pub mod catalog;
 mod chunks;
 mod error;
 mod frames;
+mod listen;
 mod loaded;
 pub mod openapi;
 mod routes;
@@ -45,7 +46,7 @@ mod tables;
 mod web;
 mod ws;
 
-use std::future::{Future, IntoFuture};
+use std::future::Future;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -60,6 +61,7 @@ pub use catalog::{Catalog, Season, SessionId, SessionSummary};
 pub use chunks::{negotiate, parse_range, Coding, RangeRequest};
 pub use error::{ApiError, Error};
 pub use frames::{chunk_header, msgpack, one_frame, Encoded, FrameFormat};
+pub use listen::Limits;
 pub use state::{default_cache_dir, AppState, StateConfig};
 
 /// Kernel send buffer of each connection, bytes (the kernel doubles it for bookkeeping).
@@ -157,35 +159,28 @@ impl Server {
         &self.state
     }
 
-    /// Serves until `shutdown` completes, then stops accepting, ends the streams (WebSocket,
-    /// SSE) and waits up to 5 s for requests in progress.
+    /// Serves until `shutdown` completes, then stops accepting, closes every WebSocket (close
+    /// code 1001) and SSE stream, and waits up to 5 s for requests in progress (see [`Limits`]
+    /// for the timeouts and caps while running).
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), Error> {
-        use axum::serve::ListenerExt;
         let state = self.state.clone();
-        let mut stopped = state.shutdown_signal();
-        let signal = {
-            let state = state.clone();
-            async move {
-                shutdown.await;
-                tracing::info!("shutting down");
-                state.shutdown();
-            }
-        };
-        // Frames are small and latency matters: no Nagle delay.
-        let listener = self.listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
+        let stopped = state.shutdown_signal();
+        let signal = state.clone();
+        tokio::spawn(async move {
+            shutdown.await;
+            tracing::info!("shutting down");
+            signal.shutdown();
         });
-        let serve = axum::serve(listener, app(state)).with_graceful_shutdown(signal).into_future();
-        tokio::select! {
-            result = serve => result.map_err(Error::Serve),
-            _ = async {
-                cache::until_true(&mut stopped).await;
-                tokio::time::sleep(Duration::from_secs(5)).await;
-            } => {
-                tracing::warn!("requests still running after 5 s; stopping anyway");
-                Ok(())
-            }
+        listen::serve(self.listener, app(state.clone()), state.clone(), stopped).await;
+        // The viewers were told (1001) by their own tasks; give them 2 s to send it and close.
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while state.ws_connections() > 0 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
+        if state.ws_connections() > 0 {
+            tracing::warn!(viewers = state.ws_connections(), "viewers still open 2 s after the shutdown; stopping anyway");
+        }
+        Ok(())
     }
 }
 

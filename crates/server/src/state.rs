@@ -10,6 +10,7 @@ use tokio::sync::watch;
 
 use crate::catalog::{self, Catalog, SessionId};
 use crate::error::{ApiError, Error};
+use crate::listen::Limits;
 use crate::store::{Store, StoreConfig};
 
 /// How an [`AppState`] is set up.
@@ -30,6 +31,8 @@ pub struct StateConfig {
     pub model_budget_bytes: usize,
     /// Threads building replays; the default leaves one core to the async runtime.
     pub build_threads: usize,
+    /// Header timeout, connection and viewer caps (see [`Limits`]).
+    pub limits: Limits,
 }
 
 impl StateConfig {
@@ -44,6 +47,7 @@ impl StateConfig {
             max_sessions: 8,
             model_budget_bytes: 512 << 20,
             build_threads: cores.saturating_sub(1).max(1),
+            limits: Limits::default(),
         }
     }
 }
@@ -57,6 +61,7 @@ pub struct AppState {
 
 struct Inner {
     store: Arc<Store>,
+    limits: Limits,
     started: Instant,
     shutdown: watch::Sender<bool>,
     ws_connections: AtomicUsize,
@@ -82,6 +87,7 @@ impl AppState {
         Ok(AppState {
             inner: Arc::new(Inner {
                 store: Arc::new(store),
+                limits: config.limits,
                 started: Instant::now(),
                 shutdown: watch::channel(false).0,
                 ws_connections: AtomicUsize::new(0),
@@ -109,6 +115,11 @@ impl AppState {
     /// Built sessions held in memory.
     pub fn sessions_cached(&self) -> usize {
         self.inner.store.replays_cached()
+    }
+
+    /// The header timeout and the connection and viewer caps.
+    pub fn limits(&self) -> Limits {
+        self.inner.limits
     }
 
     /// Seconds since the state was created.

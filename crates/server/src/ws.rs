@@ -61,6 +61,13 @@ pub(crate) async fn upgrade(
     let id = params.id()?;
     let format = query.format()?;
     let ws = ws.map_err(|e| ApiError::new(e.status(), format!("this endpoint is a WebSocket: {}", e.body_text())))?;
+    let max = state.limits().max_viewers;
+    if state.ws_connections() >= max {
+        return Err(ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            format!("the server has its maximum of {max} viewers; try again shortly"),
+        ));
+    }
     if state.store().catalog().definitely_missing(&id).await? {
         return Err(ApiError::not_found(format!("session {id} not found")));
     }

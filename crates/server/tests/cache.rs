@@ -113,3 +113,48 @@ async fn orphan_temp_files_are_removed_at_start() {
     let _s = start(config(cache.path(), None)).await;
     assert_eq!(orphan.exists(), !Path::new("/proc/self").exists());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replay_that_cannot_be_written_is_served_from_memory() {
+    let cache = tempfile::tempdir().unwrap();
+    let s = start(config(cache.path(), None)).await;
+    // The cache file's name taken by a folder: the write (a rename over it) fails, as on a
+    // read-only or full disk (permissions cannot show it: tests may run as root).
+    let path = s.state.replay_path(SIM).await.unwrap();
+    std::fs::create_dir_all(path.join("occupied")).unwrap();
+    let client = reqwest::Client::new();
+    let (status, manifest) = get_json(&client, &s.url(&format!("/api/sessions/{SIM}"))).await;
+    assert_eq!(status, 200, "{manifest}");
+    let (status, _) = get_json(&client, &s.url(&format!("/api/sessions/{SIM}/frame?frame=100"))).await;
+    assert_eq!(status, 200);
+    assert_eq!(s.state.builds_started(), 1);
+    assert!(path.is_dir(), "nothing was written over it");
+    let leftovers: Vec<_> = std::fs::read_dir(cache.path().join("replay"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "the failed write left no temporary file");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_build_is_remembered_not_redone_on_every_request() {
+    let (data, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let Some(src) = static_dir("a failing build") else { return };
+    // Drivers but no laps and no telemetry: the replay build fails (nothing to replay).
+    let folder = data.path().join("2025/2025-01-01_Test/2025-01-01_Race");
+    std::fs::create_dir_all(&folder).unwrap();
+    for f in ["DriverList.jsonStream", "SessionInfo.jsonStream"] {
+        std::fs::copy(src.join(MEXICO_DIR).join(f), folder.join(f)).unwrap();
+    }
+    let s = start(config(cache.path(), Some(data.path()))).await;
+    let client = reqwest::Client::new();
+    let url = s.url("/api/sessions/2025~2025-01-01_Test~2025-01-01_Race");
+    let (first, body) = get_json(&client, &url).await;
+    assert!(first >= 500, "{first}: {body}");
+    for _ in 0..5 {
+        let (again, body2) = get_json(&client, &url).await;
+        assert_eq!((again, &body2), (first, &body), "the same answer, from memory");
+    }
+    assert_eq!(s.state.builds_started(), 1, "built once, not once per request");
+}
