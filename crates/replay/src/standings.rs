@@ -528,7 +528,7 @@ fn rank_span(
 /// at `t_prev`): time-at-distance; at the line (the first frame after a crossing) the
 /// difference of crossing times, as the timing gives them; once the car has taken the flag,
 /// frozen at the line's values (the difference of the flag times of cars on the same lap; of
-/// the flag times plus the penalties announced so far where a penalty reversed the order).
+/// the flag times plus the penalties announced once the timing applied a penalty to it).
 #[allow(clippy::too_many_arguments)]
 fn car_gaps(
     cars: &[CarColumns],
@@ -547,12 +547,13 @@ fn car_gaps(
     if CarState::from_u8(state[d]) == CarState::Finished {
         // The flag time plus the time penalties announced by `t` and not served.
         let classified = |car: &CarColumns, flag: i64| flag + car.penalties.iter().filter(|p| p.0 <= t).map(|p| p.1).sum::<i64>();
+        // On the road's difference, as the timing shows it at the line; once the timing ranks a
+        // car that crossed later ahead of this one (it applied a penalty), the difference of
+        // classified times, as the timing then shows it.
+        let penalised = matches!((c.finished_at_ms, cars[ahead].finished_at_ms), (Some(fa), Some(fo)) if fo > fa);
         let at_flag = |other: usize| match (c.finished_at_ms, cars[other].finished_at_ms) {
-            // On the road's difference, as the timing shows it; where a penalty has put a car
-            // that crossed later ahead, the difference of classified times.
             (Some(fa), Some(fo)) if progress[d].floor() >= progress[other].floor() => {
-                let by_road = fa - fo;
-                let gap = if by_road >= 0 { by_road } else { classified(c, fa) - classified(&cars[other], fo) };
+                let gap = if penalised { classified(c, fa) - classified(&cars[other], fo) } else { fa - fo };
                 gap.clamp(0, i32::MAX as i64) as i32
             }
             (Some(_), _) if progress[d].is_finite() && progress[other].is_finite() && progress[other] - progress[d] >= 1.0 => {

@@ -179,10 +179,11 @@ fn after_the_flag_gaps_freeze_and_the_lap_counter_stops_at_the_distance() {
         }
         assert!(finished_frames > 10_000, "{session}: {finished_frames} finished car-frames");
         let mut diffs: Vec<f64> = Vec::new();
-        for (d, f) in frozen.iter().enumerate() {
+        // The gaps in the last frame against the timing's last.
+        for (d, last) in before.iter().enumerate() {
             let official =
                 s.official.iter().find(|o| o.driver == m.drivers[d].number).and_then(|o| o.gap_to_leader_ms.last()).and_then(|g| g.1);
-            if let (Some((gap, _)), Some(official)) = (f, official) {
+            if let (Some((gap, _, _)), Some(official)) = (last, official) {
                 if *gap >= 0 {
                     diffs.push((*gap - official).abs() as f64 / 1000.0);
                 }
@@ -190,7 +191,7 @@ fn after_the_flag_gaps_freeze_and_the_lap_counter_stops_at_the_distance() {
         }
         diffs.sort_by(f64::total_cmp);
         println!(
-            "{session}: finish gaps vs the timing's last GapToLeader: {} cars, median {:.3} s, largest {:.3} s",
+            "{session}: final gaps vs the timing's last GapToLeader: {} cars, median {:.3} s, largest {:.3} s",
             diffs.len(),
             diffs[diffs.len() / 2],
             diffs[diffs.len() - 1]
