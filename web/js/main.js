@@ -18,6 +18,7 @@ import { Picker } from './picker.js';
 import { Sampler } from './snapshot.js';
 import { TrackMap } from './trackmap.js';
 import { readUrl, writeUrl } from './url.js';
+import { showSourceWarnings } from './warnings.js';
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -185,6 +186,7 @@ function setupSession(id, m, opts) {
   $('session-name').textContent = m.session?.name || '';
   document.title = `${m.session?.meeting || id} · ${m.session?.name || ''} · f1replay`;
   app.lastHeader = '';
+  showSourceWarnings($('source-warnings'), m.warnings);
   wantChunks(true);
   loadLaps(s);
   if (!isTimedByBestLap(m.session?.kind)) loadGrid(s, start);
@@ -195,7 +197,9 @@ function setupSession(id, m, opts) {
 /** @param {Session} s */
 async function loadLaps(s) {
   try {
-    const laps = new LapsModel(await api.laps(s.id));
+    const [rows, marks] = await Promise.all([api.laps(s.id), api.sectors(s.id)]);
+    const laps = new LapsModel(rows);
+    laps.setMarks(marks);
     if (app.s !== s) return;
     s.laps = laps;
     s.board.setLaps(laps);

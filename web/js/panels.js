@@ -168,16 +168,27 @@ export class ResultsPanel {
       return;
     }
     const teams = new Map(this.m.drivers.map((d) => [d.number, normColour(d.colour)]));
-    const rows = /** @type {any[]} */ (this.results)
+    const results = /** @type {any[]} */ (this.results);
+    // Qualifying: the best lap of each part (the server sends q1_s, q2_s, ... per row).
+    const parts = Math.max(0, ...results.map((r) => Object.keys(r).filter((k) => /^q\d+_s$/.test(k)).length));
+    const prefix = this.m.session?.kind === 'sprint_qualifying' ? 'SQ' : 'Q';
+    const rows = results
       .map((r) => {
         const time = r.time_s != null ? raceTime(r.time_s) : r.best_s != null ? lapTime(r.best_s) : '';
-        const gapS = r.gap_s != null && r.position !== 1 ? '+' + Number(r.gap_s).toFixed(3) : '';
-        // One column for the gap or, when the car did not finish on the lead lap, its status.
-        const note = r.status && r.status !== 'Finished' ? esc(r.status) : esc(gapS);
+        // The gap (within the same part in qualifying); where there is none, the status.
+        const gap = r.gap_s != null && r.gap_s > 0 ? '+' + Number(r.gap_s).toFixed(3) : r.gap_s != null ? '' : r.status || '';
+        const partCells = Array.from({ length: parts }, (_, p) => {
+          const v = r[`q${p + 1}_s`];
+          return `<td class="num">${v != null ? esc(lapTime(v)) : ''}</td>`;
+        }).join('');
+        const timeCell = parts ? partCells : `<td class="num">${esc(time)}</td>`;
+        const note = parts ? `<td>${esc(r.gap_s != null ? r.status || '' : '')}</td>` : '';
         return `<tr><td class="num">${r.position ?? ''}</td><td><span class="team" style="--team:${teams.get(r.driver) || '#888'}"></span>${esc(r.tla || r.driver)}</td>
-          <td class="num">${esc(r.laps ?? '')}</td><td class="num">${esc(time)}</td><td class="num">${note}</td></tr>`;
+          <td class="num">${esc(r.laps ?? '')}</td>${timeCell}<td class="num">${esc(gap)}</td>${note}</tr>`;
       })
       .join('');
-    this.el.innerHTML = `<table class="res" id="results-table"><thead><tr><th>P</th><th>Driver</th><th>Laps</th><th>Time</th><th class="num">Gap</th></tr></thead><tbody>${rows}</tbody></table>`;
+    const timeHead = parts ? Array.from({ length: parts }, (_, p) => `<th class="num">${prefix}${p + 1}</th>`).join('') : '<th>Time</th>';
+    const noteHead = parts ? '<th></th>' : '';
+    this.el.innerHTML = `<table class="res" id="results-table"><thead><tr><th>P</th><th>Driver</th><th>Laps</th>${timeHead}<th class="num">Gap</th>${noteHead}</tr></thead><tbody>${rows}</tbody></table>`;
   }
 }

@@ -2,7 +2,6 @@
 //! calls `archive`, `feed` and `timing`, and turns their errors into one clear message.
 
 mod bench;
-mod check;
 mod lapstable;
 mod load;
 mod replays;
@@ -70,9 +69,9 @@ enum Command {
         /// A folder written by ffharness' ff_export.py (laps.csv, tel/).
         #[arg(long)]
         fastf1: PathBuf,
-        /// How many mismatches to list per field.
-        #[arg(long, default_value_t = 20)]
-        list: usize,
+        /// The report as JSON (every mismatch listed), not text.
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         source: SourceOpts,
     },
@@ -81,7 +80,7 @@ enum Command {
         /// A session folder, or YEAR/EVENT/SESSION.
         session: String,
         /// Frames per second.
-        #[arg(long, default_value_t = 25)]
+        #[arg(long, default_value_t = 25, value_parser = clap::value_parser!(u32).range(1..=100))]
         fps: u32,
         /// Rebuild even if a valid replay file exists.
         #[arg(long)]
@@ -100,7 +99,7 @@ enum Command {
         #[arg(long)]
         t: f64,
         /// Frames per second.
-        #[arg(long, default_value_t = 25)]
+        #[arg(long, default_value_t = 25, value_parser = clap::value_parser!(u32).range(1..=100))]
         fps: u32,
         #[command(flatten)]
         source: SourceOpts,
@@ -196,7 +195,7 @@ fn main() -> ExitCode {
 /// Loads, decodes and builds a session model.
 fn session(spec: &str, source: &SourceOpts) -> Result<(timing::Session, feed::FeedSession), String> {
     let raw = load::load(spec, &source.args())?;
-    let feed = feed::FeedSession::decode(raw.files);
+    let feed = load::decode(raw);
     Ok((timing::Session::build(&feed), feed))
 }
 
@@ -226,45 +225,36 @@ fn run(command: Command) -> Result<(), String> {
             info(&s, &feed, &mut out).map_err(io)?;
         }
         Command::Laps { session: spec, csv, source } => {
-            let (s, _) = session(&spec, &source)?;
+            let (s, feed) = session(&spec, &source)?;
+            load::require_laps(&spec, &s, &feed)?;
             if csv {
                 lapstable::write_csv(&s, &mut out).map_err(io)?;
             } else {
                 lapstable::write_text(&s, &mut out).map_err(io)?;
             }
         }
-        Command::Check { session: spec, fastf1, list, source } => {
+        Command::Check { session: spec, fastf1, json, source } => {
             let (s, _) = session(&spec, &source)?;
-            let laps = check::compare_laps(&s, &fastf1.join("laps.csv"), list)?;
-            write!(out, "{}", laps.text).map_err(io)?;
-            let mut failures = Vec::new();
-            if laps.matched == 0 || laps.timing_share < 0.99 {
-                failures.push(format!("only {:.2}% of laps have every timed field equal (99% needed)", laps.timing_share * 100.0));
+            let agreement = agreement::check(&s, &fastf1).map_err(|e| e.to_string())?;
+            if json {
+                serde_json::to_writer_pretty(&mut out, &agreement).map_err(|e| e.to_string())?;
+                writeln!(out).map_err(io)?;
+            } else {
+                write!(out, "{agreement}").map_err(io)?;
             }
-            if !laps.categorical_all_equal {
-                failures.push("lap sets or Compound/TyreLife/Stint/Deleted differ".to_string());
+            if !agreement.holds() {
+                return Err(format!("disagrees with FastF1: {}", agreement.failures().join("; ")));
             }
-            if fastf1.join("tel/index.csv").exists() {
-                let tel = check::compare_telemetry(&s, &fastf1.join("tel"))?;
-                write!(out, "{}", tel.text).map_err(io)?;
-                if tel.speed_share < 1.0 || tel.xy_share < 1.0 || tel.worst_distance_rel > 0.01 {
-                    failures.push("telemetry differs beyond 1 km/h, 1 m or 1% of lap distance".to_string());
-                }
-            }
-            if !failures.is_empty() {
-                return Err(format!("disagrees with FastF1: {}", failures.join("; ")));
-            }
-            writeln!(out, "agrees with FastF1").map_err(io)?;
         }
         Command::Bench { what: BenchWhat::Other(what) } => bench::run(what, &mut out)?,
         Command::Bench { what: BenchWhat::Serve { session, viewers, seconds, format, connections, source } } => {
-            let mut config = server::bench::BenchConfig::new(serve_state(&source, true));
+            let mut config = measure::serve::BenchConfig::new(serve_state(&source, true));
             config.session = session;
             config.viewers = viewers;
             config.seconds = seconds;
             config.http_connections = connections;
             config.format = server::FrameFormat::parse(&format).ok_or_else(|| format!("--format {format}: json, msgpack or binary"))?;
-            let report = server::bench::run(config, &mut |line| eprintln!("{line}"))?;
+            let report = measure::serve::run(config, &mut |line| eprintln!("{line}"))?;
             write!(out, "{report}").map_err(io)?;
         }
         Command::Serve { addr, offline, open, source } => serve(addr, serve_state(&source, offline), open)?,
@@ -379,17 +369,30 @@ fn info(s: &timing::Session, feed: &feed::FeedSession, out: &mut impl std::io::W
         s.race_control.len(),
         s.weather.len()
     )?;
-    writeln!(out, "\nclassification (by {}):", if i.is_race_like() { "laps completed, then time" } else { "best lap" })?;
-    for (pos, (num, text)) in classification(s).into_iter().enumerate() {
-        let d = s.driver(num);
+    let kind = i.session_kind();
+    let by = match kind {
+        _ if kind.is_race_like() => "the timing's final positions",
+        _ if kind.is_qualifying_like() => "deepest part reached, then the best lap in it",
+        _ => "best lap",
+    };
+    writeln!(out, "\nclassification ({}, by {by}):", kind.api_name())?;
+    for r in timing::classification::classify(s) {
+        let parts: Vec<String> = r.part_best_ms.iter().map(|t| lapstable::secs(*t)).collect();
+        let race_like = kind.is_race_like();
+        let time = if race_like { r.time_ms.map(feed::time::format_offset_ms).unwrap_or_default() } else { lapstable::secs(r.time_ms) };
+        let gap = r.gap_ms.filter(|_| r.position > 1).map(|g| format!("+{:.3}", g as f64 / 1000.0)).unwrap_or_default();
         writeln!(
             out,
-            "{:>3}. {:>2} {:<4} {:<26} {}",
-            pos + 1,
-            num,
-            d.map(|d| d.tla.as_str()).unwrap_or(""),
-            d.map(|d| d.team_name.as_str()).unwrap_or(""),
-            text
+            "{:>3}. {:>2} {:<4} {:<26} {:>3} laps {:>12} {:>9} {} {}",
+            r.position,
+            r.driver,
+            r.tla,
+            r.team,
+            r.laps,
+            time,
+            gap,
+            parts.join(" "),
+            r.status_text
         )?;
     }
     if !s.notes.is_empty() || !feed.warnings.is_empty() {
@@ -405,30 +408,4 @@ fn info(s: &timing::Session, feed: &feed::FeedSession, out: &mut impl std::io::W
         }
     }
     Ok(())
-}
-
-/// A classification computed from the laps (the archive has no results topic): races by laps
-/// completed then time of the last crossing; other sessions by best non-deleted lap.
-fn classification(s: &timing::Session) -> Vec<(u16, String)> {
-    let mut rows: Vec<(u16, (i64, i64), String)> = s
-        .drivers
-        .iter()
-        .map(|d| {
-            let laps: Vec<&timing::laps::Lap> = s.laps.iter().filter(|l| l.driver == d.number && !l.generated).collect();
-            if s.info.is_race_like() {
-                let n = laps.iter().filter(|l| l.time_ms.is_some()).count() as i64;
-                let last = laps.iter().filter_map(|l| l.time_ms).max().unwrap_or(i64::MAX);
-                (d.number, (-n, last), format!("{n} laps"))
-            } else {
-                let best = laps.iter().filter(|l| l.deleted != Some(true)).filter_map(|l| l.lap_time_ms).min();
-                (
-                    d.number,
-                    (best.unwrap_or(i64::MAX), 0),
-                    best.map(|b| format!("best {}", lapstable::secs(Some(b)))).unwrap_or_else(|| "no time".into()),
-                )
-            }
-        })
-        .collect();
-    rows.sort_by_key(|r| r.1);
-    rows.into_iter().map(|r| (r.0, r.2)).collect()
 }

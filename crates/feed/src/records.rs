@@ -54,15 +54,94 @@ pub struct SessionInfo {
 }
 
 impl SessionInfo {
+    /// What kind of session this is (see [`SessionKind::parse`]); a session that names no known
+    /// kind is ranked as practice is, by best lap.
+    pub fn session_kind(&self) -> SessionKind {
+        SessionKind::parse(&self.kind, &self.name).unwrap_or(SessionKind::Practice)
+    }
     /// Race and sprint are "race-like": positions at the line and lap-1 rules apply.
     pub fn is_race_like(&self) -> bool {
-        self.kind.eq_ignore_ascii_case("Race") || self.name.eq_ignore_ascii_case("Sprint")
+        self.session_kind().is_race_like()
     }
     /// Qualifying and sprint qualifying / shootout: Q1/Q2/Q3 segments.
     pub fn is_qualifying_like(&self) -> bool {
-        self.kind.eq_ignore_ascii_case("Qualifying")
-            || self.name.to_ascii_lowercase().contains("qualifying")
-            || self.name.to_ascii_lowercase().contains("shootout")
+        self.session_kind().is_qualifying_like()
+    }
+}
+
+/// The kind of a session, which decides how it is ranked: races and sprints by the line,
+/// qualifying and sprint qualifying (shootout) by the deepest part reached then the best lap in
+/// it, practice by best lap. Serialized as the API names it (`sprint_qualifying`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionKind {
+    /// A Grand Prix.
+    Race,
+    /// A sprint race.
+    Sprint,
+    /// Qualifying for the Grand Prix (Q1, Q2, Q3).
+    Qualifying,
+    /// Sprint qualifying, called sprint shootout in 2023 (SQ1, SQ2, SQ3).
+    SprintQualifying,
+    /// A practice session.
+    Practice,
+}
+
+impl SessionKind {
+    /// The kind from SessionInfo's `Type` and `Name` (or the archive index's), `None` when
+    /// they name none: a name saying sprint and qualifying or shootout is sprint qualifying;
+    /// "Sprint", or a race type whose name says sprint, is a sprint.
+    pub fn parse(kind: &str, name: &str) -> Option<SessionKind> {
+        let (kind, name) = (kind.to_ascii_lowercase(), name.to_ascii_lowercase());
+        let qualifying_name = name.contains("qualifying") || name.contains("shootout");
+        Some(if name == "sprint" || (kind == "race" && name.contains("sprint")) {
+            SessionKind::Sprint
+        } else if kind == "race" || name == "race" {
+            SessionKind::Race
+        } else if name.contains("sprint") && qualifying_name {
+            SessionKind::SprintQualifying
+        } else if kind == "qualifying" || qualifying_name {
+            SessionKind::Qualifying
+        } else if kind == "practice" || name.contains("practice") {
+            SessionKind::Practice
+        } else if name.contains("sprint") {
+            SessionKind::Sprint
+        } else {
+            return None;
+        })
+    }
+
+    /// The API's name: `race`, `sprint`, `qualifying`, `sprint_qualifying`, `practice`.
+    pub fn api_name(self) -> &'static str {
+        match self {
+            SessionKind::Race => "race",
+            SessionKind::Sprint => "sprint",
+            SessionKind::Qualifying => "qualifying",
+            SessionKind::SprintQualifying => "sprint_qualifying",
+            SessionKind::Practice => "practice",
+        }
+    }
+
+    /// The session's name as the archive gives it for the kind's first session ("Race",
+    /// "Sprint", "Qualifying", "Sprint Qualifying", "Practice").
+    pub fn name(self) -> &'static str {
+        match self {
+            SessionKind::Race => "Race",
+            SessionKind::Sprint => "Sprint",
+            SessionKind::Qualifying => "Qualifying",
+            SessionKind::SprintQualifying => "Sprint Qualifying",
+            SessionKind::Practice => "Practice",
+        }
+    }
+
+    /// Race and sprint: positions at the line and lap-1 rules apply.
+    pub fn is_race_like(self) -> bool {
+        matches!(self, SessionKind::Race | SessionKind::Sprint)
+    }
+
+    /// Qualifying and sprint qualifying: parts with knock-outs.
+    pub fn is_qualifying_like(self) -> bool {
+        matches!(self, SessionKind::Qualifying | SessionKind::SprintQualifying)
     }
 }
 
@@ -674,6 +753,29 @@ mod tests {
         let mut w = lines.warnings.clone();
         let out = f("X.jsonStream", &lines.lines, &mut w);
         (out, w)
+    }
+
+    #[test]
+    fn session_kinds_from_type_and_name() {
+        use SessionKind::*;
+        let cases = [
+            ("Race", "Race", Some(Race)),
+            ("Race", "Sprint", Some(Sprint)),
+            ("Qualifying", "Qualifying", Some(Qualifying)),
+            ("Qualifying", "Sprint Shootout", Some(SprintQualifying)),
+            ("Qualifying", "Sprint Qualifying", Some(SprintQualifying)),
+            ("Practice", "Practice 2", Some(Practice)),
+            ("", "Sprint", Some(Sprint)),
+            ("", "Day 1", None),
+        ];
+        for (kind, name, want) in cases {
+            assert_eq!(SessionKind::parse(kind, name), want, "{kind} / {name}");
+        }
+        let info = |kind: &str, name: &str| SessionInfo { kind: kind.into(), name: name.into(), ..Default::default() };
+        assert!(info("Race", "Sprint").is_race_like() && !info("Race", "Sprint").is_qualifying_like());
+        assert!(info("Qualifying", "Sprint Shootout").is_qualifying_like());
+        assert_eq!(info("", "").session_kind(), Practice, "an unnamed session is ranked by best lap");
+        assert_eq!(serde_json::to_string(&SprintQualifying).unwrap(), "\"sprint_qualifying\"");
     }
 
     #[test]

@@ -47,6 +47,19 @@ impl CarState {
             CarState::NotStarted => "not_started",
         }
     }
+    /// What a timing tower shows next to the car (empty: nothing).
+    pub fn short_label(self) -> &'static str {
+        match self {
+            CarState::Absent | CarState::OnTrack => "",
+            CarState::InPit => "PIT",
+            CarState::OutLap => "OUT",
+            CarState::Stopped => "STOP",
+            CarState::Retired => "RET",
+            CarState::Finished => "FIN",
+            CarState::NotStarted => "DNS",
+        }
+    }
+
     /// From the chunk byte.
     pub fn from_u8(v: u8) -> CarState {
         match v {

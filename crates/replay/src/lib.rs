@@ -26,6 +26,7 @@
 pub mod cars;
 pub mod check;
 pub mod chunk;
+pub mod codes;
 pub mod frame;
 pub mod geometry;
 pub mod manifest;
@@ -143,18 +144,7 @@ pub fn decompress_chunk(bytes: &[u8]) -> Result<Vec<u8>, Error> {
 }
 
 fn kind(s: &Session) -> &'static str {
-    let name = s.info.name.to_ascii_lowercase();
-    if name.contains("sprint") && (name.contains("qualifying") || name.contains("shootout")) {
-        "sprint_qualifying"
-    } else if name == "sprint" {
-        "sprint"
-    } else if s.info.kind.eq_ignore_ascii_case("race") {
-        "race"
-    } else if s.info.is_qualifying_like() {
-        "qualifying"
-    } else {
-        "practice"
-    }
+    s.info.session_kind().api_name()
 }
 
 fn session_status_code(v: &str) -> u8 {
@@ -216,7 +206,7 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
     } else if race_like {
         standings::Ranking::race(cars.len(), &tl, ctx.timing_points.filter(|_| track.is_none()), s.session_start_ms)
     } else {
-        standings::Ranking::by_best_lap(s, &cars, &tl, s.info.is_qualifying_like())
+        standings::Ranking::by_best_lap(s, &cars, &tl)
     };
     let chunk_ctx = ChunkContext { session: s, rcm: &rcm, race_like, tl: &tl };
     let mut encoded: Vec<(Vec<u8>, usize)> = Vec::with_capacity(ranges.len());
@@ -494,6 +484,7 @@ fn manifest(
                 wind_ms: finite(w.value.wind_speed_ms),
             })
             .collect(),
+        warnings: Vec::new(),
     }
 }
 

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The session part of the manifest.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct SessionMeta {
     /// Session id (docs/API.md).
     pub id: String,
@@ -26,7 +26,7 @@ pub struct SessionMeta {
 }
 
 /// One chunk in the index.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct ChunkEntry {
     /// Chunk number.
     pub index: u32,
@@ -41,7 +41,7 @@ pub struct ChunkEntry {
 }
 
 /// A driver as the viewer shows it.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct DriverMeta {
     /// Racing number.
     pub number: u16,
@@ -56,7 +56,7 @@ pub struct DriverMeta {
 }
 
 /// A point and direction.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Finish {
     /// X, m.
     pub x: f32,
@@ -69,7 +69,7 @@ pub struct Finish {
 }
 
 /// A point.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Point {
     /// X, m.
     pub x: f32,
@@ -78,7 +78,7 @@ pub struct Point {
 }
 
 /// A DRS zone as outline indices.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Zone {
     /// First outline index.
     pub from: usize,
@@ -87,7 +87,7 @@ pub struct Zone {
 }
 
 /// Track geometry.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default, utoipa::ToSchema)]
 pub struct Geometry {
     /// Centreline, m, closed.
     pub outline: Vec<[f32; 2]>,
@@ -108,7 +108,7 @@ pub struct Geometry {
 }
 
 /// A leader line crossing.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct LapStart {
     /// Lap number started.
     pub lap: u32,
@@ -117,7 +117,7 @@ pub struct LapStart {
 }
 
 /// A track status period.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct StatusPeriod {
     /// Start, s.
     pub start_s: f64,
@@ -128,7 +128,7 @@ pub struct StatusPeriod {
 }
 
 /// A qualifying part.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Segment {
     /// Q1, Q2, Q3.
     pub name: String,
@@ -139,7 +139,7 @@ pub struct Segment {
 }
 
 /// A race control message.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct RcmEntry {
     /// Session time, s.
     pub t_s: f64,
@@ -160,7 +160,7 @@ pub struct RcmEntry {
 }
 
 /// A weather sample.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct WeatherEntry {
     /// Session time, s.
     pub t_s: f64,
@@ -182,7 +182,7 @@ pub struct WeatherEntry {
 
 /// What the session's raw data carries, so a viewer can say what it cannot show instead of
 /// showing a fake map or order.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default, utoipa::ToSchema)]
 pub struct Coverage {
     /// Car positions (`Position.z`): the map can show the cars.
     pub positions: bool,
@@ -209,8 +209,46 @@ impl Coverage {
     }
 }
 
+/// Something the raw files lost or had odd, as the decode said it: the replay was built
+/// without it, and viewers are told.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct SourceWarning {
+    /// The topic file, e.g. `TimingData.jsonStream`.
+    pub file: String,
+    /// 1-based line in that file; 0 when the whole file is concerned.
+    pub line: usize,
+    /// What was wrong and what was dropped, in plain words.
+    pub message: String,
+}
+
+impl From<&feed::Warning> for SourceWarning {
+    fn from(w: &feed::Warning) -> SourceWarning {
+        SourceWarning { file: w.file.clone(), line: w.line, message: w.message.clone() }
+    }
+}
+
+impl std::fmt::Display for SourceWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        feed::Warning { file: self.file.clone(), line: self.line, message: self.message.clone() }.fmt(f)
+    }
+}
+
+/// Most warnings a manifest lists; beyond it the last entry says how many more there were.
+pub const MAX_WARNINGS: usize = 100;
+
+/// The source warnings for a manifest: the first [`MAX_WARNINGS`], then one entry counting the
+/// rest, so a badly damaged session cannot bloat every client's manifest.
+pub fn source_warnings(all: &[feed::Warning]) -> Vec<SourceWarning> {
+    let mut out: Vec<SourceWarning> = all.iter().take(MAX_WARNINGS).map(SourceWarning::from).collect();
+    if all.len() > MAX_WARNINGS {
+        let message = format!("{} more warnings not listed", all.len() - MAX_WARNINGS);
+        out.push(SourceWarning { file: "(more)".into(), line: 0, message });
+    }
+    out
+}
+
 /// The manifest.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Manifest {
     /// Replay file format version.
     pub format_version: u32,
@@ -249,4 +287,7 @@ pub struct Manifest {
     pub race_control: Vec<RcmEntry>,
     /// Weather samples.
     pub weather: Vec<WeatherEntry>,
+    /// What the raw files lost (skipped lines, unusable topics): empty when nothing was.
+    #[serde(default)]
+    pub warnings: Vec<SourceWarning>,
 }

@@ -12,13 +12,12 @@
 //! now; lapped cars show laps down. In the first frame after a car crosses the line, its gaps
 //! are the line's (the difference of crossing times), as the timing shows them.
 //!
-//! Qualifying: by best lap in the current part (Q1/Q2/Q3), knocked-out cars fixed below; gaps
-//! are lap-time differences. Practice: by best lap.
+//! Qualifying and practice: the timing screen's order, from the model
+//! ([`timing::classification::best_lap_order`]); gaps are lap-time differences within a part.
 
 use crate::cars::{CarColumns, CarState};
 use crate::timeline::Timeline;
 use rayon::prelude::*;
-use timing::official::value_at;
 use timing::Session;
 
 /// `gap_ms` / `interval_ms` value for "no gap".
@@ -370,23 +369,24 @@ impl<'a> Ranking<'a> {
         }
     }
 
-    /// Qualifying and practice ranking: by best lap (in the current part for qualifying),
-    /// deletions applied from the moment race control announced them. The order only changes
-    /// at events (a lap completed, a deletion, a knock-out, a new part), so it is computed once
-    /// per event.
-    pub fn by_best_lap(s: &Session, cars: &[CarColumns], tl: &'a Timeline, qualifying: bool) -> Ranking<'a> {
-        let parts: Vec<i64> = if qualifying { s.part_starts_ms.clone() } else { vec![i64::MIN] };
+    /// Qualifying and practice ranking: the timing screen's order
+    /// ([`timing::classification::best_lap_order`]), which only changes at events (a lap
+    /// reported, a best lap the timing sets or drops, a knock-out, a new part), so it is
+    /// computed once per event.
+    pub fn by_best_lap(s: &Session, cars: &[CarColumns], tl: &'a Timeline) -> Ranking<'a> {
         let mut events: Vec<i64> = vec![i64::MIN];
         events.extend(s.laps.iter().filter_map(reported));
         events.extend(s.laps.iter().filter_map(|l| l.deleted_at_ms));
-        events.extend(parts.iter().copied().filter(|p| *p > i64::MIN));
+        events.extend(s.part_starts_ms.iter().copied());
         for o in &s.official {
             events.extend(o.knocked_out.iter().map(|c| c.0));
             events.extend(o.position.iter().map(|c| c.0));
+            events.extend(o.best_lap_ms.iter().map(|c| c.0));
+            events.extend(o.part_best_ms.iter().flatten().map(|c| c.0));
         }
         events.sort_unstable();
         events.dedup();
-        let at_event = events.par_iter().map(|&t| order_at(s, cars, &parts, qualifying, t)).collect();
+        let at_event = events.par_iter().map(|&t| order_at(s, cars, t)).collect();
         Ranking(Kind::ByBestLap { events, at_event, tl })
     }
 
@@ -604,11 +604,6 @@ fn crossing_in(crossings_ms: &[i64], next: &mut usize, t_prev: i64, t: i64) -> O
     (t_cross < t).then_some((*next, t_cross))
 }
 
-/// The qualifying part (0 = Q1) at `t`.
-fn part_at(part_starts: &[i64], t: i64) -> usize {
-    part_starts.iter().rposition(|&s| s <= t).unwrap_or(0)
-}
-
 /// When a lap counts for the standings: when the timing announced it (the timing screen's
 /// order changes then, not at the sector-synced crossing a few hundred ms earlier).
 fn reported(l: &timing::laps::Lap) -> Option<i64> {
@@ -618,52 +613,18 @@ fn reported(l: &timing::laps::Lap) -> Option<i64> {
     }
 }
 
-fn order_at(s: &Session, cars: &[CarColumns], parts: &[i64], qualifying: bool, t: i64) -> (Vec<u8>, Vec<i32>, Vec<i32>) {
-    let part = part_at(parts, t);
-    let best_in = |driver: u16, part: usize| -> Option<i64> {
-        s.laps
-            .iter()
-            // A lap that ends in the pit lane never crosses the timing line: it sets no time.
-            .filter(|l| l.driver == driver && l.pit_in_ms.is_none() && reported(l).is_some_and(|e| e <= t))
-            .filter(|l| !qualifying || part_at(parts, l.time_ms.unwrap_or(0)) == part)
-            .filter(|l| !(l.deleted == Some(true) && l.deleted_at_ms.is_none_or(|d| d <= t)))
-            .filter_map(|l| l.lap_time_ms)
-            .min()
-    };
-    // Knocked out: fixed below, ordered by the part they fell in (later first), then by their
-    // best time in it. Without a time, the official order decides (as on the timing screen).
-    let mut keys: Vec<(usize, (u8, i64, i64, u32))> = cars
-        .iter()
-        .enumerate()
-        .map(|(d, c)| {
-            let official = s.official.iter().find(|o| o.driver == c.driver);
-            let official_pos = official.and_then(|o| value_at(&o.position, t)).unwrap_or(99);
-            let out = qualifying && official.and_then(|o| value_at(&o.knocked_out, t)).unwrap_or(false);
-            let key = if out {
-                let out_part = (0..part).rev().find(|&p| best_in(c.driver, p).is_some()).unwrap_or(0);
-                (1, -(out_part as i64), best_in(c.driver, out_part).unwrap_or(i64::MAX), official_pos)
-            } else {
-                (0, 0, best_in(c.driver, part).unwrap_or(i64::MAX), official_pos)
-            };
-            (d, key)
-        })
-        .collect();
-    keys.sort_by_key(|x| x.1);
+/// The order at `t` as columns over `cars` (position, gap, interval), from the model's order.
+fn order_at(s: &Session, cars: &[CarColumns], t: i64) -> (Vec<u8>, Vec<i32>, Vec<i32>) {
+    let order = timing::classification::best_lap_order(s, t);
     let mut pos = vec![0u8; cars.len()];
     let mut gap = vec![NO_GAP; cars.len()];
     let mut int = vec![NO_GAP; cars.len()];
-    let p1 = keys.first().map(|x| x.1 .2).unwrap_or(i64::MAX);
-    for (rank, &(d, key)) in keys.iter().enumerate() {
+    let ms = |v: Option<i64>| v.map_or(NO_GAP, |v| v.clamp(0, i32::MAX as i64) as i32);
+    for (rank, st) in order.iter().filter(|st| cars.iter().any(|c| c.driver == st.driver)).enumerate() {
+        let Some(d) = cars.iter().position(|c| c.driver == st.driver) else { continue };
         pos[d] = (rank + 1).min(255) as u8;
-        if key.0 == 0 && key.2 != i64::MAX && p1 != i64::MAX {
-            gap[d] = (key.2 - p1) as i32;
-            if rank > 0 {
-                let ahead = keys[rank - 1].1 .2;
-                if ahead != i64::MAX {
-                    int[d] = (key.2 - ahead) as i32;
-                }
-            }
-        }
+        gap[d] = ms(st.gap_ms);
+        int[d] = ms(st.interval_ms);
     }
     (pos, gap, int)
 }

@@ -8,7 +8,7 @@
 //! The share floors are the figures measured when this was written, rounded down.
 
 fn check(session: &str) -> Option<replay::check::Report> {
-    let Some(data) = archive::test_data_dir() else {
+    let Some(data) = testkit::data_dir() else {
         println!("skipped: no shared data (../shared/data or $F1REPLAY_TEST_DATA)");
         return None;
     };
@@ -89,7 +89,7 @@ fn gaps_and_intervals_against_every_official_update() {
 /// and still counts the laps (LapCount) up to the race distance.
 #[test]
 fn races_without_timing_or_positions_say_so_and_show_no_order() {
-    let Some(data) = archive::test_data_dir() else {
+    let Some(data) = testkit::data_dir() else {
         println!("skipped: no shared data (../shared/data or $F1REPLAY_TEST_DATA)");
         return;
     };

@@ -2,7 +2,7 @@
 //! and the whole file with `Range` support.
 //!
 //! A chunk is served as stored (zstd) when the client accepts zstd: zero copy from the
-//! memory-mapped file. Otherwise it is gzip-encoded once and cached, or sent decompressed.
+//! verified replay file in memory. Otherwise it is gzip-encoded once and cached, or sent decompressed.
 //! Chunks never change for a given ETag, so responses say `immutable` and a matching
 //! `If-None-Match` gets a 304. Each encoding has its own strong ETag (the stored chunk's ETag for
 //! zstd, with `-gzip` / `-identity` appended for the others), as strong ETags must name exact
@@ -90,7 +90,7 @@ fn header_value(s: &str) -> HeaderValue {
     HeaderValue::from_str(s).unwrap_or_else(|_| HeaderValue::from_static("\"invalid\""))
 }
 
-/// Chunk `n`'s stored bytes, borrowed from the memory-mapped file without copying.
+/// Chunk `n`'s stored bytes, borrowed from the verified file in memory without copying.
 struct StoredChunk(Arc<LoadedReplay>, usize);
 
 impl AsRef<[u8]> for StoredChunk {
@@ -99,7 +99,7 @@ impl AsRef<[u8]> for StoredChunk {
     }
 }
 
-/// The whole replay file, borrowed from the memory map.
+/// The whole replay file, borrowed from the verified bytes in memory.
 struct WholeFile(Arc<LoadedReplay>);
 
 impl AsRef<[u8]> for WholeFile {
@@ -109,10 +109,12 @@ impl AsRef<[u8]> for WholeFile {
 }
 
 /// `GET /api/sessions/{id}/chunks/{n}`.
+#[utoipa::path(get, path = "/api/sessions/{id}/chunks/{n}", tag = "replay", summary = "Chunk n of the replay (binary chunk format, docs/API.md); immutable, strong ETag, If-None-Match gives 304, Content-Encoding zstd, gzip or identity", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying"), ("n" = u32, Path, description = "chunk number, from 0")), responses((status = 200, description = "Chunk n of the replay (binary chunk format, docs/API.md); immutable, strong ETag, If-None-Match gives 304, Content-Encoding zstd, gzip or identity", body = Vec<u8>, content_type = "application/octet-stream"), (status = 304, description = "not modified"), crate::openapi::Failures))]
 pub(crate) async fn chunk(State(state): State<AppState>, params: PathParams, headers: HeaderMap) -> Result<Response, ApiError> {
     let id = params.id()?;
     let raw_n = params.get("n").unwrap_or_default();
-    let n: usize = raw_n.parse().ok().filter(|n| *n < 1_000_000).ok_or_else(|| {
+    // Canonical decimal only: `+1` or `00001` would be a second URL (and cache entry) for chunk 1.
+    let n: usize = raw_n.parse().ok().filter(|n: &usize| *n < 1_000_000 && n.to_string() == raw_n).ok_or_else(|| {
         ApiError::bad_request(format!("invalid chunk number {:?}: expected 0, 1, 2...", raw_n.chars().take(40).collect::<String>()))
     })?;
     let replay = state.store().replay(&id).await?;
@@ -193,6 +195,7 @@ pub fn parse_range(value: &str, len: u64) -> RangeRequest {
 }
 
 /// `GET /api/sessions/{id}/replay.bin`: the whole replay file, with `Range`.
+#[utoipa::path(get, path = "/api/sessions/{id}/replay.bin", tag = "replay", summary = "The whole replay file, Range supported", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "The whole replay file, Range supported", body = Vec<u8>, content_type = "application/octet-stream"), (status = 206, description = "part of the file", body = Vec<u8>, content_type = "application/octet-stream"), (status = 304, description = "not modified"), (status = 416, description = "range not satisfiable"), crate::openapi::Failures))]
 pub(crate) async fn replay_file(State(state): State<AppState>, params: PathParams, headers: HeaderMap) -> Result<Response, ApiError> {
     let id = params.id()?;
     let replay = state.store().replay(&id).await?;

@@ -23,7 +23,7 @@ pub struct StateConfig {
     pub offline: bool,
     /// Frames per second of the replays built.
     pub fps: u32,
-    /// Built sessions kept in memory (each: a memory-mapped file plus bounded caches of at
+    /// Built sessions kept in memory (each: its verified replay file in memory plus bounded caches of at
     /// most ~36 MB).
     pub max_sessions: usize,
     /// Memory for session models (telemetry for the laps/telemetry endpoints), bytes.
@@ -116,9 +116,10 @@ impl AppState {
         self.inner.started.elapsed().as_secs_f64()
     }
 
-    /// Where the replay file of session `id` is (or will be) stored.
-    pub fn replay_path(&self, id: &str) -> Result<PathBuf, ApiError> {
-        Ok(self.inner.store.replay_path(&SessionId::parse(id)?))
+    /// Where the replay file of session `id` is (or will be) stored: the cache key covers its
+    /// raw files, which are read to hash them.
+    pub async fn replay_path(&self, id: &str) -> Result<PathBuf, ApiError> {
+        self.inner.store.replay_path(&SessionId::parse(id)?).await
     }
 
     /// Builds (or opens) session `id` and keeps it in memory, as the first request would.
@@ -157,24 +158,25 @@ impl AppState {
         WsGuard(self.clone())
     }
 
-    /// The JSON of `GET /api/health`.
-    pub(crate) fn health(&self) -> serde_json::Value {
+    /// The answer of `GET /api/health`.
+    pub(crate) fn health(&self) -> Health {
         let store = &self.inner.store;
-        let (sent, dropped) = self.frames_sent_and_dropped();
-        serde_json::json!({
-            "status": "ok",
-            "uptime_s": (self.uptime_s() * 1000.0).round() / 1000.0,
-            "sessions_cached": store.replays_cached(),
-            "builds": store.builds_started(),
-            "loads": store.loads_started(),
-            "models_cached": store.models_cached(),
-            "building": store.flights_running(),
-            "cache_bytes": store.cache_bytes(),
-            "ws_connections": self.ws_connections(),
-            "frames_sent": sent,
-            "frames_dropped": dropped,
-            "pipeline_version": replay::PIPELINE_VERSION,
-        })
+        let (frames_sent, frames_dropped) = self.frames_sent_and_dropped();
+        Health {
+            status: "ok",
+            uptime_s: (self.uptime_s() * 1000.0).round() / 1000.0,
+            sessions_cached: store.replays_cached(),
+            builds: store.builds_started(),
+            loads: store.loads_started(),
+            models_cached: store.models_cached(),
+            building: store.flights_running(),
+            cache_bytes: store.cache_bytes(),
+            ws_connections: self.ws_connections(),
+            frames_sent,
+            frames_dropped,
+            pipeline_version: replay::PIPELINE_VERSION,
+            warnings: store.sessions_with_warnings(),
+        }
     }
 }
 
@@ -190,4 +192,36 @@ impl Drop for WsGuard {
 /// The default cache folder (`~/.cache/f1replay`).
 pub fn default_cache_dir() -> PathBuf {
     catalog::default_cache_dir()
+}
+
+/// `GET /api/health`: liveness and counters.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// Always `ok` while the server answers.
+    pub status: &'static str,
+    /// Seconds since the server started.
+    pub uptime_s: f64,
+    /// Replays open in memory.
+    pub sessions_cached: usize,
+    /// Replay builds started since the start.
+    pub builds: u64,
+    /// Session models loaded since the start.
+    pub loads: u64,
+    /// Session models in memory.
+    pub models_cached: usize,
+    /// Builds running now.
+    pub building: usize,
+    /// Bytes of the replay cache in memory.
+    pub cache_bytes: usize,
+    /// WebSocket viewers connected.
+    pub ws_connections: usize,
+    /// Frames sent to viewers.
+    pub frames_sent: u64,
+    /// Frames skipped for viewers that did not read fast enough.
+    pub frames_dropped: u64,
+    /// The replay pipeline's version (part of every cache key).
+    pub pipeline_version: &'static str,
+    /// Sessions in memory whose raw files lost something, with how many warnings each (the
+    /// session's manifest lists them).
+    pub warnings: std::collections::BTreeMap<String, usize>,
 }

@@ -113,6 +113,16 @@ pub fn session(kind: SessionKind) -> SessionDate {
             end_local: "17:00:00",
             t0_ticks: at((2025, 6, 14), 16, 0, 10 * 60, 348),
         },
+        SessionKind::SprintQualifying => SessionDate {
+            key: 9902,
+            kind_name: "Qualifying",
+            name: "Sprint Qualifying",
+            number: None,
+            date: (2025, 6, 13),
+            start_local: "17:30:00",
+            end_local: "18:15:00",
+            t0_ticks: at((2025, 6, 13), 17, 30, 10 * 60, 257),
+        },
         SessionKind::Practice => SessionDate {
             key: 9901,
             kind_name: "Practice",

@@ -70,35 +70,9 @@ mod writer;
 
 pub use truth::GroundTruth;
 
-/// Which kind of session to simulate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SessionKind {
-    /// A Grand Prix: formation lap, standing start, pit stops, incidents, chequered flag.
-    Race,
-    /// A sprint: a short race without pit stops.
-    Sprint,
-    /// Q1, Q2, Q3 with knock-outs.
-    Qualifying,
-    /// One hour of runs from the pits.
-    Practice,
-}
-
-impl SessionKind {
-    /// The name used in the ground truth.
-    pub fn name(self) -> &'static str {
-        match self {
-            SessionKind::Race => "Race",
-            SessionKind::Sprint => "Sprint",
-            SessionKind::Qualifying => "Qualifying",
-            SessionKind::Practice => "Practice",
-        }
-    }
-
-    /// Races and sprints: laps are counted, positions come from the line.
-    pub fn is_race_like(self) -> bool {
-        matches!(self, SessionKind::Race | SessionKind::Sprint)
-    }
-}
+/// Which kind of session to simulate: the model's session kind (sprint qualifying is
+/// simulated as qualifying is).
+pub use feed::records::SessionKind;
 
 /// What to simulate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -174,7 +148,7 @@ pub fn generate(config: &SimConfig) -> Simulation {
     let w = world::World::new(&mut seed.fork(0), drivers);
     let log = match config.kind {
         SessionKind::Race | SessionKind::Sprint => race::simulate(&w, &seed, config.laps.max(1), config.kind == SessionKind::Sprint),
-        SessionKind::Qualifying | SessionKind::Practice => qualifying::simulate(&w, &seed, config.kind),
+        SessionKind::Qualifying | SessionKind::SprintQualifying | SessionKind::Practice => qualifying::simulate(&w, &seed, config.kind),
     };
     let cal = calendar::session(config.kind);
     let (mut files, (car, pos)) =

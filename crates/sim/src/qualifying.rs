@@ -68,7 +68,7 @@ pub(crate) fn simulate(w: &World, seed_rng: &Rng, kind: SessionKind) -> SessionL
     out.status.push((12_704, Status::Inactive));
     out.drs_enabled.push((0, true));
     let end_ms;
-    if kind == SessionKind::Qualifying {
+    if kind.is_qualifying_like() {
         let mut active: Vec<usize> = (0..n).collect();
         let sizes = [n, n - n / 4, n / 2];
         // one push lap in Q1 gets deleted: (car, run 0, first push)
@@ -298,7 +298,7 @@ fn drive_run(
     car.stint = Some(stint);
     log.ev(leave - 1_500, Ev::Stint { index: stint, compound: run.compound, new: run.new, start_laps: run.start_laps });
     let evolution = 1.0 - 0.0025 * part as f64;
-    let quali_push = if kind == SessionKind::Qualifying { 0.992 } else { 1.0 };
+    let quali_push = if kind.is_qualifying_like() { 0.992 } else { 1.0 };
     let mut laps_on_set = run.start_laps;
     let first_k = seg_k(LapKind::Out, 0.0, 1.0, true);
     let v_merge = kin.v_ref(w.track.pit.exit_s, None) / first_k;

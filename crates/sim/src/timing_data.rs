@@ -274,7 +274,7 @@ impl<'a> TimingWriter<'a> {
         let w = self.w;
         let n = self.key.len();
         let race = self.race();
-        let t_full = if self.kind == SessionKind::Qualifying {
+        let t_full = if self.kind.is_qualifying_like() {
             // an empty first line, as the archive has, then the full objects
             let sizes = [n, n - n / 4, n / 2];
             let line = json!({"NoEntries": sizes, "SessionPart": 0, "Lines": {}, "Withheld": false});
@@ -293,7 +293,7 @@ impl<'a> TimingWriter<'a> {
             let num = w.field.drivers[c].number.clone();
             let pos = p + 1;
             let td = &mut self.td;
-            if self.kind == SessionKind::Qualifying {
+            if self.kind.is_qualifying_like() {
                 td.set(t_full, c, "KnockedOut", json!(false));
                 td.set(t_full, c, "Cutoff", json!(false));
                 td.set(t_full, c, "BestLapTimes.0.Value", json!(""));
@@ -491,7 +491,7 @@ impl<'a> TimingWriter<'a> {
                             let s = format::lap_time(v);
                             self.td.set(t, c, "BestLapTime.Value", json!(s));
                             self.td.set(t, c, "BestLapTime.Lap", json!(lap));
-                            if self.kind == SessionKind::Qualifying {
+                            if self.kind.is_qualifying_like() {
                                 let p = self.part - 1;
                                 self.td.set(t, c, &format!("BestLapTimes.{p}.Value"), json!(s));
                                 self.td.set(t, c, &format!("BestLapTimes.{p}.Lap"), json!(lap));
@@ -537,7 +537,7 @@ impl<'a> TimingWriter<'a> {
             Ev::LapDeleted { best_ms, .. } => {
                 let s = best_ms.map(format::lap_time).unwrap_or_default();
                 self.td.set(t, c, "BestLapTime.Value", json!(s));
-                if self.kind == SessionKind::Qualifying {
+                if self.kind.is_qualifying_like() {
                     let p = self.part - 1;
                     self.td.set(t, c, &format!("BestLapTimes.{p}.Value"), json!(s));
                 }

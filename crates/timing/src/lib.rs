@@ -1,10 +1,13 @@
 //! The session model: what happened in a session, in session time.
 //!
 //! A [`Session`] is built from a decoded [`feed::FeedSession`]. Its laps ([`laps::Lap`]) come
-//! from TimingData and TimingAppData by FastF1's rules (FEED.md §2.b; each rule's reason is
+//! from TimingData and TimingAppData by FastF1's rules (docs/FEED.md §2.b; each rule's reason is
 //! named where it is applied); its telemetry ([`telemetry::DriverTelemetry`]) is columnar per
-//! driver, car and position channels merged on one time base through t0 (FEED.md §2.e); track
-//! status, session status, weather and race control messages are put in session time.
+//! driver, car and position channels merged on one time base through t0 (docs/FEED.md §2.e); track
+//! status, session status, weather and race control messages are put in session time. Who is
+//! where ([`classification`]): the qualifying and practice order at any moment, as the timing
+//! screen ranks it, and every session's final classification, typed, for the replay, the server
+//! and the CLI to present.
 //!
 //! ```no_run
 //! let feed = feed::FeedSession::read_dir(std::path::Path::new("session-folder"));
@@ -15,9 +18,13 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod bests;
+pub mod classification;
+pub mod lap_row;
 pub mod laps;
 pub mod official;
 pub mod status;
+pub mod tables;
 pub mod telemetry;
 pub mod walk;
 

@@ -27,6 +27,14 @@ pub struct OfficialTimeline {
     /// Gap to the leader as the timing showed it (`GapToLeader`), ms; `None` where it showed
     /// no time (the leader's "LAP n", a lapped car's "1L", empty).
     pub gap_to_leader_ms: Vec<(i64, Option<i64>)>,
+    /// The personal best lap as the timing showed it (`BestLapTime`), ms; `None` where it
+    /// showed none. In qualifying the timing clears it as each part starts, and it drops a
+    /// deleted lap (and restores a reinstated one) when it applies the decision, some seconds
+    /// after race control's message: the timing screen ranks by this.
+    pub best_lap_ms: Vec<(i64, Option<i64>)>,
+    /// The best lap in each qualifying part as the timing showed it (`BestLapTimes`, index 0 =
+    /// Q1), ms, with the same deletions.
+    pub part_best_ms: Vec<Vec<(i64, Option<i64>)>>,
     /// Interval to the car ahead as the timing showed it (`IntervalToPositionAhead.Value`),
     /// ms, read as [`OfficialTimeline::gap_to_leader_ms`].
     pub interval_ms: Vec<(i64, Option<i64>)>,
@@ -66,6 +74,16 @@ pub fn timelines(feed: &FeedSession, drivers: &[u16]) -> Vec<OfficialTimeline> {
             if let Some(v) = p.in_pit {
                 o.in_pit.push((t, v));
             }
+            if let Some(v) = p.best_lap_time {
+                o.best_lap_ms.push((t, v));
+            }
+            for &(part, v) in &p.best_lap_times {
+                let part = usize::from(part);
+                if o.part_best_ms.len() <= part {
+                    o.part_best_ms.resize(part + 1, Vec::new());
+                }
+                o.part_best_ms[part].push((t, v));
+            }
             if let Some(text) = &p.gap_to_leader {
                 o.gap_to_leader_ms.push((t, gap_ms(text)));
             }
@@ -93,6 +111,10 @@ pub fn timelines(feed: &FeedSession, drivers: &[u16]) -> Vec<OfficialTimeline> {
         o.in_pit.sort_by_key(|c| c.0);
         o.laps.sort_by_key(|c| c.0);
         o.gap_to_leader_ms.sort_by_key(|c| c.0);
+        o.best_lap_ms.sort_by_key(|c| c.0);
+        for part in &mut o.part_best_ms {
+            part.sort_by_key(|c| c.0);
+        }
         o.interval_ms.sort_by_key(|c| c.0);
     }
     out

@@ -1,5 +1,5 @@
 //! Laps of every driver: per-driver lap rows ([`driver`]), cross-driver alignment
-//! ([`align`]), tyres ([`stints`]), then the session-level rules of FEED.md §2.b: lap start
+//! ([`align`]), tyres ([`stints`]), then the session-level rules of docs/FEED.md §2.b: lap start
 //! times, red-flag restarts, positions at the line, track status per lap, speed-trap fill,
 //! deleted laps from race control, retirements on track and accuracy.
 

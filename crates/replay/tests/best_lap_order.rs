@@ -1,0 +1,58 @@
+//! The replay's order over time in qualifying, sprint qualifying and practice against the
+//! timing's (`Position`), frame by frame, on every such session of the shared data with
+//! TimingData, through the check `f1replay verify` prints (`../shared/data`, or
+//! `$F1REPLAY_TEST_DATA`; skipped, saying so, without it, failing with
+//! `F1REPLAY_REQUIRE_DATA=1`).
+//!
+//! The floor is the lowest share measured when this was written (99.94%, 2020's 70th
+//! Anniversary practice 2: for 3.6 s the timing moved one car down before sending the best lap
+//! that put the other ahead), rounded down.
+
+use std::path::{Path, PathBuf};
+
+/// Lowest share of frames where the order equals the timing's, over the sessions.
+const FLOOR: f64 = 0.9993;
+
+/// Session folders holding TimingData under the data folder, sorted.
+fn timing_sessions(data: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for archive in ["fastf1-test-data", "pitwall"] {
+        let root = data.join(archive).join("livetiming/static");
+        for year in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+            for event in std::fs::read_dir(year.path()).into_iter().flatten().flatten() {
+                for session in std::fs::read_dir(event.path()).into_iter().flatten().flatten() {
+                    if session.path().join("TimingData.jsonStream").exists() {
+                        out.push(session.path());
+                    }
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn qualifying_and_practice_order_follows_the_timing_screen() {
+    let Some(data) = testkit::data_dir() else { return };
+    let mut shares: Vec<(f64, String)> = Vec::new();
+    for dir in timing_sessions(&data) {
+        let name = dir.strip_prefix(&data).unwrap().display().to_string();
+        let s = timing::Session::build(&feed::FeedSession::read_dir(&dir));
+        if s.info.is_race_like() {
+            continue;
+        }
+        if s.drivers.is_empty() {
+            // TimingData alone (no DriverList, no TimingAppData): FastF1's rules find no drivers.
+            println!("{name}: no drivers (TimingData only), nothing to replay");
+            continue;
+        }
+        let report = replay::check::check(&s).unwrap();
+        println!("{name}: order equals the timing's in {:.2}% of frames", 100.0 * report.order_share);
+        shares.push((report.order_share, name));
+    }
+    shares.sort_by(|a, b| a.0.total_cmp(&b.0));
+    assert!(shares.len() >= 13, "found {} sessions", shares.len());
+    let (worst, name) = &shares[0];
+    assert!(*worst >= FLOOR, "{name}: {:.4} < {FLOOR}", worst);
+}
