@@ -125,7 +125,7 @@ fn races_without_timing_or_positions_say_so_and_show_no_order() {
 /// `GapToLeader` of each car.
 #[test]
 fn after_the_flag_gaps_freeze_and_the_lap_counter_stops_at_the_distance() {
-    let Some(data) = archive::test_data_dir() else {
+    let Some(data) = testkit::data_dir() else {
         println!("skipped: no shared data (../shared/data or $F1REPLAY_TEST_DATA)");
         return;
     };
