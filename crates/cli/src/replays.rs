@@ -163,6 +163,10 @@ fn true_standings(distances: &sim::distance::RaceDistances, t_ms: f64) -> Vec<re
             behind_m: g.behind_m,
             leader_speed_ms: g.leader_speed_ms,
             ahead_speed_ms: g.ahead_speed_ms,
+            laps_down: g.laps_down,
+            behind_leader_m: g.behind_leader_m,
+            lap_m: g.lap_m,
+            finished: g.finished,
         })
         .collect()
 }

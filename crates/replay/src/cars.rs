@@ -197,6 +197,15 @@ fn timed_fraction(t: i64, a: i64, b: i64, points: [Option<(i64, f64)>; 2]) -> f6
     (f0 + (t - t0) as f64 / (b - t0).max(1) as f64 * (1.0 - f0)).clamp(0.0, 0.9999)
 }
 
+/// Two telemetry rows further apart than the car could drive between them are a jump in the
+/// data: speed margin (m/s) over the faster row's speed, for the position and car-data
+/// sources' different delays.
+const JUMP_SPEED_MARGIN_MS: f32 = 15.0;
+/// The speed (m/s) a car is assumed able to reach where the rows have none: above any F1 car's.
+const JUMP_SPEED_UNKNOWN_MS: f32 = 120.0;
+/// Metres allowed on top of the distance drivable: the positions' own noise.
+const JUMP_SLACK_M: f32 = 5.0;
+
 /// What a car pass needs of a telemetry row pair `(row, row + 1)` at every frame between them,
 /// worked out once when the frames reach the pair.
 #[derive(Clone, Copy)]
@@ -229,8 +238,8 @@ impl RowPair {
         // for the two sources' delays).
         let (dx, dy) = (change[0], change[1]);
         let v_max = tel.speed_kph[i].max(tel.speed_kph[i + 1]);
-        let v_ms = if v_max.is_finite() { v_max / 3.6 + 15.0 } else { 120.0 };
-        let reach = v_ms * (t1 - t0) as f32 / 1000.0 + 5.0;
+        let v_ms = if v_max.is_finite() { v_max / 3.6 + JUMP_SPEED_MARGIN_MS } else { JUMP_SPEED_UNKNOWN_MS };
+        let reach = v_ms * (t1 - t0) as f32 / 1000.0 + JUMP_SLACK_M;
         // Squared lengths: no square root (NaN positions compare false).
         let jump = dx * dx + dy * dy > reach * reach;
         RowPair { row: i, t0, t1, start, change, jump, gear: tel.gear[i], brake: u8::from(tel.brake[i]), drs: drs_state(tel.drs[i]) }
@@ -479,86 +488,18 @@ impl<'a> CarPass<'a> {
 
     /// Fills `c`'s columns with frames `a..b` (`c.first` becomes `a`). `a` must be where the
     /// previous run ended (0 the first time): the pass walks the laps, flags and telemetry
-    /// forward only.
+    /// forward only. Each frame: the timing's changes up to it ([`Walk::catch_up`]), the lap
+    /// being driven ([`Walk::current_lap`]), the telemetry at it ([`Walk::telemetry_at`]), the
+    /// car's state ([`Setup::state_at`]), its progress ([`Walk::progress_at`]), written out.
     pub fn fill(&mut self, c: &mut CarColumns, a: usize, b: usize) {
         debug_assert_eq!(a, self.walk.next_frame, "a car pass goes on from where it stopped");
-        let Setup {
-            ctx,
-            ref laps,
-            ref timed,
-            ref generated,
-            tel,
-            ref official_laps,
-            ref lap_from,
-            ref pit_ins,
-            no_start,
-            race_like,
-            timed_session,
-            ref info,
-        } = self.setup;
-        let (laps, timed, generated, official_laps, lap_from, pit_ins) =
-            (&laps[..], &timed[..], &generated[..], &official_laps[..], &lap_from[..], &pit_ins[..]);
-        let (finished_at_ms, retired_at_ms) = (info.finished_at_ms, info.retired_at_ms);
-        // The lap being driven after `lap_i` lap reports (`completed` laps): (start, end, whether
-        // the end is a real line crossing rather than a stop or an estimate).
-        let lap_bounds = |lap_i: usize, completed: usize| -> (Option<i64>, Option<i64>, bool) {
-            if official_laps.is_empty() {
-                let start = if completed == 0 {
-                    laps.first().and_then(|l| l.lap_start_ms)
-                } else {
-                    timed.get(completed - 1).and_then(|l| l.time_ms)
-                };
-                // Without a timed end (a retirement on track) the generated lap's end; a lap-1
-                // crash (its only lap generated) has no end: where it stopped is unknown.
-                let end = timed.get(completed).and_then(|l| l.time_ms).or_else(|| {
-                    if timed.is_empty() {
-                        return None;
-                    }
-                    generated.iter().find(|l| l.lap_number as usize == completed + 1).and_then(|l| l.time_ms)
-                });
-                (start, end, timed.get(completed).is_some())
-            } else {
-                let start = if lap_i == 0 { laps.first().and_then(|l| l.lap_start_ms) } else { Some(lap_from[lap_i - 1]) };
-                // After the last crossing the timing reported (a car about to retire), the lap is
-                // assumed as long as the one before.
-                let previous = (lap_i >= 2).then(|| official_laps[lap_i - 1].0 - official_laps[lap_i - 2].0);
-                let end = official_laps
-                    .get(lap_i)
-                    .map(|l| l.0)
-                    .or_else(|| generated.first().and_then(|l| l.time_ms))
-                    .or_else(|| Some(start? + previous?));
-                (start, end, lap_i < official_laps.len())
-            }
-        };
-
-        let Walk {
-            mut in_pit_at,
-            mut stopped_at,
-            mut position_at,
-            mut next_change,
-            mut completed,
-            mut in_pit,
-            mut stopped,
-            mut official_position,
-            mut lap_i,
-            mut pit_i,
-            mut bounds_for,
-            mut bounds,
-            mut pair,
-            mut pair_until,
-            mut tel_hint,
-            mut proj_hint,
-            mut row_along,
-            mut prev_progress,
-            mut current_for,
-            mut current,
-            mut tyres,
-            next_frame: _,
-        } = self.walk;
+        let setup = &self.setup;
+        // The walk as a local copy, so its fields live in registers over the loop.
+        let mut w = self.walk;
         let len = b.saturating_sub(a);
         c.first = a;
         // The output columns as slices of exactly `len` values: frame `k` of the run at `k - a`.
-        let out = Out {
+        let mut out = Out {
             x_dm: &mut sized(&mut c.x_dm, len)[..len],
             y_dm: &mut sized(&mut c.y_dm, len)[..len],
             progress: &mut sized(&mut c.progress, len)[..len],
@@ -576,212 +517,291 @@ impl<'a> CarPass<'a> {
             official_position: &mut sized(&mut c.official_position, len)[..len],
         };
         for j in 0..len {
-            let k = a + j;
-            let t = ctx.timeline.t_ms(k as u32);
-            if t >= next_change {
-                (completed, next_change) = if official_laps.is_empty() {
-                    while lap_i < timed.len() && timed[lap_i].time_ms.is_some_and(|e| e <= t) {
-                        lap_i += 1;
-                    }
-                    (lap_i, timed.get(lap_i).and_then(|l| l.time_ms).unwrap_or(i64::MAX))
-                } else {
-                    while lap_i < official_laps.len() && official_laps[lap_i].0 <= t {
-                        lap_i += 1;
-                    }
-                    let completed = if lap_i == 0 { 0 } else { official_laps[lap_i - 1].1 as usize };
-                    (completed, official_laps.get(lap_i).map_or(i64::MAX, |l| l.0))
-                };
-                in_pit = in_pit_at.last(t).is_some_and(|c| c.1);
-                stopped = stopped_at.last(t).is_some_and(|c| c.1);
-                official_position = position_at.last(t).map_or(255, |p| p.1.min(254) as u8);
-                while pit_i < pit_ins.len() && pit_ins[pit_i] <= t {
-                    pit_i += 1;
-                }
-                next_change = next_change
-                    .min(in_pit_at.next_time())
-                    .min(stopped_at.next_time())
-                    .min(position_at.next_time())
-                    .min(pit_ins.get(pit_i).copied().unwrap_or(i64::MAX));
+            let t = setup.ctx.timeline.t_ms((a + j) as u32);
+            if t >= w.next_change {
+                w.catch_up(setup, t);
             }
-            // Laps are numbered from 1 in order, so the current lap is usually at index `completed`.
-            if current_for != Some(completed) {
-                current_for = Some(completed);
-                current = match laps.get(completed) {
-                    Some(l) if l.lap_number as usize == completed + 1 => Some(*l),
-                    _ => laps.iter().find(|l| l.lap_number as usize == completed + 1).copied().or(laps.last().copied()),
-                };
-                tyres = (
-                    current.map_or(0, |l| compound_code(&l.compound)),
-                    current.and_then(|l| l.tyre_life).map_or(0, |a| (a - 1.0).max(0.0) as u8),
-                );
-            }
-
-            // Telemetry at t.
-            let (mut x, mut y, mut speed, mut rpm, mut thr, mut gear, mut brake, mut drs) =
-                (f32::NAN, f32::NAN, f32::NAN, f32::NAN, f32::NAN, 0u8, 0u8, 0u8);
-            // The telemetry rows around t and how far between them t is.
-            let mut row: Option<(usize, f32)> = None;
-            if let Some(tel) = tel.filter(|_| t >= pair_until) {
-                while tel_hint + 1 < tel.t_ms.len() && tel.t_ms[tel_hint + 1] <= t {
-                    tel_hint += 1;
-                }
-                let i = tel_hint;
-                (pair, pair_until) = if tel.t_ms.get(i).is_some_and(|&ti| ti <= t) && i + 1 < tel.t_ms.len() {
-                    (Some(RowPair::new(tel, i)), tel.t_ms[i + 1])
-                } else {
-                    // Before the first row, or after the last.
-                    (None, tel.t_ms.first().copied().filter(|&first| first > t).unwrap_or(i64::MAX))
-                };
-            }
-            if let Some(p) = &pair {
-                let f = (t - p.t0) as f32 / (p.t1 - p.t0).max(1) as f32;
-                row = Some((p.row, f));
-                let lerp = |c: usize| p.start[c] + p.change[c] * f;
-                (x, y) = if t != p.t0 && p.jump { (f32::NAN, f32::NAN) } else { (lerp(0), lerp(1)) };
-                (speed, rpm, thr) = (lerp(2), lerp(3), lerp(4));
-                (gear, brake, drs) = (p.gear, p.brake, p.drs);
-            }
-            let has_pos = x.is_finite() && y.is_finite();
-
-            // State, from the official flags and the laps.
-            let state = if no_start && race_like && timed_session {
-                CarState::NotStarted
-            } else if finished_at_ms.is_some_and(|f| t >= f) {
-                CarState::Finished
-            } else if retired_at_ms.is_some_and(|r| t >= r) {
-                CarState::Retired
-            } else if stopped {
-                CarState::Stopped
-            } else if in_pit {
-                CarState::InPit
-            } else if current.is_some_and(|l| l.pit_out_ms.is_some_and(|p| p <= t) && l.lap_number as usize == completed + 1) {
-                CarState::OutLap
-            } else if has_pos || (tel.is_none() && timed_session) {
-                CarState::OnTrack
-            } else {
-                CarState::Absent
-            };
-
-            // Progress: laps completed (timing) + fraction along the lap (position projected on the
-            // centreline, or time-based without positions). Near the line, the fraction is made
-            // continuous with the timing's crossing: a car just past the timing line that the
-            // projection still sees before it, and the reverse, are put on the right side.
-            // The lap's bounds change only with the laps counted: worked out once per lap.
-            if bounds_for != Some(lap_i) {
-                bounds_for = Some(lap_i);
-                bounds = lap_bounds(lap_i, completed);
-            }
-            let (lap_start, lap_end, crossing) = bounds;
-
-            let mut frac = f64::NAN;
-            if let (true, Some(track), Some((i, f)), Some(tel)) = (has_pos, ctx.track, row, tel) {
-                let (a0, a1) = match row_along {
-                    Some((r, a0, a1)) if r == i => (a0, a1),
-                    // The next pair shares a row with this one.
-                    Some((r, _, a1)) if r + 1 == i => (a1, track.project([tel.x_m[i + 1], tel.y_m[i + 1]], &mut proj_hint).0),
-                    _ => {
-                        let a0 = track.project([tel.x_m[i], tel.y_m[i]], &mut proj_hint).0;
-                        (a0, track.project([tel.x_m[i + 1], tel.y_m[i + 1]], &mut proj_hint).0)
-                    }
-                };
-                row_along = Some((i, a0, a1));
-                // The short way round between the two (one of them may be just past the line).
-                let lap_m = track.length_m;
-                let mut step = a1 - a0;
-                if step > lap_m / 2.0 {
-                    step -= lap_m;
-                } else if step < -lap_m / 2.0 {
-                    step += lap_m;
-                }
-                let mut along = a0 + step * f;
-                if along < 0.0 {
-                    along += lap_m;
-                } else if along >= lap_m {
-                    along -= lap_m;
-                }
-                frac = f64::from(track.fraction(along));
-            } else if let (Some(a), Some(b), false) = (lap_start, lap_end, in_pit && ctx.track.is_some()) {
-                // (A car in the pit lane of a session with positions that shows none, in its
-                // garage, stays where it was last seen, below.)
-                // The lap being driven's sector timing points, where known.
-                let points = match (ctx.timing_points, current.filter(|l| l.lap_number as usize == completed + 1)) {
-                    (Some(p), Some(l)) => [l.sector_session_ms[0].map(|e| (e, p[0])), l.sector_session_ms[1].map(|e| (e, p[1]))],
-                    _ => [None, None],
-                };
-                frac = timed_fraction(t, a, b, points);
-            }
-            if frac.is_finite() {
-                if frac > 0.5 && lap_start.is_none_or(|a| t - a < 30_000) {
-                    frac -= 1.0;
-                } else if frac < 0.5 && crossing && lap_end.is_some_and(|b| b - t < 30_000 && b >= t) {
-                    frac += 1.0;
-                }
-            }
-            if timed.is_empty() && !has_pos && !frac.is_finite() {
-                // A car that never completed a lap and has no position: it is at the start.
-                frac = 0.0;
-            }
-            let mut progress = if state == CarState::NotStarted { f64::NAN } else { completed as f64 + frac };
-            // Where this frame gives no fraction (no position, no lap end to time against), the
-            // car is where it was last seen.
-            if progress.is_nan() && state != CarState::NotStarted && prev_progress.is_finite() {
-                progress = prev_progress.max(completed as f64);
-            }
-            // A finished or retired car keeps the progress it had.
-            if matches!(state, CarState::Finished | CarState::Retired) && prev_progress.is_finite() {
-                progress = prev_progress;
-            }
-            if state == CarState::Finished {
-                progress = progress.max(completed as f64);
-            }
-            prev_progress = progress;
-
-            let q = |v: f32| if v.is_finite() { round_to_i32(v * 10.0) } else { i32::MIN };
-            out.x_dm[j] = if has_pos { q(x) } else { i32::MIN };
-            out.y_dm[j] = if has_pos { q(y) } else { i32::MIN };
-            out.progress[j] = progress as f32;
-            out.speed[j] = if speed.is_finite() { round_to_i32(speed).clamp(0, 65_535) as u16 } else { 0 };
-            out.rpm[j] = if rpm.is_finite() { round_to_i32(rpm).clamp(0, 65_535) as u16 } else { 0 };
-            out.throttle[j] = if thr.is_finite() { round_to_i32(thr).clamp(0, 255) as u8 } else { 0 };
-            out.gear[j] = gear;
-            out.brake[j] = brake;
-            out.drs[j] = drs;
-            let lap_no = if laps.is_empty() || lap_start.is_none_or(|a| t < a) && completed == 0 {
-                0
-            } else {
-                (completed + 1).min(u16::MAX as usize) as u16
-            };
-            out.lap[j] = lap_no;
-            out.compound[j] = tyres.0;
-            out.tyre_age[j] = tyres.1;
-            out.pit_stops[j] = pit_i.min(255) as u8;
-            out.state[j] = state as u8;
-            out.official_position[j] = official_position;
+            w.current_lap(setup);
+            let sample = w.telemetry_at(setup.tel, t);
+            let state = setup.state_at(&w, t, sample.has_pos());
+            let progress = w.progress_at(setup, t, &sample, state);
+            out.write(j, &sample, progress, state, &w, setup.lap_number_at(&w, t));
         }
-        self.walk = Walk {
-            in_pit_at,
-            stopped_at,
-            position_at,
-            next_change,
-            completed,
-            in_pit,
-            stopped,
-            official_position,
-            lap_i,
-            pit_i,
-            bounds_for,
-            bounds,
-            pair,
-            pair_until,
-            tel_hint,
-            proj_hint,
-            row_along,
-            prev_progress,
-            current_for,
-            current,
-            tyres,
-            next_frame: b.max(a),
+        w.next_frame = b.max(a);
+        self.walk = w;
+    }
+}
+
+/// How close to a lap's timed start or end (ms) a projected fraction on the far side of the
+/// line is taken to be on the near side: the projection and the timing's line differ by a few
+/// metres, never by a lap, and a lap is far longer than this.
+const NEAR_LINE_MS: i64 = 30_000;
+
+/// The telemetry at one frame: interpolated between the rows around it (NaN where none).
+struct Sample {
+    x: f32,
+    y: f32,
+    speed: f32,
+    rpm: f32,
+    throttle: f32,
+    gear: u8,
+    brake: u8,
+    drs: u8,
+    /// The row pair around the frame and how far between its rows the frame is.
+    row: Option<(usize, f32)>,
+}
+
+impl Sample {
+    /// Whether the frame has a position.
+    fn has_pos(&self) -> bool {
+        self.x.is_finite() && self.y.is_finite()
+    }
+}
+
+impl Setup<'_> {
+    /// The lap being driven after `lap_i` lap reports (`completed` laps): (start, end, whether
+    /// the end is a real line crossing rather than a stop or an estimate).
+    fn lap_bounds(&self, lap_i: usize, completed: usize) -> (Option<i64>, Option<i64>, bool) {
+        let (laps, timed, generated, official_laps) = (&self.laps, &self.timed, &self.generated, &self.official_laps);
+        if official_laps.is_empty() {
+            let start =
+                if completed == 0 { laps.first().and_then(|l| l.lap_start_ms) } else { timed.get(completed - 1).and_then(|l| l.time_ms) };
+            // Without a timed end (a retirement on track) the generated lap's end; a lap-1
+            // crash (its only lap generated) has no end: where it stopped is unknown.
+            let end = timed.get(completed).and_then(|l| l.time_ms).or_else(|| {
+                if timed.is_empty() {
+                    return None;
+                }
+                generated.iter().find(|l| l.lap_number as usize == completed + 1).and_then(|l| l.time_ms)
+            });
+            (start, end, timed.get(completed).is_some())
+        } else {
+            let start = if lap_i == 0 { laps.first().and_then(|l| l.lap_start_ms) } else { Some(self.lap_from[lap_i - 1]) };
+            // After the last crossing the timing reported (a car about to retire), the lap is
+            // assumed as long as the one before.
+            let previous = (lap_i >= 2).then(|| official_laps[lap_i - 1].0 - official_laps[lap_i - 2].0);
+            let end = official_laps
+                .get(lap_i)
+                .map(|l| l.0)
+                .or_else(|| generated.first().and_then(|l| l.time_ms))
+                .or_else(|| Some(start? + previous?));
+            (start, end, lap_i < official_laps.len())
+        }
+    }
+
+    /// The car's state at `t`, from the official flags and the laps.
+    fn state_at(&self, w: &Walk<'_>, t: i64, has_pos: bool) -> CarState {
+        if self.no_start && self.race_like && self.timed_session {
+            CarState::NotStarted
+        } else if self.info.finished_at_ms.is_some_and(|f| t >= f) {
+            CarState::Finished
+        } else if self.info.retired_at_ms.is_some_and(|r| t >= r) {
+            CarState::Retired
+        } else if w.stopped {
+            CarState::Stopped
+        } else if w.in_pit {
+            CarState::InPit
+        } else if w.current.is_some_and(|l| l.pit_out_ms.is_some_and(|p| p <= t) && l.lap_number as usize == w.completed + 1) {
+            CarState::OutLap
+        } else if has_pos || (self.tel.is_none() && self.timed_session) {
+            CarState::OnTrack
+        } else {
+            CarState::Absent
+        }
+    }
+
+    /// The lap number shown at `t`: 0 before the car's first lap starts.
+    fn lap_number_at(&self, w: &Walk<'_>, t: i64) -> u16 {
+        if self.laps.is_empty() || w.bounds.0.is_none_or(|a| t < a) && w.completed == 0 {
+            0
+        } else {
+            (w.completed + 1).min(u16::MAX as usize) as u16
+        }
+    }
+}
+
+impl<'a> Walk<'a> {
+    /// At a frame at or past `next_change`: the laps counted, the official flags and the pit
+    /// entries passed by `t`, and when the next of them changes.
+    fn catch_up(&mut self, setup: &Setup<'a>, t: i64) {
+        let (timed, official_laps, pit_ins) = (&setup.timed, &setup.official_laps, &setup.pit_ins);
+        (self.completed, self.next_change) = if official_laps.is_empty() {
+            while self.lap_i < timed.len() && timed[self.lap_i].time_ms.is_some_and(|e| e <= t) {
+                self.lap_i += 1;
+            }
+            (self.lap_i, timed.get(self.lap_i).and_then(|l| l.time_ms).unwrap_or(i64::MAX))
+        } else {
+            while self.lap_i < official_laps.len() && official_laps[self.lap_i].0 <= t {
+                self.lap_i += 1;
+            }
+            let completed = if self.lap_i == 0 { 0 } else { official_laps[self.lap_i - 1].1 as usize };
+            (completed, official_laps.get(self.lap_i).map_or(i64::MAX, |l| l.0))
         };
+        self.in_pit = self.in_pit_at.last(t).is_some_and(|c| c.1);
+        self.stopped = self.stopped_at.last(t).is_some_and(|c| c.1);
+        self.official_position = self.position_at.last(t).map_or(255, |p| p.1.min(254) as u8);
+        while self.pit_i < pit_ins.len() && pit_ins[self.pit_i] <= t {
+            self.pit_i += 1;
+        }
+        self.next_change = self
+            .next_change
+            .min(self.in_pit_at.next_time())
+            .min(self.stopped_at.next_time())
+            .min(self.position_at.next_time())
+            .min(pit_ins.get(self.pit_i).copied().unwrap_or(i64::MAX));
+    }
+
+    /// The lap being driven and its tyres (compound code, age), looked up when a lap is
+    /// completed. Laps are numbered from 1 in order, so it is usually at index `completed`.
+    fn current_lap(&mut self, setup: &Setup<'a>) {
+        if self.current_for == Some(self.completed) {
+            return;
+        }
+        let (laps, completed) = (&setup.laps, self.completed);
+        self.current_for = Some(completed);
+        self.current = match laps.get(completed) {
+            Some(l) if l.lap_number as usize == completed + 1 => Some(*l),
+            _ => laps.iter().find(|l| l.lap_number as usize == completed + 1).copied().or(laps.last().copied()),
+        };
+        self.tyres = (
+            self.current.map_or(0, |l| compound_code(&l.compound)),
+            self.current.and_then(|l| l.tyre_life).map_or(0, |a| (a - 1.0).max(0.0) as u8),
+        );
+    }
+
+    /// The telemetry at `t`: the row pair around it (looked up when `t` passes the pair's
+    /// end), interpolated; no position across a jump in the data.
+    fn telemetry_at(&mut self, tel: Option<&DriverTelemetry>, t: i64) -> Sample {
+        let mut sample =
+            Sample { x: f32::NAN, y: f32::NAN, speed: f32::NAN, rpm: f32::NAN, throttle: f32::NAN, gear: 0, brake: 0, drs: 0, row: None };
+        if let Some(tel) = tel.filter(|_| t >= self.pair_until) {
+            while self.tel_hint + 1 < tel.t_ms.len() && tel.t_ms[self.tel_hint + 1] <= t {
+                self.tel_hint += 1;
+            }
+            let i = self.tel_hint;
+            (self.pair, self.pair_until) = if tel.t_ms.get(i).is_some_and(|&ti| ti <= t) && i + 1 < tel.t_ms.len() {
+                (Some(RowPair::new(tel, i)), tel.t_ms[i + 1])
+            } else {
+                // Before the first row, or after the last.
+                (None, tel.t_ms.first().copied().filter(|&first| first > t).unwrap_or(i64::MAX))
+            };
+        }
+        if let Some(p) = &self.pair {
+            let f = (t - p.t0) as f32 / (p.t1 - p.t0).max(1) as f32;
+            sample.row = Some((p.row, f));
+            let lerp = |c: usize| p.start[c] + p.change[c] * f;
+            (sample.x, sample.y) = if t != p.t0 && p.jump { (f32::NAN, f32::NAN) } else { (lerp(0), lerp(1)) };
+            (sample.speed, sample.rpm, sample.throttle) = (lerp(2), lerp(3), lerp(4));
+            (sample.gear, sample.brake, sample.drs) = (p.gear, p.brake, p.drs);
+        }
+        sample
+    }
+
+    /// Progress at `t`: laps completed (timing) + fraction along the lap ([`Walk::lap_fraction`]),
+    /// made continuous with the timing's line; where this frame gives no fraction, where the
+    /// car was last seen; a finished or retired car keeps the progress it had.
+    fn progress_at(&mut self, setup: &Setup<'a>, t: i64, sample: &Sample, state: CarState) -> f64 {
+        // The lap's bounds change only with the laps counted: worked out once per lap.
+        if self.bounds_for != Some(self.lap_i) {
+            self.bounds_for = Some(self.lap_i);
+            self.bounds = setup.lap_bounds(self.lap_i, self.completed);
+        }
+        let (lap_start, lap_end, crossing) = self.bounds;
+        let mut frac = self.lap_fraction(setup, t, sample);
+        // Near the line: a car just past the timing line that the projection still sees
+        // before it, and the reverse, are put on the right side.
+        if frac.is_finite() {
+            if frac > 0.5 && lap_start.is_none_or(|a| t - a < NEAR_LINE_MS) {
+                frac -= 1.0;
+            } else if frac < 0.5 && crossing && lap_end.is_some_and(|b| b - t < NEAR_LINE_MS && b >= t) {
+                frac += 1.0;
+            }
+        }
+        if setup.timed.is_empty() && !sample.has_pos() && !frac.is_finite() {
+            // A car that never completed a lap and has no position: it is at the start.
+            frac = 0.0;
+        }
+        let mut progress = if state == CarState::NotStarted { f64::NAN } else { self.completed as f64 + frac };
+        // Where this frame gives no fraction (no position, no lap end to time against), the
+        // car is where it was last seen.
+        if progress.is_nan() && state != CarState::NotStarted && self.prev_progress.is_finite() {
+            progress = self.prev_progress.max(self.completed as f64);
+        }
+        if matches!(state, CarState::Finished | CarState::Retired) && self.prev_progress.is_finite() {
+            progress = self.prev_progress;
+        }
+        if state == CarState::Finished {
+            progress = progress.max(self.completed as f64);
+        }
+        self.prev_progress = progress;
+        progress
+    }
+
+    /// The fraction of the lap at `t` (NaN if unknown): the position projected on the
+    /// centreline (interpolated between the projections of the two telemetry rows around `t`,
+    /// the short way round); without a position, timed through the lap's sector points. A car
+    /// in the pit lane of a session with positions that shows none (in its garage) gets none.
+    fn lap_fraction(&mut self, setup: &Setup<'a>, t: i64, sample: &Sample) -> f64 {
+        let ctx = setup.ctx;
+        let (lap_start, lap_end, _) = self.bounds;
+        if let (true, Some(track), Some((i, f)), Some(tel)) = (sample.has_pos(), ctx.track, sample.row, setup.tel) {
+            let (a0, a1) = match self.row_along {
+                Some((r, a0, a1)) if r == i => (a0, a1),
+                // The next pair shares a row with this one.
+                Some((r, _, a1)) if r + 1 == i => (a1, track.project([tel.x_m[i + 1], tel.y_m[i + 1]], &mut self.proj_hint).0),
+                _ => {
+                    let a0 = track.project([tel.x_m[i], tel.y_m[i]], &mut self.proj_hint).0;
+                    (a0, track.project([tel.x_m[i + 1], tel.y_m[i + 1]], &mut self.proj_hint).0)
+                }
+            };
+            self.row_along = Some((i, a0, a1));
+            let lap_m = track.length_m;
+            let mut step = a1 - a0;
+            if step > lap_m / 2.0 {
+                step -= lap_m;
+            } else if step < -lap_m / 2.0 {
+                step += lap_m;
+            }
+            let mut along = a0 + step * f;
+            if along < 0.0 {
+                along += lap_m;
+            } else if along >= lap_m {
+                along -= lap_m;
+            }
+            f64::from(track.fraction(along))
+        } else if let (Some(a), Some(b), false) = (lap_start, lap_end, self.in_pit && ctx.track.is_some()) {
+            // The lap being driven's sector timing points, where known.
+            let points = match (ctx.timing_points, self.current.filter(|l| l.lap_number as usize == self.completed + 1)) {
+                (Some(p), Some(l)) => [l.sector_session_ms[0].map(|e| (e, p[0])), l.sector_session_ms[1].map(|e| (e, p[1]))],
+                _ => [None, None],
+            };
+            timed_fraction(t, a, b, points)
+        } else {
+            f64::NAN
+        }
+    }
+}
+
+impl Out<'_> {
+    /// Writes frame `j` of the run.
+    fn write(&mut self, j: usize, s: &Sample, progress: f64, state: CarState, w: &Walk<'_>, lap: u16) {
+        let has_pos = s.has_pos();
+        let q = |v: f32| if v.is_finite() { round_to_i32(v * 10.0) } else { i32::MIN };
+        self.x_dm[j] = if has_pos { q(s.x) } else { i32::MIN };
+        self.y_dm[j] = if has_pos { q(s.y) } else { i32::MIN };
+        self.progress[j] = progress as f32;
+        self.speed[j] = if s.speed.is_finite() { round_to_i32(s.speed).clamp(0, 65_535) as u16 } else { 0 };
+        self.rpm[j] = if s.rpm.is_finite() { round_to_i32(s.rpm).clamp(0, 65_535) as u16 } else { 0 };
+        self.throttle[j] = if s.throttle.is_finite() { round_to_i32(s.throttle).clamp(0, 255) as u8 } else { 0 };
+        self.gear[j] = s.gear;
+        self.brake[j] = s.brake;
+        self.drs[j] = s.drs;
+        self.lap[j] = lap;
+        self.compound[j] = w.tyres.0;
+        self.tyre_age[j] = w.tyres.1;
+        self.pit_stops[j] = w.pit_i.min(255) as u8;
+        self.state[j] = state as u8;
+        self.official_position[j] = w.official_position;
     }
 }
 

@@ -337,6 +337,26 @@ pub struct TrueStanding {
     pub ahead_speed_ms: Option<f64>,
     /// The car ahead's racing number.
     pub ahead: Option<u16>,
+    /// Whole laps behind the leader (0 on the lead lap).
+    pub laps_down: u32,
+    /// How far behind the leader, metres, and the lap length.
+    pub behind_leader_m: f64,
+    /// See [`TrueStanding::behind_leader_m`].
+    pub lap_m: f64,
+    /// The car has taken the chequered flag.
+    pub finished: bool,
+}
+
+impl TrueStanding {
+    /// Being lapped: running a whole number of laps behind the leader, within
+    /// [`SIDE_BY_SIDE_M`] (one lap down or still on the lap, by centimetres).
+    fn being_lapped(&self) -> bool {
+        if self.finished {
+            return false;
+        }
+        let laps = (self.behind_leader_m / self.lap_m).round();
+        laps >= 1.0 && (self.behind_leader_m - laps * self.lap_m).abs() < SIDE_BY_SIDE_M
+    }
 }
 
 /// Two cars closer than this along the track are side by side: which is ahead is a matter of
@@ -390,6 +410,8 @@ pub struct TruthReport {
     pub lap_counter_over_total: u64,
     /// Values not compared: side by side, or to a car nearly stopped there.
     pub not_compared: u64,
+    /// Lapped cars in every frame: (frames where the replay shows the true laps down, frames).
+    pub laps_down: (u64, u64),
 }
 
 /// Compares the gap and interval of every lead-lap car in every frame of `replay` (from
@@ -399,6 +421,7 @@ pub fn gaps_against_truth(replay: &crate::Replay, truth: &dyn Fn(f64) -> Vec<Tru
     let mut report = TruthReport::default();
     let mut diffs: Vec<f64> = Vec::new();
     let (mut examples, mut misses): (Vec<String>, u64) = (Vec::new(), 0);
+    let mut lapped_examples: Vec<String> = Vec::new();
     for bytes in &replay.chunks {
         let c = Chunk::decode(crate::decompress_chunk(bytes)?)?;
         for k in 0..c.frames as usize {
@@ -409,7 +432,24 @@ pub fn gaps_against_truth(replay: &crate::Replay, truth: &dyn Fn(f64) -> Vec<Tru
                 report.lap_counter_over_total += 1;
             }
             let standings = truth(t_ms);
-            for (st, (gap_ok, interval_ok)) in standings.iter().zip(comparable(&standings)).filter(|(st, _)| st.lead_lap) {
+            for st in standings.iter().filter(|st| !st.lead_lap && !st.being_lapped()) {
+                let Some(d) = m.drivers.iter().position(|x| x.number == st.driver) else { continue };
+                report.laps_down.1 += 1;
+                if c.driver(col::GAP, d, k) == -i64::from(st.laps_down) {
+                    report.laps_down.0 += 1;
+                } else if lapped_examples.len() < 10 {
+                    lapped_examples.push(format!(
+                        "car {} at t={:.2} s: gap code {} here, {} laps down true",
+                        st.driver,
+                        t_ms / 1000.0,
+                        c.driver(col::GAP, d, k),
+                        st.laps_down
+                    ));
+                }
+            }
+            for (st, (gap_ok, interval_ok)) in
+                standings.iter().zip(comparable(&standings)).filter(|(st, _)| st.lead_lap && !st.being_lapped())
+            {
                 let Some(d) = m.drivers.iter().position(|x| x.number == st.driver) else { continue };
                 for (which, column, value, ok) in
                     [("gap", col::GAP, st.gap_s, gap_ok), ("interval", col::INTERVAL, st.interval_s, interval_ok)]
@@ -456,7 +496,7 @@ pub fn gaps_against_truth(replay: &crate::Replay, truth: &dyn Fn(f64) -> Vec<Tru
     );
     let _ = writeln!(
         out,
-        "    not compared: {} values (cars side by side, within {SIDE_BY_SIDE_M} m, or a car ahead below {SLOW_REFERENCE_MS} m/s where this one is)",
+        "    not compared: {} values (cars side by side, within {SIDE_BY_SIDE_M} m, or a car ahead below {SLOW_REFERENCE_MS} m/s where this one is); cars being lapped (a whole lap behind within {SIDE_BY_SIDE_M} m) left out",
         report.not_compared
     );
     if misses > 0 {
@@ -464,6 +504,10 @@ pub fn gaps_against_truth(replay: &crate::Replay, truth: &dyn Fn(f64) -> Vec<Tru
         for e in &examples {
             let _ = writeln!(out, "      {e}");
         }
+    }
+    let _ = writeln!(out, "lapped cars showing the true laps down: {}/{} car-frames", report.laps_down.0, report.laps_down.1);
+    for e in &lapped_examples {
+        let _ = writeln!(out, "      {e}");
     }
     let _ = writeln!(out, "frames whose lap counter exceeds the total laps: {}", report.lap_counter_over_total);
     report.text = out;

@@ -527,7 +527,8 @@ fn rank_span(
 /// Car `d`'s gap to `leader` and interval to `ahead` in frame `k` (at `t`, the frame before
 /// at `t_prev`): time-at-distance; at the line (the first frame after a crossing) the
 /// difference of crossing times, as the timing gives them; once the car has taken the flag,
-/// frozen at the line's values (the difference of the flag times of cars on the same lap).
+/// frozen at the line's values (the difference of the flag times of cars on the same lap; of
+/// the flag times plus the penalties announced once the timing applied a penalty to it).
 #[allow(clippy::too_many_arguments)]
 fn car_gaps(
     cars: &[CarColumns],
@@ -544,8 +545,17 @@ fn car_gaps(
 ) -> (i32, i32) {
     let c = &cars[d];
     if CarState::from_u8(state[d]) == CarState::Finished {
+        // The flag time plus the time penalties announced by `t` and not served.
+        let classified = |car: &CarColumns, flag: i64| flag + car.penalties.iter().filter(|p| p.0 <= t).map(|p| p.1).sum::<i64>();
+        // On the road's difference, as the timing shows it at the line; once the timing ranks a
+        // car that crossed later ahead of this one (it applied a penalty), the difference of
+        // classified times, as the timing then shows it.
+        let penalised = matches!((c.finished_at_ms, cars[ahead].finished_at_ms), (Some(fa), Some(fo)) if fo > fa);
         let at_flag = |other: usize| match (c.finished_at_ms, cars[other].finished_at_ms) {
-            (Some(fa), Some(fo)) if progress[d].floor() >= progress[other].floor() => (fa - fo).clamp(0, i32::MAX as i64) as i32,
+            (Some(fa), Some(fo)) if progress[d].floor() >= progress[other].floor() => {
+                let gap = if penalised { classified(c, fa) - classified(&cars[other], fo) } else { fa - fo };
+                gap.clamp(0, i32::MAX as i64) as i32
+            }
             (Some(_), _) if progress[d].is_finite() && progress[other].is_finite() && progress[other] - progress[d] >= 1.0 => {
                 -((progress[other] - progress[d]).min(99.0) as i32)
             }

@@ -117,3 +117,84 @@ fn races_without_timing_or_positions_say_so_and_show_no_order() {
         assert!(last_lap >= total - 1, "{race}: the lap counter follows LapCount to the end");
     }
 }
+
+/// After the flag: every finished car's gap and interval hold the values they had at the flag
+/// until the replay ends (they grew with time before), changing only where the timing
+/// reorders the finished cars or a time penalty is announced; the lap counter never passes the
+/// race distance (it read 58/57 before). Printed: the finish gaps against the timing's last
+/// `GapToLeader` of each car.
+#[test]
+fn after_the_flag_gaps_freeze_and_the_lap_counter_stops_at_the_distance() {
+    let Some(data) = testkit::data_dir() else {
+        println!("skipped: no shared data (../shared/data or $F1REPLAY_TEST_DATA)");
+        return;
+    };
+    use replay::chunk::{col, global, Chunk};
+    for session in [
+        "2018/2018-04-29_Azerbaijan_Grand_Prix/2018-04-29_Race",
+        "2023/2023-04-30_Azerbaijan_Grand_Prix/2023-04-29_Sprint",
+        "2025/2025-05-04_Miami_Grand_Prix/2025-05-03_Sprint",
+    ] {
+        let dir = data.join("fastf1-test-data/livetiming/static").join(session);
+        let s = timing::Session::build(&feed::FeedSession::read_dir(&dir));
+        let r = replay::build(&s, "after-flag", 0, &replay::BuildOptions::default(), &|_, _| {}).unwrap();
+        let m = &r.manifest;
+        let total = i64::from(m.session.total_laps.unwrap());
+        // Per driver: (gap, interval) at its first finished frame, and in the frame before.
+        let mut frozen: Vec<Option<(i64, i64)>> = vec![None; m.drivers.len()];
+        let mut before: Vec<Option<(i64, i64, i64)>> = vec![None; m.drivers.len()];
+        let mut finished_frames = 0u64;
+        // Time penalties change a finished car's classified time when announced.
+        let penalties: Vec<i64> = s.drivers.iter().flat_map(|d| replay::cars::time_penalties(&s, d.number)).map(|p| p.0).collect();
+        let mut t_prev = f64::NEG_INFINITY;
+        for bytes in &r.chunks {
+            let c = Chunk::decode(replay::decompress_chunk(bytes).unwrap()).unwrap();
+            for k in 0..c.frames as usize {
+                let t = (m.t_start_s * 1000.0 + f64::from(c.first_frame + k as u32) * m.frame_ms).round();
+                assert!(c.global(global::LEADER_LAP, k) <= total, "{session}: lap counter over {total}");
+                let penalty_now = penalties.iter().any(|&p| (p as f64) > t_prev && (p as f64) <= t);
+                for (d, f) in frozen.iter_mut().enumerate() {
+                    if c.driver(col::STATE, d, k) != replay::cars::CarState::Finished as i64 {
+                        continue;
+                    }
+                    finished_frames += 1;
+                    let now = (c.driver(col::GAP, d, k), c.driver(col::INTERVAL, d, k));
+                    f.get_or_insert(now);
+                    let position = c.driver(col::POSITION, d, k);
+                    // Only a new order (the timing applying a penalty) or a penalty changes them.
+                    if let Some((gap, interval, p)) = before[d] {
+                        if (gap, interval) != now {
+                            assert!(
+                                p != position || penalty_now,
+                                "{session}: car {} at {t} ms after the flag: {:?} -> {now:?}",
+                                m.drivers[d].number,
+                                (gap, interval)
+                            );
+                        }
+                    }
+                    before[d] = Some((now.0, now.1, position));
+                }
+                t_prev = t;
+            }
+        }
+        assert!(finished_frames > 10_000, "{session}: {finished_frames} finished car-frames");
+        let mut diffs: Vec<f64> = Vec::new();
+        // The gaps in the last frame against the timing's last.
+        for (d, last) in before.iter().enumerate() {
+            let official =
+                s.official.iter().find(|o| o.driver == m.drivers[d].number).and_then(|o| o.gap_to_leader_ms.last()).and_then(|g| g.1);
+            if let (Some((gap, _, _)), Some(official)) = (last, official) {
+                if *gap >= 0 {
+                    diffs.push((*gap - official).abs() as f64 / 1000.0);
+                }
+            }
+        }
+        diffs.sort_by(f64::total_cmp);
+        println!(
+            "{session}: final gaps vs the timing's last GapToLeader: {} cars, median {:.3} s, largest {:.3} s",
+            diffs.len(),
+            diffs[diffs.len() / 2],
+            diffs[diffs.len() - 1]
+        );
+    }
+}

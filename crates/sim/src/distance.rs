@@ -62,6 +62,15 @@ pub struct TrueGap {
     pub leader_speed_ms: Option<f64>,
     /// See [`TrueGap::leader_speed_ms`].
     pub ahead_speed_ms: Option<f64>,
+    /// Whole laps behind the leader (0 on the lead lap).
+    pub laps_down: u32,
+    /// How far behind the leader, metres, and the lap length: a car a whole number of laps
+    /// behind give or take centimetres is being lapped, on one lap or the other.
+    pub behind_leader_m: f64,
+    /// See [`TrueGap::behind_leader_m`].
+    pub lap_m: f64,
+    /// The car has taken the chequered flag (its standing is frozen at the line).
+    pub finished: bool,
 }
 
 /// Every car's race distance over a simulated race, and the true gaps at any time.
@@ -170,6 +179,10 @@ impl RaceDistances {
                     behind_m: running.get(rank + 1).map(|b| d - b.2),
                     leader_speed_ms: (rank > 0).then(|| speed(leader)).flatten(),
                     ahead_speed_ms: ahead.and_then(|a| speed(a.0)),
+                    laps_down: if lead_lap { 0 } else { ((lead_d_now - d) / length).floor().max(1.0) as u32 },
+                    behind_leader_m: lead_d_now - d,
+                    lap_m: length,
+                    finished: laps.is_some(),
                 }
             })
             .collect()
