@@ -46,16 +46,22 @@ pub fn part_at(part_starts: &[i64], t: i64) -> usize {
 /// lap (ended in the pit lane: it never crosses the line), and it is not deleted by `t` (race
 /// control's message is the only time known then).
 pub fn lap_counts(l: &Lap, t: i64) -> bool {
-    let reported = match (l.time_ms, l.reported_ms) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        (a, b) => a.or(b),
-    };
+    let reported = reported_at(l);
     l.lap_time_ms.is_some()
         && !l.generated
         && l.pit_out_ms.is_none()
         && l.pit_in_ms.is_none()
         && reported.is_some_and(|r| r <= t)
         && !(l.deleted == Some(true) && l.deleted_at_ms.is_none_or(|d| d <= t))
+}
+
+/// When a lap counts for the standings: when the timing announced it (the timing screen's
+/// order changes then, not at the sector-synced crossing a few hundred ms earlier).
+pub fn reported_at(l: &Lap) -> Option<i64> {
+    match (l.time_ms, l.reported_ms) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 /// The best laps the ranking reads: the timing's, or worked out from the laps.
