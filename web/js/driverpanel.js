@@ -46,8 +46,6 @@ export class DriverPanel {
       this.#build(nums);
     }
     if (!nums.length) return;
-    const bests = this.laps ? this.laps.sectorBests(snap.t) : null;
-    const fastest = this.laps ? this.laps.fastest(snap.t) : null;
     for (const n of nums) {
       const car = snap.cars.find((c) => c.number === n);
       const card = this.cards.get(n);
@@ -67,16 +65,12 @@ export class DriverPanel {
       if (this.laps) {
         const last = this.laps.last(n, snap.t);
         const best = this.laps.best(n, snap.t);
-        const pb = bests?.personal.get(n);
-        const cell = (v, i) => {
-          if (v == null) return '<span>–</span>';
-          const cls = bests && v <= bests.overall[i] ? 'ob' : pb && v <= pb[i] ? 'pb' : '';
-          return `<span class="${cls}">${lapTime(v)}</span>`;
-        };
-        const lapCls = (r) => (r && fastest && r === fastest ? 'ob' : r && best && r === best ? 'pb' : '');
+        const laps = this.laps;
+        const cell = (v, i) => (v == null ? '<span>–</span>' : `<span class="${laps.markClass(n, last.lap, i, snap.t)}">${lapTime(v)}</span>`);
+        const lapCls = (r) => (r ? laps.markClass(n, r.lap, 'lap', snap.t) : '');
         card.laps.innerHTML = `<span class="h"></span><span class="h">Lap</span><span class="h">S1</span><span class="h">S2</span><span class="h">S3</span>
           <span class="h">Last</span><span class="${lapCls(last)}">${last ? lapTime(last.lapTime) || '–' : '–'}</span>${last ? last.sectors.map(cell).join('') : '<span></span><span></span><span></span>'}
-          <span class="h">Best</span><span class="${best && fastest && best === fastest ? 'ob' : 'pb'}">${best ? lapTime(best.lapTime) : '–'}</span>${best ? best.sectors.map((v) => `<span>${lapTime(v)}</span>`).join('') : '<span></span><span></span><span></span>'}`;
+          <span class="h">Best</span><span class="${best ? laps.markClass(n, best.lap, 'lap', snap.t) || 'pb' : ''}">${best ? lapTime(best.lapTime) : '–'}</span>${best ? best.sectors.map((v) => `<span>${lapTime(v)}</span>`).join('') : '<span></span><span></span><span></span>'}`;
       }
       this.#chart(/** @type {HTMLCanvasElement} */ (card.chart), car.index, snap.frame);
     }

@@ -3,24 +3,31 @@
 /** The "no value" marker of i32 chunk columns. */
 export const I32_NONE = -2147483648;
 
-/** Compound codes of the chunk format (index = code). */
-export const COMPOUNDS = ['UNKNOWN', 'SOFT', 'MEDIUM', 'HARD', 'INTERMEDIATE', 'WET'];
+/**
+ * The code tables of the replay format, from the model (GET /api/codes: replay::codes): this
+ * module only adds colours. Loaded once, before any module that reads a code runs.
+ */
+const CODES = await fetch('/api/codes').then((r) => {
+  if (!r.ok) throw new Error(`GET /api/codes: HTTP ${r.status}`);
+  return r.json();
+});
 
-/** Car state codes of the chunk format (index = code) as leaderboard labels ('' = nothing to show). */
-export const STATE_LABELS = ['', '', 'PIT', 'OUT', 'STOP', 'RET', 'FIN', 'DNS'];
+/** Compound names by chunk code ('UNKNOWN' for 0). */
+export const COMPOUNDS = CODES.compounds.map((c) => c.name);
 
-/** Car state codes. */
-export const STATE = { ABSENT: 0, TRACK: 1, PIT: 2, OUT: 3, STOPPED: 4, RETIRED: 5, FINISHED: 6, NOT_STARTED: 7 };
+/** Car state codes of the chunk format as leaderboard labels ('' = nothing to show). */
+export const STATE_LABELS = CODES.car_states.map((c) => c.short);
 
-/** Track status codes with their banner text and colour. */
-export const TRACK_STATUS = {
-  1: { label: 'Track clear', short: '', colour: null },
-  2: { label: 'Yellow flag', short: 'YELLOW', colour: '#ffd400' },
-  4: { label: 'Safety car', short: 'SC', colour: '#ff9f1a' },
-  5: { label: 'Red flag', short: 'RED', colour: '#ff2d2d' },
-  6: { label: 'Virtual safety car', short: 'VSC', colour: '#ff9f1a' },
-  7: { label: 'VSC ending', short: 'VSC', colour: '#ffc266' },
-};
+/** Car state codes by upper-case name: STATE.ON_TRACK, STATE.PIT, STATE.RETIRED... */
+export const STATE = Object.fromEntries(CODES.car_states.map((c) => [c.name.toUpperCase(), c.code]));
+
+/** Banner colours by track status code (presentation only). */
+const TRACK_COLOURS = { 1: null, 2: '#ffd400', 4: '#ff9f1a', 5: '#ff2d2d', 6: '#ff9f1a', 7: '#ffc266' };
+
+/** Track status codes with their banner text, short name and colour. */
+export const TRACK_STATUS = Object.fromEntries(
+  CODES.track_status.map((c) => [c.code, { label: c.label, short: c.short, colour: TRACK_COLOURS[c.code] ?? null }]),
+);
 
 /**
  * A clock reading `H:MM:SS` (or `M:SS` when `short` and under an hour); negative values get a minus.

@@ -1,6 +1,6 @@
 // The laps table (GET /api/sessions/{id}/laps, FastF1's columns, times in seconds) as a small
 // model answering "what was known at session time t": fastest lap so far, each driver's best
-// and last lap, sector bests. Everything is filtered by the time the lap ended, so nothing is
+// and last lap; the colours of lap and sector times come from GET /sectors (setMarks). Everything is filtered by the time the lap ended, so nothing is
 // shown before it happened.
 
 /**
@@ -137,29 +137,33 @@ export class LapsModel {
   }
 
   /**
-   * Best sector times by t: overall and per driver. Sector i counts once the lap is done.
-   * @param {number} t
-   * @returns {{overall: number[], personal: Map<number, number[]>}}
+   * Takes the best marks of GET /sectors (the model's rule, timing::bests): for each lap, its
+   * time and sectors with when they were a personal or overall best.
+   * @param {any[]} rows
    */
-  sectorBests(t) {
-    const overall = [Infinity, Infinity, Infinity];
-    const personal = new Map();
-    for (const r of this.rows) {
-      if (r.time == null || r.time > t) break;
-      if (r.deleted) continue;
-      let p = personal.get(r.driver);
-      if (!p) {
-        p = [Infinity, Infinity, Infinity];
-        personal.set(r.driver, p);
-      }
-      for (let i = 0; i < 3; i++) {
-        const s = r.sectors[i];
-        if (s == null || s <= 0) continue;
-        if (s < p[i]) p[i] = s;
-        if (s < overall[i]) overall[i] = s;
-      }
-    }
-    return { overall, personal };
+  setMarks(rows) {
+    /** @type {Map<string, any>} */
+    this.marks = new Map();
+    for (const r of rows || []) this.marks.set(`${r.driver}:${r.lap}`, r);
+  }
+
+  /**
+   * How a lap's time (`slot` 'lap') or sector (`slot` 0-2) is shown at session time t: 'ob'
+   * (overall best), 'pb' (personal best) or ''. Presents the model's marks; decides nothing.
+   * @param {number} driver
+   * @param {number} lap
+   * @param {number|'lap'} slot
+   * @param {number} t seconds
+   */
+  markClass(driver, lap, slot, t) {
+    const r = this.marks && this.marks.get(`${driver}:${lap}`);
+    const m = r && (slot === 'lap' ? r.lap_time : r.sectors[slot]);
+    if (!m) return '';
+    const ms = t * 1000;
+    const holds = (flag, until) => flag && m.set_ms <= ms && (until == null || ms < until);
+    if (holds(m.overall_best, m.overall_best_until_ms)) return 'ob';
+    if (holds(m.personal_best, m.personal_best_until_ms)) return 'pb';
+    return '';
   }
 
   /** The last lap's end time: after it, nothing in this table is a spoiler any more. */

@@ -119,6 +119,21 @@ function closeSession() {
 }
 
 /**
+ * Says on the map what the session's data lacks (the manifest's `coverage`), instead of an
+ * empty map and an order that is not there.
+ * @param {{positions: boolean, car_telemetry: boolean, timing: boolean} | undefined} c
+ */
+function showCoverage(c) {
+  const el = $('coverage-notice');
+  const missing = [];
+  if (c && !c.positions) missing.push('car positions (no map)');
+  if (c && !c.car_telemetry) missing.push('car telemetry');
+  if (c && !c.timing) missing.push('timing (no running order or gaps)');
+  el.hidden = missing.length === 0;
+  el.textContent = missing.length ? `This session's data has no ${missing.join(', no ')}.` : '';
+}
+
+/**
  * @param {string} id
  * @param {any} m manifest
  * @param {{t?: number, speed?: number, selected?: number[], play?: boolean}} opts
@@ -135,6 +150,7 @@ function setupSession(id, m, opts) {
   clk.onEnd = () => updateUrl(true);
   app.selected = new Set((opts.selected || []).filter((n) => m.drivers.some((d) => d.number === n)));
   const map = new TrackMap(/** @type {HTMLCanvasElement} */ ($('trackmap')), m, { onSelect: select });
+  showCoverage(m.coverage);
   map.showLabels = app.showLabels;
   map.selected = app.selected;
   const board = new Leaderboard($('leaderboard'), m, { onSelect: select });
@@ -179,7 +195,9 @@ function setupSession(id, m, opts) {
 /** @param {Session} s */
 async function loadLaps(s) {
   try {
-    const laps = new LapsModel(await api.laps(s.id));
+    const [rows, marks] = await Promise.all([api.laps(s.id), api.sectors(s.id)]);
+    const laps = new LapsModel(rows);
+    laps.setMarks(marks);
     if (app.s !== s) return;
     s.laps = laps;
     s.board.setLaps(laps);

@@ -37,7 +37,7 @@ pub struct HttpConfig {
     /// 404/403). `None` (the default) never contacts a third party.
     pub mirror_url: Option<String>,
     /// Minimum time between the starts of two requests of this source and its clones. The
-    /// archive asks for at least 250 ms (FEED.md 2.0).
+    /// archive asks for at least 250 ms (docs/FEED.md 2.0).
     pub min_interval: Duration,
     /// Retries after the first attempt, on 5xx/408/429, connection errors, timeouts and
     /// truncated bodies. 404/403 and other 4xx are never retried.

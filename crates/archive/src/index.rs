@@ -2,7 +2,7 @@
 //! in the archive, plus the resolver that turns `YEAR/EVENT/SESSION` into one session.
 //!
 //! Session paths are always taken from the index, never built from dates: the archive's folder
-//! names have exceptions that only the index knows (FEED.md 2.0, FastF1's `make_path` fixes).
+//! names have exceptions that only the index knows (docs/FEED.md 2.0, FastF1's `make_path` fixes).
 
 use serde::{Deserialize, Serialize};
 
@@ -390,7 +390,7 @@ mod tests {
 
     /// A real season index of the shared test data.
     fn real_index(year: u16) -> Option<SeasonIndex> {
-        let file = crate::test_data_dir()?.join(format!("fastf1-test-data/livetiming/static/{year}/Index.json"));
+        let file = testkit::data_dir()?.join(format!("fastf1-test-data/livetiming/static/{year}/Index.json"));
         let bytes = std::fs::read(&file).unwrap();
         Some(SeasonIndex::parse_for_year(&bytes, year, &file.display().to_string()).unwrap())
     }

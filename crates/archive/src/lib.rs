@@ -73,8 +73,6 @@ mod index;
 mod local;
 pub mod path;
 mod source;
-mod testdata;
-pub use testdata::{data_required, missing_data, test_data_dir};
 
 pub use cache::{CacheConfig, CachedSource};
 pub use error::{Error, Result};

@@ -218,7 +218,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_real_pitwall_tree_lists_its_sessions_and_serves_telemetry() {
-        let Some(data) = crate::test_data_dir() else {
+        let Some(data) = testkit::data_dir() else {
             return;
         };
         let source = LocalSource::new(data.join("pitwall/livetiming/static")).unwrap();

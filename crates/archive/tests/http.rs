@@ -246,7 +246,7 @@ fn files_under(dir: &Path) -> Vec<String> {
 
 #[tokio::test]
 async fn index_resolves_a_session_whose_topics_arrive_byte_for_byte() {
-    let Some(data) = archive::test_data_dir() else { return };
+    let Some(data) = testkit::data_dir() else { return };
     let root = static_root(&data);
     let server = TestServer::start(root.clone()).await;
     let source = http(server.url("ok"));
@@ -269,7 +269,7 @@ async fn index_resolves_a_session_whose_topics_arrive_byte_for_byte() {
 
 #[tokio::test]
 async fn a_missing_topic_is_not_found_with_the_url_and_a_does_not_exist_hint() {
-    let Some(data) = archive::test_data_dir() else { return };
+    let Some(data) = testkit::data_dir() else { return };
     let server = TestServer::start(static_root(&data)).await;
     let source = http(server.url("ok"));
 
@@ -297,7 +297,7 @@ async fn a_missing_file_of_a_future_session_or_season_is_not_published_yet() {
 
 #[tokio::test]
 async fn a_server_error_is_retried_and_then_succeeds() {
-    let Some(data) = archive::test_data_dir() else { return };
+    let Some(data) = testkit::data_dir() else { return };
     let root = static_root(&data);
     let server = TestServer::start(root.clone()).await;
     let source = http(server.url("flaky"));
@@ -318,7 +318,7 @@ async fn a_server_that_keeps_failing_gives_a_status_error_after_all_retries() {
 
 #[tokio::test]
 async fn a_slow_server_times_out_and_the_retry_succeeds() {
-    let Some(data) = archive::test_data_dir() else { return };
+    let Some(data) = testkit::data_dir() else { return };
     let server = TestServer::start(static_root(&data)).await;
     let config = HttpConfig { timeout: SHORT_TIMEOUT, ..config(server.url("slow-once")) };
     let source = HttpSource::new(config).unwrap();
@@ -374,7 +374,7 @@ async fn a_body_that_is_always_truncated_is_an_error_and_is_never_cached() {
 
 #[tokio::test]
 async fn the_mirror_serves_what_the_primary_does_not() {
-    let Some(data) = archive::test_data_dir() else { return };
+    let Some(data) = testkit::data_dir() else { return };
     let root = static_root(&data);
     let expected = std::fs::read(root.join(SPRINT).join("LapCount.jsonStream")).unwrap();
     let server = TestServer::start(root).await;
@@ -407,7 +407,7 @@ async fn when_the_mirror_fails_too_the_error_says_so() {
 
 #[tokio::test]
 async fn a_second_load_is_served_from_disk_without_any_request() {
-    let Some(data) = archive::test_data_dir() else { return };
+    let Some(data) = testkit::data_dir() else { return };
     let root = static_root(&data);
     let server = TestServer::start(root.clone()).await;
     let cache_dir = tempfile::tempdir().unwrap();
@@ -438,7 +438,7 @@ async fn a_second_load_is_served_from_disk_without_any_request() {
 
 #[tokio::test]
 async fn missing_topics_are_not_cached() {
-    let Some(data) = archive::test_data_dir() else { return };
+    let Some(data) = testkit::data_dir() else { return };
     let server = TestServer::start(static_root(&data)).await;
     let cache_dir = tempfile::tempdir().unwrap();
     let cached = CachedSource::new(http(server.url("ok")), CacheConfig::new(cache_dir.path())).unwrap();
@@ -493,7 +493,7 @@ async fn topics_of_a_recent_session_expire_while_past_ones_never_do() {
 
 #[tokio::test]
 async fn a_corrupt_cached_index_is_fetched_again() {
-    let Some(data) = archive::test_data_dir() else { return };
+    let Some(data) = testkit::data_dir() else { return };
     let server = TestServer::start(static_root(&data)).await;
     let cache_dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(cache_dir.path().join("2023")).unwrap();

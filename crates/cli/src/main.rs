@@ -2,7 +2,6 @@
 //! calls `archive`, `feed` and `timing`, and turns their errors into one clear message.
 
 mod bench;
-mod check;
 mod lapstable;
 mod load;
 mod replays;
@@ -70,9 +69,9 @@ enum Command {
         /// A folder written by ffharness' ff_export.py (laps.csv, tel/).
         #[arg(long)]
         fastf1: PathBuf,
-        /// How many mismatches to list per field.
-        #[arg(long, default_value_t = 20)]
-        list: usize,
+        /// The report as JSON (every mismatch listed), not text.
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         source: SourceOpts,
     },
@@ -233,38 +232,28 @@ fn run(command: Command) -> Result<(), String> {
                 lapstable::write_text(&s, &mut out).map_err(io)?;
             }
         }
-        Command::Check { session: spec, fastf1, list, source } => {
+        Command::Check { session: spec, fastf1, json, source } => {
             let (s, _) = session(&spec, &source)?;
-            let laps = check::compare_laps(&s, &fastf1.join("laps.csv"), list)?;
-            write!(out, "{}", laps.text).map_err(io)?;
-            let mut failures = Vec::new();
-            if laps.matched == 0 || laps.timing_share < 0.99 {
-                failures.push(format!("only {:.2}% of laps have every timed field equal (99% needed)", laps.timing_share * 100.0));
+            let agreement = agreement::check(&s, &fastf1).map_err(|e| e.to_string())?;
+            if json {
+                serde_json::to_writer_pretty(&mut out, &agreement).map_err(|e| e.to_string())?;
+                writeln!(out).map_err(io)?;
+            } else {
+                write!(out, "{agreement}").map_err(io)?;
             }
-            if !laps.categorical_all_equal {
-                failures.push("lap sets or Compound/TyreLife/Stint/Deleted differ".to_string());
+            if !agreement.holds() {
+                return Err(format!("disagrees with FastF1: {}", agreement.failures().join("; ")));
             }
-            if fastf1.join("tel/index.csv").exists() {
-                let tel = check::compare_telemetry(&s, &fastf1.join("tel"))?;
-                write!(out, "{}", tel.text).map_err(io)?;
-                if tel.speed_share < 1.0 || tel.xy_share < 1.0 || tel.worst_distance_rel > 0.01 {
-                    failures.push("telemetry differs beyond 1 km/h, 1 m or 1% of lap distance".to_string());
-                }
-            }
-            if !failures.is_empty() {
-                return Err(format!("disagrees with FastF1: {}", failures.join("; ")));
-            }
-            writeln!(out, "agrees with FastF1").map_err(io)?;
         }
         Command::Bench { what: BenchWhat::Other(what) } => bench::run(what, &mut out)?,
         Command::Bench { what: BenchWhat::Serve { session, viewers, seconds, format, connections, source } } => {
-            let mut config = server::bench::BenchConfig::new(serve_state(&source, true));
+            let mut config = measure::serve::BenchConfig::new(serve_state(&source, true));
             config.session = session;
             config.viewers = viewers;
             config.seconds = seconds;
             config.http_connections = connections;
             config.format = server::FrameFormat::parse(&format).ok_or_else(|| format!("--format {format}: json, msgpack or binary"))?;
-            let report = server::bench::run(config, &mut |line| eprintln!("{line}"))?;
+            let report = measure::serve::run(config, &mut |line| eprintln!("{line}"))?;
             write!(out, "{report}").map_err(io)?;
         }
         Command::Serve { addr, offline, open, source } => serve(addr, serve_state(&source, offline), open)?,
@@ -307,7 +296,7 @@ fn run(command: Command) -> Result<(), String> {
         }
         Command::Verify { session: spec, source } => {
             let (s, _) = session(&spec, &source)?;
-            let report = replays::verify(&s)?;
+            let report = replays::verify(&s, Some(std::path::Path::new(&spec)))?;
             write!(out, "{report}").map_err(io)?;
         }
     }

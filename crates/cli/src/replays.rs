@@ -84,7 +84,61 @@ pub fn build(spec: &str, args: &SourceArgs, fps: u32, force: bool, show_progress
     Ok(Built { file, path, built_now: true, build_s })
 }
 
-/// Checks a replay against the timing and physics, and says how it did.
-pub fn verify(s: &timing::Session) -> Result<String, String> {
-    replay::check::check(s).map(|r| r.text).map_err(|e| e.to_string())
+/// Checks a replay against the timing and physics, and says how it did; for a simulated race
+/// (a session folder with `ground_truth.json`), also every frame's gaps against the truth.
+pub fn verify(s: &timing::Session, folder: Option<&std::path::Path>) -> Result<String, String> {
+    let mut text = replay::check::check(s).map(|r| r.text).map_err(|e| e.to_string())?;
+    if let Some(simulation) = folder.map(|f| f.join("ground_truth.json")).filter(|p| p.is_file()).map(|p| regenerate(&p)).transpose()? {
+        if let Some(distances) = simulation.distances() {
+            let r = replay::build(s, "verify", 0, &replay::BuildOptions::default(), &|_, _| {}).map_err(|e| e.to_string())?;
+            let report = replay::check::gaps_against_truth(&r, &|t| true_standings(distances, t)).map_err(|e| e.to_string())?;
+            text.push_str(&report.text);
+        }
+    }
+    Ok(text)
+}
+
+/// The simulation a `ground_truth.json` was written with, generated again from its seed (the
+/// simulator is deterministic): its per-instant truth is not stored. An error if the
+/// regenerated truth differs from the file's.
+fn regenerate(path: &std::path::Path) -> Result<sim::Simulation, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let truth: sim::GroundTruth = serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    let kind = match truth.session.kind.as_str() {
+        "Race" => sim::SessionKind::Race,
+        "Sprint" => sim::SessionKind::Sprint,
+        "Qualifying" => sim::SessionKind::Qualifying,
+        _ => sim::SessionKind::Practice,
+    };
+    let mut config = sim::SimConfig::new(kind);
+    config.seed = truth.session.seed;
+    config.drivers = truth.drivers.len() as u32;
+    if let Some(laps) = truth.session.total_laps {
+        config.laps = laps;
+    }
+    let simulation = sim::generate(&config);
+    if simulation.truth_json() != bytes {
+        return Err(format!("{}: not the truth of a simulation this simulator makes from its seed and settings", path.display()));
+    }
+    Ok(simulation)
+}
+
+/// The simulator's true standings at `t_ms`, as the replay's check reads them.
+fn true_standings(distances: &sim::distance::RaceDistances, t_ms: f64) -> Vec<replay::check::TrueStanding> {
+    let standings = distances.gaps_at(t_ms);
+    standings
+        .iter()
+        .enumerate()
+        .map(|(i, g)| replay::check::TrueStanding {
+            ahead: i.checked_sub(1).map(|a| standings[a].driver),
+            driver: g.driver,
+            lead_lap: g.lead_lap,
+            gap_s: g.gap_s,
+            interval_s: g.interval_s,
+            ahead_m: g.ahead_m,
+            behind_m: g.behind_m,
+            leader_speed_ms: g.leader_speed_ms,
+            ahead_speed_ms: g.ahead_speed_ms,
+        })
+        .collect()
 }

@@ -32,36 +32,5 @@ pub mod zipped;
 
 pub use error::{FeedError, Warning};
 
-/// The shared real data folder for this crate's tests: `$F1REPLAY_TEST_DATA`, else
-/// `shared/data` next to the repository (the rule of `archive::test_data_dir`, which feed
-/// cannot depend on).
-#[cfg(test)]
-pub(crate) fn test_data_dir() -> Option<std::path::PathBuf> {
-    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let candidates: Vec<std::path::PathBuf> = match std::env::var_os("F1REPLAY_TEST_DATA") {
-        Some(dir) => vec![std::path::PathBuf::from(dir)],
-        None => vec![manifest.join("../../shared/data"), manifest.join("../../../shared/data")],
-    };
-    candidates.into_iter().find(|dir| dir.join("pitwall").is_dir())
-}
-
-/// Every file of the shared real data whose name `wanted` accepts, for this crate's tests
-/// that read all of one kind; `None` without the data.
-#[cfg(test)]
-pub(crate) fn test_data_files(wanted: impl Fn(&str) -> bool) -> Option<Vec<std::path::PathBuf>> {
-    let mut files = Vec::new();
-    let mut stack = vec![test_data_dir()?];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.file_name().is_some_and(|n| wanted(&n.to_string_lossy())) {
-                files.push(path);
-            }
-        }
-    }
-    Some(files)
-}
 pub use session::FeedSession;
 pub use topic::Topic;

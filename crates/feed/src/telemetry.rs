@@ -749,7 +749,7 @@ mod tests {
     #[test]
     fn mexico_qualifying_telemetry_scans_exactly_like_serde() {
         let session = "pitwall/livetiming/static/2025/2025-10-26_Mexico_City_Grand_Prix/2025-10-25_Qualifying";
-        match crate::test_data_dir().map(|d| d.join(session)).filter(|d| d.is_dir()) {
+        match testkit::data_dir().map(|d| d.join(session)).filter(|d| d.is_dir()) {
             Some(dir) => scans_like_serde(&dir),
             None => println!("SKIPPED mexico_qualifying_telemetry_scans_exactly_like_serde: no real data (set F1REPLAY_TEST_DATA)"),
         }

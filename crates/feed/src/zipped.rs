@@ -150,7 +150,7 @@ mod tests {
 
     #[test]
     fn every_z_line_of_the_shared_data_opens_as_zlib_opens_it() {
-        let Some(files) = crate::test_data_files(|name| name.ends_with(".z.jsonStream")) else {
+        let Some(files) = testkit::data_files(|name| name.ends_with(".z.jsonStream")) else {
             println!("SKIPPED every_z_line_of_the_shared_data_opens_as_zlib_opens_it: no real data (set F1REPLAY_TEST_DATA)");
             return;
         };

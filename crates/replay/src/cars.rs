@@ -47,6 +47,19 @@ impl CarState {
             CarState::NotStarted => "not_started",
         }
     }
+    /// What a timing tower shows next to the car (empty: nothing).
+    pub fn short_label(self) -> &'static str {
+        match self {
+            CarState::Absent | CarState::OnTrack => "",
+            CarState::InPit => "PIT",
+            CarState::OutLap => "OUT",
+            CarState::Stopped => "STOP",
+            CarState::Retired => "RET",
+            CarState::Finished => "FIN",
+            CarState::NotStarted => "DNS",
+        }
+    }
+
     /// From the chunk byte.
     pub fn from_u8(v: u8) -> CarState {
         match v {
@@ -303,6 +316,8 @@ struct Setup<'a> {
     /// The car has no lap at all: it did not start.
     no_start: bool,
     race_like: bool,
+    /// The session has timing: without it nothing says a car is running or did not start.
+    timed_session: bool,
     /// The car's facts, with empty columns: what [`CarPass::columns`] starts from.
     info: CarColumns,
 }
@@ -451,7 +466,9 @@ impl<'a> CarPass<'a> {
             tyres: (0, 0),
             next_frame: 0,
         };
-        let setup = Setup { ctx, laps, timed, generated, tel, official_laps, lap_from, pit_ins, no_start, race_like, info: c };
+        let timed_session = crate::manifest::Coverage::has_timing(s);
+        let setup =
+            Setup { ctx, laps, timed, generated, tel, official_laps, lap_from, pit_ins, no_start, race_like, timed_session, info: c };
         CarPass { setup, walk }
     }
 
@@ -476,6 +493,7 @@ impl<'a> CarPass<'a> {
             ref pit_ins,
             no_start,
             race_like,
+            timed_session,
             ref info,
         } = self.setup;
         let (laps, timed, generated, official_laps, lap_from, pit_ins) =
@@ -626,7 +644,7 @@ impl<'a> CarPass<'a> {
             let has_pos = x.is_finite() && y.is_finite();
 
             // State, from the official flags and the laps.
-            let state = if no_start && race_like {
+            let state = if no_start && race_like && timed_session {
                 CarState::NotStarted
             } else if finished_at_ms.is_some_and(|f| t >= f) {
                 CarState::Finished
@@ -638,7 +656,7 @@ impl<'a> CarPass<'a> {
                 CarState::InPit
             } else if current.is_some_and(|l| l.pit_out_ms.is_some_and(|p| p <= t) && l.lap_number as usize == completed + 1) {
                 CarState::OutLap
-            } else if has_pos || tel.is_none() {
+            } else if has_pos || (tel.is_none() && timed_session) {
                 CarState::OnTrack
             } else {
                 CarState::Absent
@@ -682,7 +700,9 @@ impl<'a> CarPass<'a> {
                     along -= lap_m;
                 }
                 frac = f64::from(track.fraction(along));
-            } else if let (Some(a), Some(b)) = (lap_start, lap_end) {
+            } else if let (Some(a), Some(b), false) = (lap_start, lap_end, in_pit && ctx.track.is_some()) {
+                // (A car in the pit lane of a session with positions that shows none, in its
+                // garage, stays where it was last seen, below.)
                 // The lap being driven's sector timing points, where known.
                 let points = match (ctx.timing_points, current.filter(|l| l.lap_number as usize == completed + 1)) {
                     (Some(p), Some(l)) => [l.sector_session_ms[0].map(|e| (e, p[0])), l.sector_session_ms[1].map(|e| (e, p[1]))],

@@ -34,6 +34,10 @@ pub struct Report {
     /// [`GAP_WITHIN_MS`] of the `GapToLeader` the timing gave with that crossing, lap ends where
     /// both show a time).
     pub gaps: (u32, u32),
+    /// Race-like sessions: our gap against every `GapToLeader` update with a time.
+    pub official_gap: UpdateStats,
+    /// Race-like sessions: our interval against every `IntervalToPositionAhead` update.
+    pub official_interval: UpdateStats,
 }
 
 /// Builds the replay of a session in memory and checks it against the timing and physics.
@@ -144,6 +148,7 @@ pub fn check(s: &timing::Session) -> Result<Report, Error> {
     out.push_str(&examples);
     let mut crossings = (0, 0);
     let mut gaps = (0, 0);
+    let (mut official_gap, mut official_interval) = (UpdateStats::default(), UpdateStats::default());
     // Race-like sessions: at each line crossing the timing reports (a driver's NumberOfLaps
     // going up), that driver's position in the replay vs the official one. The timing's
     // position updates for one crossing arrive over a second or two after its report (the
@@ -211,6 +216,18 @@ pub fn check(s: &timing::Session) -> Result<Report, Error> {
             quantile(1.0)
         );
         gaps = (within as u32, gap_diffs.len() as u32);
+        for (which, column, updates) in [
+            ("GapToLeader", col::GAP, (|o: &timing::official::OfficialTimeline| &o.gap_to_leader_ms) as Updates),
+            ("IntervalToPositionAhead", col::INTERVAL, |o| &o.interval_ms),
+        ] {
+            let stat = against_updates(s, m, &chunks, column, updates);
+            let _ = writeln!(out, "{}", stat.line(which));
+            if column == col::GAP {
+                official_gap = stat;
+            } else {
+                official_interval = stat;
+            }
+        }
         for (_, car, lap, t, ours, theirs) in gap_diffs.iter().rev().take(3) {
             let _ = writeln!(
                 out,
@@ -230,5 +247,225 @@ pub fn check(s: &timing::Session) -> Result<Report, Error> {
         r.chunks.iter().map(|c| c.len()).sum::<usize>() as f64 / f64::from(m.frame_count.max(1)),
         r.raw_bytes as f64 / 1e6
     );
-    Ok(Report { text: out, order_share: share / 100.0, teleports, frame_pairs: pairs, at_origin: origin, crossings, gaps })
+    Ok(Report {
+        text: out,
+        order_share: share / 100.0,
+        teleports,
+        frame_pairs: pairs,
+        at_origin: origin,
+        crossings,
+        gaps,
+        official_gap,
+        official_interval,
+    })
+}
+
+/// Our gap or interval against every time the timing gave for it (race-like sessions).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct UpdateStats {
+    /// Updates with a time where we show a time too, compared.
+    pub compared: u32,
+    /// Updates with a time where we show none (no gap, or laps down).
+    pub no_time_here: u32,
+    /// Median, 95th percentile and largest |ours − the timing's|, seconds.
+    pub median_s: f64,
+    /// See [`UpdateStats::median_s`].
+    pub p95_s: f64,
+    /// See [`UpdateStats::median_s`].
+    pub max_s: f64,
+}
+
+impl UpdateStats {
+    fn line(&self, which: &str) -> String {
+        format!(
+            "ours vs every {which} update with a time: {} compared, |difference| median {:.3} s, p95 {:.3} s, largest {:.3} s; {} where we show no time",
+            self.compared, self.median_s, self.p95_s, self.max_s, self.no_time_here
+        )
+    }
+}
+
+/// Which of a driver's official updates to compare: (session ms, ms or no time) changes.
+type Updates = fn(&timing::official::OfficialTimeline) -> &Vec<(i64, Option<i64>)>;
+
+/// Compares column `column` (gap or interval) in the frame of each official update in
+/// `updates(driver)` that carries a time, with that time.
+fn against_updates(s: &timing::Session, m: &crate::Manifest, chunks: &[Chunk], column: usize, updates: Updates) -> UpdateStats {
+    let mut diffs: Vec<i64> = Vec::new();
+    let mut no_time = 0u32;
+    for (d, meta) in m.drivers.iter().enumerate() {
+        let Some(o) = s.official.iter().find(|o| o.driver == meta.number) else { continue };
+        for &(t_ms, value) in updates(o) {
+            let Some(official) = value else { continue };
+            let k = ((t_ms as f64 - m.t_start_s * 1000.0) / m.frame_ms).ceil();
+            if k < 0.0 {
+                continue;
+            }
+            let k = k as u32;
+            let Some(c) = chunks.iter().find(|c| k >= c.first_frame && k < c.first_frame + c.frames) else { continue };
+            let ours = c.driver(column, d, (k - c.first_frame) as usize);
+            if ours >= 0 {
+                diffs.push((ours - official).abs());
+            } else {
+                no_time += 1;
+            }
+        }
+    }
+    diffs.sort_unstable();
+    let q = |p: f64| diffs.get(((diffs.len() as f64 - 1.0) * p).round() as usize).map_or(f64::NAN, |&v| v as f64 / 1000.0);
+    UpdateStats { compared: diffs.len() as u32, no_time_here: no_time, median_s: q(0.5), p95_s: q(0.95), max_s: q(1.0) }
+}
+
+/// A car's true standing at one instant, from a ground truth (the simulator's): what the
+/// replay's gap and interval must equal in every frame.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrueStanding {
+    /// Racing number.
+    pub driver: u16,
+    /// On the leader's lap: the gaps are times, compared.
+    pub lead_lap: bool,
+    /// True gap to the leader, seconds (`None` for the leader).
+    pub gap_s: Option<f64>,
+    /// True interval to the car ahead, seconds (`None` for the leader).
+    pub interval_s: Option<f64>,
+    /// How far ahead the car ahead is, and how far behind the car behind is, metres.
+    pub ahead_m: Option<f64>,
+    /// See [`TrueStanding::ahead_m`].
+    pub behind_m: Option<f64>,
+    /// The leader's and the car ahead's speed when they were where this car is, m/s.
+    pub leader_speed_ms: Option<f64>,
+    /// See [`TrueStanding::leader_speed_ms`].
+    pub ahead_speed_ms: Option<f64>,
+    /// The car ahead's racing number.
+    pub ahead: Option<u16>,
+}
+
+/// Two cars closer than this along the track are side by side: which is ahead is a matter of
+/// the positions' resolution and interpolation (the feed gives decimetres, 4-5 times a
+/// second), so the interval between them (and the gap, where one is the leader) is not
+/// compared in that frame.
+pub const SIDE_BY_SIDE_M: f64 = 1.0;
+/// A gap or interval to a car that was slower than this where this car is now (a pit box, a
+/// car stopping) is not compared: time-at-distance turns each decimetre of position into
+/// more than 0.02 s there.
+pub const SLOW_REFERENCE_MS: f64 = 5.0;
+
+/// Whether each of a frame's true standings' gap and interval are well defined enough to
+/// compare: (gap, interval), in the order given. An interval is not compared where this car,
+/// the car ahead or the one ahead of that is side by side with its neighbour (the replay may
+/// rank the pair either way), or where the car ahead was nearly stopped where this car is; a
+/// gap, where the leader was nearly stopped there or this car is side by side with it.
+fn comparable(standings: &[TrueStanding]) -> Vec<(bool, bool)> {
+    let by_driver = |n: u16| standings.iter().find(|s| s.driver == n);
+    let side_by_side = |m: Option<f64>| m.is_some_and(|m| m < SIDE_BY_SIDE_M);
+    let slow = |v: Option<f64>| v.is_some_and(|v| v < SLOW_REFERENCE_MS);
+    standings
+        .iter()
+        .map(|s| {
+            let ahead = s.ahead.and_then(by_driver);
+            let pair_ahead = ahead.is_some_and(|a| side_by_side(a.ahead_m));
+            let interval = !(side_by_side(s.ahead_m) || side_by_side(s.behind_m) || pair_ahead || slow(s.ahead_speed_ms));
+            let behind_leader = ahead.is_some_and(|a| a.gap_s.is_none());
+            // Right behind the leader the gap is the interval.
+            let gap = !slow(s.leader_speed_ms) && (!behind_leader || interval);
+            (gap, interval)
+        })
+        .collect()
+}
+
+/// A gap this close to the ground truth counts as equal (a 25 FPS frame is 0.04 s).
+pub const TRUTH_WITHIN_S: f64 = 0.05;
+
+/// What [`gaps_against_truth`] found: the gaps and intervals of lead-lap cars in every frame
+/// against the ground truth.
+#[derive(Debug, Clone, Default)]
+pub struct TruthReport {
+    /// Human-readable report.
+    pub text: String,
+    /// (values within [`TRUTH_WITHIN_S`], values compared): gaps and intervals together.
+    pub within: (u64, u64),
+    /// Largest difference, seconds (infinite where the replay showed no time and the truth
+    /// one), and where: (car, session seconds, which value).
+    pub worst: (f64, u16, f64, &'static str),
+    /// Frames where the lap counter read more than the race distance.
+    pub lap_counter_over_total: u64,
+    /// Values not compared: side by side, or to a car nearly stopped there.
+    pub not_compared: u64,
+}
+
+/// Compares the gap and interval of every lead-lap car in every frame of `replay` (from
+/// the race start) with `truth(t_ms)`, and checks the lap counter never exceeds the total.
+pub fn gaps_against_truth(replay: &crate::Replay, truth: &dyn Fn(f64) -> Vec<TrueStanding>) -> Result<TruthReport, Error> {
+    let m = &replay.manifest;
+    let mut report = TruthReport::default();
+    let mut diffs: Vec<f64> = Vec::new();
+    let (mut examples, mut misses): (Vec<String>, u64) = (Vec::new(), 0);
+    for bytes in &replay.chunks {
+        let c = Chunk::decode(crate::decompress_chunk(bytes)?)?;
+        for k in 0..c.frames as usize {
+            let frame = c.first_frame + k as u32;
+            let t_ms = m.t_start_s * 1000.0 + f64::from(frame) * m.frame_ms;
+            let lap = c.global(crate::chunk::global::LEADER_LAP, k);
+            if m.session.total_laps.is_some_and(|total| lap > i64::from(total)) {
+                report.lap_counter_over_total += 1;
+            }
+            let standings = truth(t_ms);
+            for (st, (gap_ok, interval_ok)) in standings.iter().zip(comparable(&standings)).filter(|(st, _)| st.lead_lap) {
+                let Some(d) = m.drivers.iter().position(|x| x.number == st.driver) else { continue };
+                for (which, column, value, ok) in
+                    [("gap", col::GAP, st.gap_s, gap_ok), ("interval", col::INTERVAL, st.interval_s, interval_ok)]
+                {
+                    let Some(true_s) = value else { continue };
+                    if !ok {
+                        report.not_compared += 1;
+                        continue;
+                    }
+                    let ours = c.driver(column, d, k);
+                    let diff = if ours >= 0 { (ours as f64 / 1000.0 - true_s).abs() } else { f64::INFINITY };
+                    diffs.push(diff);
+                    if diff > report.worst.0 || report.worst.1 == 0 {
+                        report.worst = (diff, st.driver, t_ms / 1000.0, which);
+                    }
+                    if diff > TRUTH_WITHIN_S {
+                        misses += 1;
+                        if examples.len() < 40 {
+                            let ours = if ours >= 0 { format!("{:.3} s", ours as f64 / 1000.0) } else { format!("code {ours}") };
+                            examples.push(format!(
+                                "car {} at t={:.2} s: {which} {ours} here, {true_s:.3} s true",
+                                st.driver,
+                                t_ms / 1000.0
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let within = diffs.iter().filter(|d| **d <= TRUTH_WITHIN_S).count() as u64;
+    report.within = (within, diffs.len() as u64);
+    let share = 100.0 * within as f64 / diffs.len().max(1) as f64;
+    diffs.sort_by(f64::total_cmp);
+    let q = |p: f64| diffs.get(((diffs.len() as f64 - 1.0) * p).round() as usize).copied().unwrap_or(f64::NAN);
+    let mut out = String::new();
+    let (w, car, t, which) = report.worst;
+    let _ = writeln!(
+        out,
+        "gap and interval of lead-lap cars at every frame vs the ground truth: {within}/{} within {TRUTH_WITHIN_S} s ({share:.3}%); median {:.4} s, p99 {:.4} s, worst {w:.3} s (car {car}, {which} at t={t:.2} s)",
+        diffs.len(),
+        q(0.5),
+        q(0.99)
+    );
+    let _ = writeln!(
+        out,
+        "    not compared: {} values (cars side by side, within {SIDE_BY_SIDE_M} m, or a car ahead below {SLOW_REFERENCE_MS} m/s where this one is)",
+        report.not_compared
+    );
+    if misses > 0 {
+        let _ = writeln!(out, "    {misses} values off; the first {}:", examples.len());
+        for e in &examples {
+            let _ = writeln!(out, "      {e}");
+        }
+    }
+    let _ = writeln!(out, "frames whose lap counter exceeds the total laps: {}", report.lap_counter_over_total);
+    report.text = out;
+    Ok(report)
 }

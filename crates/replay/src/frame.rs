@@ -6,7 +6,7 @@ use crate::manifest::Manifest;
 use serde::Serialize;
 
 /// Every car and the session state at one instant.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Frame {
     /// Frame index.
     pub index: u32,
@@ -29,7 +29,7 @@ pub struct Frame {
 }
 
 /// One car in a frame.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct CarFrame {
     /// Racing number.
     pub number: u16,

@@ -26,6 +26,7 @@
 pub mod cars;
 pub mod check;
 pub mod chunk;
+pub mod codes;
 pub mod frame;
 pub mod geometry;
 pub mod manifest;
@@ -48,7 +49,7 @@ use timing::Session;
 pub const FORMAT_VERSION: u32 = 3;
 /// Version of the whole pipeline (timing rules + replay build); part of cache keys, so a
 /// change of either rebuilds cached replays.
-pub const PIPELINE_VERSION: &str = "timing-1/replay-5";
+pub const PIPELINE_VERSION: &str = "timing-2/replay-6";
 /// zstd level of the chunks. With zig-zag deltas level 1 is smaller than level 3 was without
 /// them (simulated race 8.28 MB, 8.61 MB before), with a third fewer instructions than level 3.
 const ZSTD_LEVEL: i32 = 1;
@@ -198,8 +199,12 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
     // the simulated race, and the same few megabytes of columns whatever the session's length.
     let mut passes: Vec<cars::CarPass> = drivers.par_iter().map(|d| cars::CarPass::new(&ctx, d.number)).collect();
     let mut cars: Vec<cars::CarColumns> = passes.iter().map(cars::CarPass::columns).collect();
-    let mut ranking = if race_like {
-        standings::Ranking::race(cars.len(), &tl, ctx.timing_points.filter(|_| track.is_none()))
+    let coverage = Coverage::of(s);
+    let mut ranking = if !coverage.timing {
+        // Without the timing there is no order to show: no positions, no gaps.
+        standings::Ranking::unranked(cars.len())
+    } else if race_like {
+        standings::Ranking::race(cars.len(), &tl, ctx.timing_points.filter(|_| track.is_none()), s.session_start_ms)
     } else {
         standings::Ranking::by_best_lap(s, &cars, &tl)
     };
@@ -331,10 +336,18 @@ impl GlobalColumns {
             g.weather.push(weather.passed(t).checked_sub(1).map_or(65_535, |i| i.min(65_534) as u16));
             let lap =
                 race.and_then(|(cars, st)| (0..cars.len()).find(|&d| st.position(d)[k - a] == 1).map(|d| cars[d].lap[k - cars[d].first]));
-            g.leader_lap.push(lap.unwrap_or(0));
+            // Without a leader (no timing): the lap LapCount gave.
+            let lap = lap.or_else(|| timing::official::value_at(&s.current_lap, t).map(|l| l.min(u32::from(u16::MAX)) as u16));
+            g.leader_lap.push(leader_lap(lap.unwrap_or(0), s.total_laps));
         }
         g
     }
+}
+
+/// The lap counter: the leader's lap, never past the race distance (after the flag the
+/// leader is on its cool-down lap, which is no lap of the race).
+fn leader_lap(lap: u16, total_laps: Option<u32>) -> u16 {
+    total_laps.map_or(lap, |total| lap.min(total.min(u32::from(u16::MAX)) as u16))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -378,7 +391,7 @@ fn manifest(
         if let Some(start) = s.session_start_ms {
             lap_starts.push(LapStart { lap: 1, t_s: secs(start) });
         }
-        let max_lap = s.laps.iter().map(|l| l.lap_number).max().unwrap_or(0);
+        let max_lap = s.laps.iter().map(|l| l.lap_number).max().unwrap_or(0).min(s.total_laps.unwrap_or(u32::MAX));
         for n in 1..max_lap {
             if let Some(t) = s.laps.iter().filter(|l| l.lap_number == n && !l.generated).filter_map(|l| l.time_ms).min() {
                 lap_starts.push(LapStart { lap: n + 1, t_s: secs(t) });
@@ -407,6 +420,7 @@ fn manifest(
         format_version: FORMAT_VERSION,
         pipeline_version: PIPELINE_VERSION.to_string(),
         source_hash: format!("{source_hash:016x}"),
+        coverage: Coverage::of(s),
         session: SessionMeta {
             id: id.to_string(),
             year,

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The session part of the manifest.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct SessionMeta {
     /// Session id (docs/API.md).
     pub id: String,
@@ -26,7 +26,7 @@ pub struct SessionMeta {
 }
 
 /// One chunk in the index.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct ChunkEntry {
     /// Chunk number.
     pub index: u32,
@@ -41,7 +41,7 @@ pub struct ChunkEntry {
 }
 
 /// A driver as the viewer shows it.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct DriverMeta {
     /// Racing number.
     pub number: u16,
@@ -56,7 +56,7 @@ pub struct DriverMeta {
 }
 
 /// A point and direction.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Finish {
     /// X, m.
     pub x: f32,
@@ -69,7 +69,7 @@ pub struct Finish {
 }
 
 /// A point.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Point {
     /// X, m.
     pub x: f32,
@@ -78,7 +78,7 @@ pub struct Point {
 }
 
 /// A DRS zone as outline indices.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Zone {
     /// First outline index.
     pub from: usize,
@@ -87,7 +87,7 @@ pub struct Zone {
 }
 
 /// Track geometry.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default, utoipa::ToSchema)]
 pub struct Geometry {
     /// Centreline, m, closed.
     pub outline: Vec<[f32; 2]>,
@@ -108,7 +108,7 @@ pub struct Geometry {
 }
 
 /// A leader line crossing.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct LapStart {
     /// Lap number started.
     pub lap: u32,
@@ -117,7 +117,7 @@ pub struct LapStart {
 }
 
 /// A track status period.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct StatusPeriod {
     /// Start, s.
     pub start_s: f64,
@@ -128,7 +128,7 @@ pub struct StatusPeriod {
 }
 
 /// A qualifying part.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Segment {
     /// Q1, Q2, Q3.
     pub name: String,
@@ -139,7 +139,7 @@ pub struct Segment {
 }
 
 /// A race control message.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct RcmEntry {
     /// Session time, s.
     pub t_s: f64,
@@ -160,7 +160,7 @@ pub struct RcmEntry {
 }
 
 /// A weather sample.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct WeatherEntry {
     /// Session time, s.
     pub t_s: f64,
@@ -180,8 +180,37 @@ pub struct WeatherEntry {
     pub wind_ms: Option<f32>,
 }
 
+/// What the session's raw data carries, so a viewer can say what it cannot show instead of
+/// showing a fake map or order.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default, utoipa::ToSchema)]
+pub struct Coverage {
+    /// Car positions (`Position.z`): the map can show the cars.
+    pub positions: bool,
+    /// Car telemetry (`CarData.z`): speed, rpm, gear, throttle, brake, DRS.
+    pub car_telemetry: bool,
+    /// Timing (`TimingData`): laps, the running order and gaps.
+    pub timing: bool,
+}
+
+impl Coverage {
+    /// What `s` carries. Timing counts only laps the timing gave (not the ones FastF1's rules
+    /// generate for cars without any) or positions it gave.
+    pub fn of(s: &timing::Session) -> Coverage {
+        Coverage {
+            positions: s.telemetry.iter().any(|t| t.x_m.iter().any(|x| x.is_finite())),
+            car_telemetry: s.telemetry.iter().any(|t| t.speed_kph.iter().any(|v| v.is_finite())),
+            timing: Coverage::has_timing(s),
+        }
+    }
+
+    /// Whether `s` has timing (see [`Coverage::timing`]).
+    pub fn has_timing(s: &timing::Session) -> bool {
+        s.laps.iter().any(|l| !l.generated) || s.official.iter().any(|o| !o.position.is_empty())
+    }
+}
+
 /// The manifest.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Manifest {
     /// Replay file format version.
     pub format_version: u32,
@@ -192,6 +221,8 @@ pub struct Manifest {
     pub source_hash: String,
     /// The session.
     pub session: SessionMeta,
+    /// What the session's data carries (positions, car telemetry, timing).
+    pub coverage: Coverage,
     /// Frames per second.
     pub fps: u32,
     /// Milliseconds per frame.

@@ -75,6 +75,11 @@ struct ProgressIndex {
     max: f32,
     /// The threshold of the next step to reach.
     next_step: f64,
+    /// Races: the race start (first frame at or after it, session ms). Progress before it
+    /// (the formation lap) is not indexed, and a distance the car had already covered at the
+    /// start was reached at the start: a car behind the leader's grid slot is as far behind
+    /// as the time since the start.
+    start: Option<(usize, f64)>,
 }
 
 impl ProgressIndex {
@@ -87,12 +92,13 @@ impl ProgressIndex {
         j as f64 / Self::STEPS + Self::ORIGIN
     }
 
-    fn new(progress: &[f32]) -> ProgressIndex {
+    fn new(progress: &[f32], start: Option<(usize, f64)>) -> ProgressIndex {
         let mut index = ProgressIndex {
             cummax: Vec::with_capacity(progress.len()),
             first: Vec::new(),
             max: f32::NEG_INFINITY,
             next_step: Self::threshold(0),
+            start,
         };
         index.extend(progress);
         index
@@ -100,8 +106,9 @@ impl ProgressIndex {
 
     /// Appends the next frames' progress: a race is indexed run by run as its frames are built.
     fn extend(&mut self, progress: &[f32]) {
+        let start_frame = self.start.map_or(0, |s| s.0);
         for &p in progress {
-            if p.is_finite() && p > self.max {
+            if p.is_finite() && p > self.max && self.cummax.len() >= start_frame {
                 self.max = p;
             }
             let frame = self.cummax.len() as u32;
@@ -195,6 +202,10 @@ impl ProgressIndex {
         let i = self.first_frame_reaching_from(p, hint);
         if i > upto || i == 0 || i >= self.cummax.len() {
             return None;
+        }
+        if let Some((frame, ms)) = self.start.filter(|s| s.0 == i) {
+            // Already this far at the start.
+            return (frame <= upto).then_some(ms);
         }
         let (p0, p1) = (f64::from(self.cummax[i - 1]), f64::from(self.cummax[i]));
         let (t0, t1) = (tl.t_ms(i as u32 - 1) as f64, tl.t_ms(i as u32) as f64);
@@ -304,8 +315,15 @@ enum Kind<'a> {
         index: Vec<ProgressIndex>,
         /// Without positions: the lap fractions of the sector timing points, to rank by.
         timing_points: Option<[f64; 2]>,
+        /// The race start (first frame at or after it, session ms): no gaps before it.
+        start: Option<(usize, f64)>,
         /// The frame times.
         tl: &'a Timeline,
+    },
+    /// A session without timing: nobody ranked.
+    Unranked {
+        /// Driver columns.
+        drivers: usize,
     },
     /// Qualifying and practice: the order at each event, held until the next.
     ByBestLap {
@@ -326,9 +344,18 @@ impl<'a> Ranking<'a> {
     ///
     /// The cars' progress is indexed as runs of frames are built ([`Ranking::extend`]); a run
     /// is ranked once indexed.
-    pub fn race(drivers: usize, tl: &'a Timeline, timing_points: Option<[f64; 2]>) -> Ranking<'a> {
-        let index = (0..drivers).map(|_| ProgressIndex::new(&[])).collect();
-        Ranking(Kind::Race { index, timing_points, tl })
+    ///
+    /// `start_ms`: the race start (the first `Started`). Gaps are measured from it: none
+    /// before it, and the formation lap is not where the leader was.
+    pub fn race(drivers: usize, tl: &'a Timeline, timing_points: Option<[f64; 2]>, start_ms: Option<i64>) -> Ranking<'a> {
+        let start = start_ms.map(|ms| ((0..tl.frames).find(|&k| tl.t_ms(k) >= ms).unwrap_or(tl.frames) as usize, ms as f64));
+        let index = (0..drivers).map(|_| ProgressIndex::new(&[], start)).collect();
+        Ranking(Kind::Race { index, timing_points, start, tl })
+    }
+
+    /// No ranking (a session without timing): every frame's positions and gaps empty.
+    pub fn unranked(drivers: usize) -> Ranking<'a> {
+        Ranking(Kind::Unranked { drivers })
     }
 
     /// Indexes the next run of frames of every car (`cars` in driver column order, each
@@ -367,7 +394,8 @@ impl<'a> Ranking<'a> {
     /// `cars`' columns, which hold those frames (races: indexed, see [`Ranking::extend`]).
     pub fn frames(&self, cars: &[CarColumns], a: usize, b: usize) -> Standings {
         match &self.0 {
-            Kind::Race { index, timing_points, tl } => rank_span(cars, index, *timing_points, tl, a, b),
+            Kind::Race { index, timing_points, start, tl } => rank_span(cars, index, *timing_points, start.map(|s| s.0), tl, a, b),
+            Kind::Unranked { drivers } => Standings::new(*drivers, b - a),
             Kind::ByBestLap { events, at_event, tl } => {
                 let drivers = at_event.first().map_or(0, |e| e.0.len());
                 let len = b - a;
@@ -398,6 +426,7 @@ fn rank_span(
     cars: &[CarColumns],
     index: &[ProgressIndex],
     timing_points: Option<[f64; 2]>,
+    start_frame: Option<usize>,
     tl: &Timeline,
     a: usize,
     b: usize,
@@ -451,60 +480,108 @@ fn rank_span(
                 m -= 1;
             }
         }
-        let leader = order[0];
-        let (lead_index, lead_progress) = (&index[leader], f64::from(progress[leader]));
+        // Before the race start there is no race to be behind in.
+        let racing = start_frame.is_none_or(|f| k >= f);
+        // The cars that can be behind or ahead: running (not stopped, retired or absent).
+        let runs = |d: usize| {
+            let s = CarState::from_u8(state[d]);
+            progress[d].is_finite() && !matches!(s, CarState::NotStarted | CarState::Retired | CarState::Stopped)
+        };
+        let leader = order.iter().copied().find(|&d| runs(d)).unwrap_or(order[0]);
+        // The running car ranked just above the one being ranked.
+        let mut ahead = usize::MAX;
         for (rank, &d) in order.iter().enumerate() {
             let car_state = state[d];
             if car_state == CarState::NotStarted as u8 || (!progress[d].is_finite() && car_state != CarState::Retired as u8) {
                 continue;
             }
             pos[d * len + j] = (rank + 1).min(255) as u8;
-            if rank == 0 || car_state == CarState::Retired as u8 {
+            if !runs(d) {
                 continue;
             }
-            let car_state = CarState::from_u8(car_state);
-            let ahead = order[rank - 1];
-            // Ranked by timing points, a car may be ahead with a little less estimated progress:
-            // the gap is then measured to where the car ahead is now.
-            let p = f64::from(progress[d]).min(f64::from(progress[ahead]));
-            if gap_hint[d].0 != leader {
-                gap_hint[d] = (leader, k);
+            let above = std::mem::replace(&mut ahead, d);
+            if d == leader || above == usize::MAX || !racing {
+                continue;
             }
-            let to_leader = gap_between(lead_index, tl, k, lead_progress, p, &mut gap_hint[d].1);
-            gap[d * len + j] = to_leader;
-            // Second place: the car ahead is the leader, and the interval is the gap.
-            int[d * len + j] = if ahead == leader {
-                to_leader
-            } else {
-                if int_hint[d].0 != ahead {
-                    int_hint[d] = (ahead, k);
-                }
-                gap_between(&index[ahead], tl, k, f64::from(progress[ahead]), p, &mut int_hint[d].1)
-            };
-            // Just after a line crossing (the first frame after it): the gaps at the line, from
-            // the crossing times, as the timing gives them (the time-at-distance a frame later
-            // also counts the two cars' speeds over the few metres since, which differ most
-            // when one of them is in the pit lane).
-            let c = &cars[d];
-            if let Some((lap, t_cross)) = crossing_in(&c.crossings_ms, &mut next_crossing[d], t_prev, t) {
-                let line_gap = |other: &CarColumns, current: i32| match other.crossings_ms.get(lap) {
-                    Some(&t_other) if current >= 0 && t_other != i64::MIN && t_other <= t_cross => {
-                        (t_cross - t_other).min(i32::MAX as i64) as i32
-                    }
-                    _ => current,
-                };
-                gap[d * len + j] = line_gap(&cars[leader], gap[d * len + j]);
-                int[d * len + j] = line_gap(&cars[ahead], int[d * len + j]);
-            }
-            // Finished cars on the leader's lap: the gap is the difference of flag times.
-            if let (Some(fa), Some(fl)) = (c.finished_at_ms.filter(|_| car_state == CarState::Finished), cars[leader].finished_at_ms) {
-                if progress[d].floor() >= progress[leader].floor() {
-                    gap[d * len + j] = (fa - fl).clamp(0, i32::MAX as i64) as i32;
-                }
-            }
+            let ahead = above;
+            let gaps = car_gaps(
+                cars,
+                index,
+                tl,
+                k,
+                (t_prev, t),
+                d,
+                (leader, ahead),
+                progress,
+                state,
+                &mut next_crossing[d],
+                (&mut gap_hint[d], &mut int_hint[d]),
+            );
+            gap[d * len + j] = gaps.0;
+            int[d * len + j] = gaps.1;
         }
     }
     st
+}
+
+/// Car `d`'s gap to `leader` and interval to `ahead` in frame `k` (at `t`, the frame before
+/// at `t_prev`): time-at-distance; at the line (the first frame after a crossing) the
+/// difference of crossing times, as the timing gives them; once the car has taken the flag,
+/// frozen at the line's values (the difference of the flag times of cars on the same lap).
+#[allow(clippy::too_many_arguments)]
+fn car_gaps(
+    cars: &[CarColumns],
+    index: &[ProgressIndex],
+    tl: &Timeline,
+    k: usize,
+    (t_prev, t): (i64, i64),
+    d: usize,
+    (leader, ahead): (usize, usize),
+    progress: &[f32],
+    state: &[u8],
+    next_crossing: &mut usize,
+    (gap_hint, int_hint): (&mut (usize, usize), &mut (usize, usize)),
+) -> (i32, i32) {
+    let c = &cars[d];
+    if CarState::from_u8(state[d]) == CarState::Finished {
+        let at_flag = |other: usize| match (c.finished_at_ms, cars[other].finished_at_ms) {
+            (Some(fa), Some(fo)) if progress[d].floor() >= progress[other].floor() => (fa - fo).clamp(0, i32::MAX as i64) as i32,
+            (Some(_), _) if progress[d].is_finite() && progress[other].is_finite() && progress[other] - progress[d] >= 1.0 => {
+                -((progress[other] - progress[d]).min(99.0) as i32)
+            }
+            _ => NO_GAP,
+        };
+        return (at_flag(leader), at_flag(ahead));
+    }
+    // Ranked by timing points, a car may be ahead with a little less estimated progress:
+    // the gap is then measured to where the car ahead is now.
+    let p = f64::from(progress[d]).min(f64::from(progress[ahead]));
+    if gap_hint.0 != leader {
+        *gap_hint = (leader, k);
+    }
+    let mut to_leader = gap_between(&index[leader], tl, k, f64::from(progress[leader]), p, &mut gap_hint.1);
+    // Second place: the car ahead is the leader, and the interval is the gap.
+    let mut interval = if ahead == leader {
+        to_leader
+    } else {
+        if int_hint.0 != ahead {
+            *int_hint = (ahead, k);
+        }
+        gap_between(&index[ahead], tl, k, f64::from(progress[ahead]), p, &mut int_hint.1)
+    };
+    // Just after a line crossing (the first frame after it): the gaps at the line, from
+    // the crossing times, as the timing gives them (the time-at-distance a frame later
+    // also counts the two cars' speeds over the few metres since, which differ most
+    // when one of them is in the pit lane).
+    if let Some((lap, t_cross)) = crossing_in(&c.crossings_ms, next_crossing, t_prev, t) {
+        let line_gap = |other: &CarColumns, current: i32| match other.crossings_ms.get(lap) {
+            Some(&t_other) if current >= 0 && t_other != i64::MIN && t_other <= t_cross => (t_cross - t_other).min(i32::MAX as i64) as i32,
+            _ => current,
+        };
+        to_leader = line_gap(&cars[leader], to_leader);
+        interval = line_gap(&cars[ahead], interval);
+    }
+    (to_leader, interval)
 }
 
 /// The lap (index into `crossings_ms`) a car completed at a time in `[t_prev, t)`, and when:
@@ -540,7 +617,7 @@ mod tests {
 
     /// The race standings of frames `0..frames`, indexed and ranked as the replay build does.
     fn race(cars: &[CarColumns], tl: &Timeline, timing_points: Option<[f64; 2]>, frames: usize) -> Standings {
-        let mut ranking = Ranking::race(cars.len(), tl, timing_points);
+        let mut ranking = Ranking::race(cars.len(), tl, timing_points, None);
         ranking.extend(cars);
         ranking.frames(cars, 0, frames)
     }
@@ -621,7 +698,7 @@ mod tests {
             progress in prop::collection::vec(prop_oneof![1 => Just(f32::NAN), 8 => -1.5f32..4.0], 1..400),
             probes in prop::collection::vec((-2.0f64..5.0, 0usize..400), 1..40),
         ) {
-            let index = ProgressIndex::new(&progress);
+            let index = ProgressIndex::new(&progress, None);
             // Random points, the samples themselves and the step thresholds (the edge cases).
             let last = progress.len() - 1;
             let exact = progress.iter().filter(|v| v.is_finite()).map(|&v| (f64::from(v), last));

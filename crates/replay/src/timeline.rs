@@ -51,7 +51,9 @@ impl Timeline {
         if let Some(d) = first_data {
             start = start.max(d);
         }
-        let last_lap = s.laps.iter().filter_map(|l| l.time_ms).max().unwrap_or(start_ref);
+        // A race's data without TimingData still counts its laps (LapCount): the replay runs
+        // to the last of them.
+        let last_lap = s.laps.iter().filter_map(|l| l.time_ms).chain(s.current_lap.last().map(|c| c.0)).max().unwrap_or(start_ref);
         let last_data = s.telemetry.iter().filter_map(|t| t.t_ms.last().copied()).max();
         let mut end = last_lap + 60_000;
         if let Some(d) = last_data {

@@ -35,7 +35,7 @@ fn timing_sessions(data: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn qualifying_and_practice_order_follows_the_timing_screen() {
-    let Some(data) = archive::test_data_dir() else { return };
+    let Some(data) = testkit::data_dir() else { return };
     let mut shares: Vec<(f64, String)> = Vec::new();
     for dir in timing_sessions(&data) {
         let name = dir.strip_prefix(&data).unwrap().display().to_string();

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 fn session() -> Option<&'static timing::Session> {
     static S: OnceLock<Option<timing::Session>> = OnceLock::new();
     S.get_or_init(|| {
-        let dir = archive::test_data_dir()?.join("pitwall/livetiming/static/2025/2025-10-26_Mexico_City_Grand_Prix/2025-10-25_Qualifying");
+        let dir = testkit::data_dir()?.join("pitwall/livetiming/static/2025/2025-10-26_Mexico_City_Grand_Prix/2025-10-25_Qualifying");
         Some(timing::Session::build(&feed::FeedSession::read_dir(&dir)))
     })
     .as_ref()

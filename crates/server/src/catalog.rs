@@ -128,7 +128,7 @@ impl std::fmt::Display for SessionId {
 }
 
 /// One entry of `GET /api/seasons`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Season {
     /// The season; 0 for the simulated sessions.
     pub year: u16,
@@ -137,7 +137,7 @@ pub struct Season {
 }
 
 /// One entry of `GET /api/seasons/{year}/sessions`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SessionSummary {
     /// The session id to use in `/api/sessions/{id}`; `null` when the archive has no path for it yet.
     pub id: Option<String>,

@@ -109,6 +109,7 @@ impl AsRef<[u8]> for WholeFile {
 }
 
 /// `GET /api/sessions/{id}/chunks/{n}`.
+#[utoipa::path(get, path = "/api/sessions/{id}/chunks/{n}", tag = "replay", summary = "Chunk n of the replay (binary chunk format, docs/API.md); immutable, strong ETag, If-None-Match gives 304, Content-Encoding zstd, gzip or identity", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying"), ("n" = u32, Path, description = "chunk number, from 0")), responses((status = 200, description = "Chunk n of the replay (binary chunk format, docs/API.md); immutable, strong ETag, If-None-Match gives 304, Content-Encoding zstd, gzip or identity", body = Vec<u8>, content_type = "application/octet-stream"), (status = 304, description = "not modified"), crate::openapi::Failures))]
 pub(crate) async fn chunk(State(state): State<AppState>, params: PathParams, headers: HeaderMap) -> Result<Response, ApiError> {
     let id = params.id()?;
     let raw_n = params.get("n").unwrap_or_default();
@@ -193,6 +194,7 @@ pub fn parse_range(value: &str, len: u64) -> RangeRequest {
 }
 
 /// `GET /api/sessions/{id}/replay.bin`: the whole replay file, with `Range`.
+#[utoipa::path(get, path = "/api/sessions/{id}/replay.bin", tag = "replay", summary = "The whole replay file, Range supported", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "The whole replay file, Range supported", body = Vec<u8>, content_type = "application/octet-stream"), (status = 206, description = "part of the file", body = Vec<u8>, content_type = "application/octet-stream"), (status = 304, description = "not modified"), (status = 416, description = "range not satisfiable"), crate::openapi::Failures))]
 pub(crate) async fn replay_file(State(state): State<AppState>, params: PathParams, headers: HeaderMap) -> Result<Response, ApiError> {
     let id = params.id()?;
     let replay = state.store().replay(&id).await?;

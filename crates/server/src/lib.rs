@@ -14,8 +14,8 @@
 //! WebSocket stream whose clock is anchored to wall time and whose frames are encoded once for
 //! all viewers ([`FrameFormat`]), and Server-Sent Events for build progress. Every error is an
 //! [`ApiError`]: a 4xx with a reason for bad input, never a panic. [`Server`] binds and runs it
-//! with a clean shutdown; [`serve`] does both until Ctrl-C. [`bench`] is the load generator of
-//! `f1replay bench serve`.
+//! with a clean shutdown; [`serve`] does both until Ctrl-C. (The load generator of
+//! `f1replay bench serve` lives apart, in the `bench` crate.)
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), server::Error> {
@@ -30,7 +30,6 @@
 
 #![warn(missing_docs)]
 
-pub mod bench;
 mod cache;
 pub mod catalog;
 mod chunks;
@@ -53,7 +52,7 @@ use std::time::{Duration, Instant};
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::middleware::Next;
 use axum::response::Response;
-use axum::routing::{any, get};
+use axum::routing::any;
 use axum::Router;
 
 pub use cache::Progress;
@@ -71,26 +70,10 @@ pub const MAX_BODY_BYTES: usize = 1024;
 
 /// The whole application: every route of docs/API.md, the WebSocket, SSE and the web UI.
 pub fn app(state: AppState) -> Router {
-    Router::new()
-        .route("/api/health", get(routes::health))
-        .route("/api/openapi.json", get(routes::openapi))
-        .route("/api/seasons", get(routes::seasons))
-        .route("/api/seasons/{year}/sessions", get(routes::season_sessions))
-        .route("/api/sessions/{id}", get(routes::session))
-        .route("/api/sessions/{id}/build", get(sse::build))
-        .route("/api/sessions/{id}/chunks/{n}", get(chunks::chunk))
-        .route("/api/sessions/{id}/replay.bin", get(chunks::replay_file))
-        .route("/api/sessions/{id}/frame", get(routes::frame))
-        .route("/api/sessions/{id}/laps", get(routes::laps))
-        .route("/api/sessions/{id}/stints", get(routes::stints))
-        .route("/api/sessions/{id}/results", get(routes::results))
-        .route("/api/sessions/{id}/sectors", get(routes::sectors))
-        .route("/api/sessions/{id}/telemetry", get(routes::telemetry))
-        .route("/api/sessions/{id}/weather", get(routes::weather))
-        .route("/api/sessions/{id}/race-control", get(routes::race_control))
-        .route("/api/sessions/{id}/track-status", get(routes::track_status))
-        .route("/api/sessions/{id}/ws", get(ws::upgrade))
-        .route("/api", any(routes::api_not_found))
+    // Every API route comes with its OpenAPI description (openapi::documented); the catch-alls
+    // and the web UI are the only routes outside it.
+    let (api, _) = openapi::documented().split_for_parts();
+    api.route("/api", any(routes::api_not_found))
         .route("/api/", any(routes::api_not_found))
         .route("/api/{*rest}", any(routes::api_not_found))
         .fallback(web::static_file)

@@ -100,6 +100,7 @@ pub(crate) fn json_bytes(body: Bytes, cache_control: &'static str) -> Response {
 }
 
 /// `GET /api/health`.
+#[utoipa::path(get, path = "/api/health", tag = "server", summary = "Liveness, counters and what the server lost", responses((status = 200, description = "Liveness, counters and what the server lost", body = crate::state::Health), crate::openapi::Failures))]
 pub(crate) async fn health(State(state): State<AppState>) -> Response {
     let mut r = Json(state.health()).into_response();
     r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -107,16 +108,26 @@ pub(crate) async fn health(State(state): State<AppState>) -> Response {
 }
 
 /// `GET /api/openapi.json`.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "server", summary = "This document", responses((status = 200, description = "This document", body = Object), crate::openapi::Failures))]
 pub(crate) async fn openapi() -> Response {
     json_bytes(crate::openapi::document_bytes(), "no-cache")
 }
 
 /// `GET /api/seasons`.
+#[utoipa::path(get, path = "/api/codes", tag = "server", summary = "The code tables of the replay format: compounds, car states, track status", responses((status = 200, description = "The code tables of the replay format: compounds, car states, track status", body = replay::codes::Codes), crate::openapi::Failures))]
+pub(crate) async fn codes() -> Response {
+    let mut r = Json(replay::codes::codes()).into_response();
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    r
+}
+
+#[utoipa::path(get, path = "/api/seasons", tag = "catalog", summary = "Seasons available; the simulated sessions are year 0", responses((status = 200, description = "Seasons available; the simulated sessions are year 0", body = [crate::catalog::Season]), crate::openapi::Failures))]
 pub(crate) async fn seasons(State(state): State<AppState>) -> Result<Response, ApiError> {
     Ok(Json(state.store().catalog().seasons().await?).into_response())
 }
 
 /// `GET /api/seasons/{year}/sessions`.
+#[utoipa::path(get, path = "/api/seasons/{year}/sessions", tag = "catalog", summary = "Sessions of a season", params(("year" = u16, Path, description = "a season such as 2025, or 0 for the simulated sessions")), responses((status = 200, description = "Sessions of a season", body = [crate::catalog::SessionSummary]), crate::openapi::Failures))]
 pub(crate) async fn season_sessions(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
     let raw = params.get("year").unwrap_or_default();
     let year: u16 = raw
@@ -137,6 +148,7 @@ impl AsRef<[u8]> for ManifestBytes {
 }
 
 /// `GET /api/sessions/{id}`: the manifest; builds the session first if needed.
+#[utoipa::path(get, path = "/api/sessions/{id}", tag = "sessions", summary = "The replay manifest; builds the session first if needed (single-flight)", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "The replay manifest; builds the session first if needed (single-flight)", body = replay::manifest::Manifest), crate::openapi::Failures))]
 pub(crate) async fn session(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
     let id = params.id()?;
     let replay = state.store().replay(&id).await?;
@@ -144,6 +156,7 @@ pub(crate) async fn session(State(state): State<AppState>, params: PathParams) -
 }
 
 /// `GET /api/sessions/{id}/frame?t=SECONDS` or `?frame=N`: one frame as JSON.
+#[utoipa::path(get, path = "/api/sessions/{id}/frame", tag = "sessions", summary = "One frame as JSON, at session time t (seconds) or by frame number", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying"), ("t" = Option<f64>, Query, description = "session time, seconds"), ("frame" = Option<u32>, Query, description = "frame number")), responses((status = 200, description = "One frame as JSON, at session time t (seconds) or by frame number", body = replay::frame::Frame), crate::openapi::Failures))]
 pub(crate) async fn frame(State(state): State<AppState>, params: PathParams, query: QueryParams) -> Result<Response, ApiError> {
     let id = params.id()?;
     let t: Option<f64> = query.parse("t", "session time in seconds")?;
@@ -165,52 +178,60 @@ pub(crate) async fn frame(State(state): State<AppState>, params: PathParams, que
 }
 
 /// A table endpoint: computed once per session from its model.
-async fn table(
+async fn table<T: serde::Serialize + 'static>(
     state: &AppState,
     params: &PathParams,
     name: &str,
-    f: fn(&Model) -> Result<serde_json::Value, ApiError>,
+    f: fn(&Model) -> Result<T, ApiError>,
 ) -> Result<Response, ApiError> {
     let id = params.id()?;
     Ok(json_bytes(state.store().table(&id, name, f).await?, "no-cache"))
 }
 
 /// `GET /api/sessions/{id}/laps`.
+#[utoipa::path(get, path = "/api/sessions/{id}/laps", tag = "tables", summary = "The laps table (FastF1's columns, times in seconds)", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "The laps table (FastF1's columns, times in seconds)", body = [timing::lap_row::LapRow]), crate::openapi::Failures))]
 pub(crate) async fn laps(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
     table(&state, &params, "laps", tables::laps).await
 }
 
 /// `GET /api/sessions/{id}/stints`.
+#[utoipa::path(get, path = "/api/sessions/{id}/stints", tag = "tables", summary = "Tyre stints per driver", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "Tyre stints per driver", body = [timing::tables::StintRow]), crate::openapi::Failures))]
 pub(crate) async fn stints(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
     table(&state, &params, "stints", tables::stints).await
 }
 
 /// `GET /api/sessions/{id}/results`.
+#[utoipa::path(get, path = "/api/sessions/{id}/results", tag = "tables", summary = "The classification", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "The classification", body = [Object]), crate::openapi::Failures))]
 pub(crate) async fn results(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
     table(&state, &params, "results", tables::results).await
 }
 
 /// `GET /api/sessions/{id}/sectors`.
+#[utoipa::path(get, path = "/api/sessions/{id}/sectors", tag = "tables", summary = "Lap and sector times per lap, with when each was a personal or overall best", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "Lap and sector times per lap, with when each was a personal or overall best", body = [timing::bests::LapMarks]), crate::openapi::Failures))]
 pub(crate) async fn sectors(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
     table(&state, &params, "sectors", tables::sectors).await
 }
 
 /// `GET /api/sessions/{id}/weather`.
+#[utoipa::path(get, path = "/api/sessions/{id}/weather", tag = "tables", summary = "Weather samples", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "Weather samples", body = [timing::tables::WeatherRow]), crate::openapi::Failures))]
 pub(crate) async fn weather(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
     table(&state, &params, "weather", tables::weather).await
 }
 
 /// `GET /api/sessions/{id}/race-control`.
+#[utoipa::path(get, path = "/api/sessions/{id}/race-control", tag = "tables", summary = "Race control messages", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "Race control messages", body = [timing::tables::RaceControlRow]), crate::openapi::Failures))]
 pub(crate) async fn race_control(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
     table(&state, &params, "race-control", tables::race_control).await
 }
 
 /// `GET /api/sessions/{id}/track-status`.
+#[utoipa::path(get, path = "/api/sessions/{id}/track-status", tag = "tables", summary = "Track status periods", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "Track status periods", body = [timing::tables::TrackStatusRow]), crate::openapi::Failures))]
 pub(crate) async fn track_status(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
     table(&state, &params, "track-status", tables::track_status).await
 }
 
 /// `GET /api/sessions/{id}/telemetry?driver=N&lap=L`.
+#[utoipa::path(get, path = "/api/sessions/{id}/telemetry", tag = "tables", summary = "One lap of one driver by distance", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying"), ("driver" = u16, Query, description = "racing number"), ("lap" = u32, Query, description = "lap number, from 1")), responses((status = 200, description = "One lap of one driver by distance", body = timing::tables::LapTrace), crate::openapi::Failures))]
 pub(crate) async fn telemetry(State(state): State<AppState>, params: PathParams, query: QueryParams) -> Result<Response, ApiError> {
     let id = params.id()?;
     let driver: u16 = query

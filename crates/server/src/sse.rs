@@ -40,6 +40,7 @@ fn error(e: &ApiError) -> Result<Event, Infallible> {
 }
 
 /// `GET /api/sessions/{id}/build`.
+#[utoipa::path(get, path = "/api/sessions/{id}/build", tag = "replay", summary = "Build progress as Server-Sent Events: progress {stage, percent}..., then done {manifest} or error {error, status}", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "Build progress as Server-Sent Events: progress {stage, percent}..., then done {manifest} or error {error, status}", body = String, content_type = "text/event-stream"), crate::openapi::Failures))]
 pub(crate) async fn build(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
     let id = params.id()?;
     if state.store().catalog().definitely_missing(&id).await? {

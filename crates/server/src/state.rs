@@ -157,24 +157,24 @@ impl AppState {
         WsGuard(self.clone())
     }
 
-    /// The JSON of `GET /api/health`.
-    pub(crate) fn health(&self) -> serde_json::Value {
+    /// The answer of `GET /api/health`.
+    pub(crate) fn health(&self) -> Health {
         let store = &self.inner.store;
-        let (sent, dropped) = self.frames_sent_and_dropped();
-        serde_json::json!({
-            "status": "ok",
-            "uptime_s": (self.uptime_s() * 1000.0).round() / 1000.0,
-            "sessions_cached": store.replays_cached(),
-            "builds": store.builds_started(),
-            "loads": store.loads_started(),
-            "models_cached": store.models_cached(),
-            "building": store.flights_running(),
-            "cache_bytes": store.cache_bytes(),
-            "ws_connections": self.ws_connections(),
-            "frames_sent": sent,
-            "frames_dropped": dropped,
-            "pipeline_version": replay::PIPELINE_VERSION,
-        })
+        let (frames_sent, frames_dropped) = self.frames_sent_and_dropped();
+        Health {
+            status: "ok",
+            uptime_s: (self.uptime_s() * 1000.0).round() / 1000.0,
+            sessions_cached: store.replays_cached(),
+            builds: store.builds_started(),
+            loads: store.loads_started(),
+            models_cached: store.models_cached(),
+            building: store.flights_running(),
+            cache_bytes: store.cache_bytes(),
+            ws_connections: self.ws_connections(),
+            frames_sent,
+            frames_dropped,
+            pipeline_version: replay::PIPELINE_VERSION,
+        }
     }
 }
 
@@ -190,4 +190,33 @@ impl Drop for WsGuard {
 /// The default cache folder (`~/.cache/f1replay`).
 pub fn default_cache_dir() -> PathBuf {
     catalog::default_cache_dir()
+}
+
+/// `GET /api/health`: liveness and counters.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// Always `ok` while the server answers.
+    pub status: &'static str,
+    /// Seconds since the server started.
+    pub uptime_s: f64,
+    /// Replays open in memory.
+    pub sessions_cached: usize,
+    /// Replay builds started since the start.
+    pub builds: u64,
+    /// Session models loaded since the start.
+    pub loads: u64,
+    /// Session models in memory.
+    pub models_cached: usize,
+    /// Builds running now.
+    pub building: usize,
+    /// Bytes of the replay cache in memory.
+    pub cache_bytes: usize,
+    /// WebSocket viewers connected.
+    pub ws_connections: usize,
+    /// Frames sent to viewers.
+    pub frames_sent: u64,
+    /// Frames skipped for viewers that did not read fast enough.
+    pub frames_dropped: u64,
+    /// The replay pipeline's version (part of every cache key).
+    pub pipeline_version: &'static str,
 }

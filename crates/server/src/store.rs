@@ -190,9 +190,10 @@ impl Store {
 
     /// A derived JSON table of a session (laps, results...), computed once from the model and
     /// cached; `name` must identify the table and its parameters.
-    pub(crate) async fn table<F>(self: &Arc<Self>, id: &SessionId, name: &str, compute: F) -> Result<Bytes, ApiError>
+    pub(crate) async fn table<F, T>(self: &Arc<Self>, id: &SessionId, name: &str, compute: F) -> Result<Bytes, ApiError>
     where
-        F: FnOnce(&Model) -> Result<serde_json::Value, ApiError> + Send + 'static,
+        F: FnOnce(&Model) -> Result<T, ApiError> + Send + 'static,
+        T: serde::Serialize,
     {
         let key = format!("{id}\u{0}{name}");
         if let Some(b) = self.tables.get(&key) {

@@ -51,6 +51,7 @@ const IDLE_LIMIT: Duration = Duration::from_secs(60);
 const SEND_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// `GET /api/sessions/{id}/ws`: validates, then upgrades.
+#[utoipa::path(get, path = "/api/sessions/{id}/ws", tag = "replay", summary = "WebSocket stream", description = "Client to server JSON text (at most 1 KiB): {type:play,speed}, {type:pause}, {type:seek,t|lap}, {type:speed,x}. Server to client: {type:progress} while building, {type:meta,manifest}, then frames (JSON text, or binary msgpack / chunk-format frame) at most 60/s; {type:error,error} for a bad message (the socket stays open).", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying"), ("format" = Option<String>, Query, description = "frame encoding: json (default), msgpack or binary")), responses((status = 101, description = "switching protocols"), crate::openapi::Failures))]
 pub(crate) async fn upgrade(
     State(state): State<AppState>,
     params: PathParams,

@@ -49,6 +49,7 @@ use std::path::{Path, PathBuf};
 pub const VERSION: u32 = 2;
 
 pub mod calendar;
+pub mod distance;
 pub mod driver;
 pub mod format;
 pub mod log;
@@ -137,6 +138,7 @@ pub struct Simulation {
     path: String,
     files: Vec<SessionFile>,
     truth: GroundTruth,
+    distances: Option<distance::RaceDistances>,
 }
 
 /// Simulates a session and encodes every topic (deterministic in `config`).
@@ -155,11 +157,13 @@ pub fn generate(config: &SimConfig) -> Simulation {
     files.push(("Position.z.jsonStream".to_string(), pos));
     files.sort_by(|a, b| a.0.cmp(&b.0));
     let truth = truth::build(&w, &log, config.kind, &cal, config.seed);
+    let distances = distance::RaceDistances::new(std::sync::Arc::new(w), &log);
     Simulation {
         config: *config,
         path: cal.path(),
         files: files.into_iter().map(|(name, bytes)| SessionFile { name, bytes }).collect(),
         truth,
+        distances,
     }
 }
 
@@ -187,6 +191,12 @@ impl Simulation {
     /// What really happened.
     pub fn truth(&self) -> &GroundTruth {
         &self.truth
+    }
+
+    /// Races and sprints: every car's true distance and gaps at any instant (not serialised;
+    /// regenerate the session from its configuration to get them).
+    pub fn distances(&self) -> Option<&distance::RaceDistances> {
+        self.distances.as_ref()
     }
 
     /// `ground_truth.json` as written (pretty JSON, trailing newline).

@@ -36,7 +36,7 @@ fn wait_for_other_fastf1() {
 
 fn check(config: SimConfig) {
     let Some((python, harness)) = tools() else {
-        eprintln!("skipped: FastF1 venv or harness not found (set FFVENV_PYTHON / FFHARNESS)");
+        testkit::skip("FastF1 venv or harness not found (set FFVENV_PYTHON / FFHARNESS)");
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -1,9 +1,9 @@
 //! The session model: what happened in a session, in session time.
 //!
 //! A [`Session`] is built from a decoded [`feed::FeedSession`]. Its laps ([`laps::Lap`]) come
-//! from TimingData and TimingAppData by FastF1's rules (FEED.md §2.b; each rule's reason is
+//! from TimingData and TimingAppData by FastF1's rules (docs/FEED.md §2.b; each rule's reason is
 //! named where it is applied); its telemetry ([`telemetry::DriverTelemetry`]) is columnar per
-//! driver, car and position channels merged on one time base through t0 (FEED.md §2.e); track
+//! driver, car and position channels merged on one time base through t0 (docs/FEED.md §2.e); track
 //! status, session status, weather and race control messages are put in session time. Who is
 //! where ([`classification`]): the qualifying and practice order at any moment, as the timing
 //! screen ranks it, and every session's final classification, typed, for the replay, the server
@@ -18,10 +18,13 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod bests;
 pub mod classification;
+pub mod lap_row;
 pub mod laps;
 pub mod official;
 pub mod status;
+pub mod tables;
 pub mod telemetry;
 pub mod walk;
 
@@ -70,6 +73,9 @@ pub struct Session {
     pub race_control: Vec<RaceControlEvent>,
     /// Total laps (race-like sessions).
     pub total_laps: Option<u32>,
+    /// The leader's lap as LapCount gave it: (session ms, `CurrentLap`) changes. The lap
+    /// counter of a race whose data has no TimingData.
+    pub current_lap: Vec<(i64, u32)>,
     /// The official timing's position and flags over time, per driver.
     pub official: Vec<official::OfficialTimeline>,
     /// What could not be done exactly, in plain words (alignment, integrity, missing topics).
@@ -149,6 +155,7 @@ impl Session {
             weather: feed.weather.clone(),
             race_control,
             total_laps,
+            current_lap: feed.lap_count.iter().filter_map(|e| e.value.current_lap.map(|lap| (e.t_ms, lap))).collect(),
             official,
             notes,
         }

@@ -35,6 +35,9 @@ pub struct OfficialTimeline {
     /// The best lap in each qualifying part as the timing showed it (`BestLapTimes`, index 0 =
     /// Q1), ms, with the same deletions.
     pub part_best_ms: Vec<Vec<(i64, Option<i64>)>>,
+    /// Interval to the car ahead as the timing showed it (`IntervalToPositionAhead.Value`),
+    /// ms, read as [`OfficialTimeline::gap_to_leader_ms`].
+    pub interval_ms: Vec<(i64, Option<i64>)>,
 }
 
 /// A `GapToLeader` text as ms behind the leader: "+1.234" is 1234; anything else ("LAP 57",
@@ -84,6 +87,9 @@ pub fn timelines(feed: &FeedSession, drivers: &[u16]) -> Vec<OfficialTimeline> {
             if let Some(text) = &p.gap_to_leader {
                 o.gap_to_leader_ms.push((t, gap_ms(text)));
             }
+            if let Some(text) = &p.interval_to_ahead {
+                o.interval_ms.push((t, gap_ms(text)));
+            }
             let running =
                 p.sectors.iter().any(|s| s.1.is_some()) || p.number_of_laps.is_some() || p.pit_out == Some(true) || p.in_pit == Some(false);
             if running {
@@ -109,6 +115,7 @@ pub fn timelines(feed: &FeedSession, drivers: &[u16]) -> Vec<OfficialTimeline> {
         for part in &mut o.part_best_ms {
             part.sort_by_key(|c| c.0);
         }
+        o.interval_ms.sort_by_key(|c| c.0);
     }
     out
 }

@@ -57,3 +57,95 @@ mod tests {
         assert_eq!(track_status_at(&iv, -5), 1);
     }
 }
+
+/// The timing's track status codes (TrackStatus `Status`): the one table of what each means,
+/// which the API, the viewer's banners and the exporters present.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub enum TrackStatus {
+    /// 1: track clear (green).
+    Clear,
+    /// 2: yellow flag in a sector.
+    Yellow,
+    /// 4: safety car deployed.
+    SafetyCar,
+    /// 5: red flag.
+    Red,
+    /// 6: virtual safety car deployed.
+    VirtualSafetyCar,
+    /// 7: virtual safety car ending.
+    VirtualSafetyCarEnding,
+    /// Any other code.
+    Unknown,
+}
+
+impl TrackStatus {
+    /// Every known status, in code order.
+    pub const ALL: [TrackStatus; 6] = [
+        TrackStatus::Clear,
+        TrackStatus::Yellow,
+        TrackStatus::SafetyCar,
+        TrackStatus::Red,
+        TrackStatus::VirtualSafetyCar,
+        TrackStatus::VirtualSafetyCarEnding,
+    ];
+
+    /// The status of a timing code.
+    pub fn from_code(code: u8) -> TrackStatus {
+        TrackStatus::ALL.into_iter().find(|s| s.code() == code).unwrap_or(TrackStatus::Unknown)
+    }
+
+    /// The timing's code (0 for [`TrackStatus::Unknown`]).
+    pub fn code(self) -> u8 {
+        match self {
+            TrackStatus::Clear => 1,
+            TrackStatus::Yellow => 2,
+            TrackStatus::SafetyCar => 4,
+            TrackStatus::Red => 5,
+            TrackStatus::VirtualSafetyCar => 6,
+            TrackStatus::VirtualSafetyCarEnding => 7,
+            TrackStatus::Unknown => 0,
+        }
+    }
+
+    /// Short name, as a timing screen's banner shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            TrackStatus::Clear => "Clear",
+            TrackStatus::Yellow => "Yellow",
+            TrackStatus::SafetyCar => "SC",
+            TrackStatus::Red => "Red",
+            TrackStatus::VirtualSafetyCar => "VSC",
+            TrackStatus::VirtualSafetyCarEnding => "VSC ending",
+            TrackStatus::Unknown => "Unknown",
+        }
+    }
+
+    /// The banner a timing screen shows for it (empty while the track is clear).
+    pub fn banner(self) -> &'static str {
+        match self {
+            TrackStatus::Clear | TrackStatus::Unknown => "",
+            TrackStatus::Yellow => "YELLOW",
+            TrackStatus::SafetyCar => "SC",
+            TrackStatus::Red => "RED",
+            TrackStatus::VirtualSafetyCar | TrackStatus::VirtualSafetyCarEnding => "VSC",
+        }
+    }
+
+    /// Full name.
+    pub fn name(self) -> &'static str {
+        match self {
+            TrackStatus::Clear => "Track clear",
+            TrackStatus::Yellow => "Yellow flag",
+            TrackStatus::SafetyCar => "Safety car",
+            TrackStatus::Red => "Red flag",
+            TrackStatus::VirtualSafetyCar => "Virtual safety car",
+            TrackStatus::VirtualSafetyCarEnding => "VSC ending",
+            TrackStatus::Unknown => "Unknown status",
+        }
+    }
+
+    /// A neutralised race (SC, VSC or its ending): gaps and positions then follow other rules.
+    pub fn is_neutralised(self) -> bool {
+        matches!(self, TrackStatus::SafetyCar | TrackStatus::VirtualSafetyCar | TrackStatus::VirtualSafetyCarEnding)
+    }
+}

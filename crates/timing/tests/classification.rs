@@ -56,7 +56,7 @@ fn time_diffs_to_fastest(dir: &Path) -> HashMap<(u16, usize), Option<i64>> {
 
 #[test]
 fn the_classification_is_the_timings_final_order_with_qualifying_gaps_within_the_part() {
-    let Some(data) = archive::test_data_dir() else { return };
+    let Some(data) = testkit::data_dir() else { return };
     let (mut races, mut qualifying) = (0, 0);
     for dir in timing_sessions(&data) {
         let name = dir.strip_prefix(&data).unwrap().display().to_string();

@@ -9,7 +9,7 @@ fn mexico_q(data: &std::path::Path) -> PathBuf {
 
 #[test]
 fn mexico_qualifying_decodes_cleanly_with_fastf1s_t0_and_start() {
-    let Some(data) = archive::test_data_dir() else { return };
+    let Some(data) = testkit::data_dir() else { return };
     let feed = feed::FeedSession::read_dir(&mexico_q(&data));
     assert!(feed.warnings.is_empty(), "{:?}", feed.warnings);
     assert!(feed.errors.is_empty());
@@ -33,7 +33,7 @@ fn mexico_qualifying_decodes_cleanly_with_fastf1s_t0_and_start() {
 
 #[test]
 fn mexico_telemetry_has_gaps_never_cars_at_the_origin() {
-    let Some(data) = archive::test_data_dir() else { return };
+    let Some(data) = testkit::data_dir() else { return };
     let s = timing::Session::build(&feed::FeedSession::read_dir(&mexico_q(&data)));
     for tel in &s.telemetry {
         assert!(tel.t_ms.windows(2).all(|w| w[0] < w[1]), "time base strictly increasing");
@@ -47,7 +47,7 @@ fn mexico_telemetry_has_gaps_never_cars_at_the_origin() {
 
 #[test]
 fn every_timing_session_in_the_test_data_builds_laps() {
-    let Some(data) = archive::test_data_dir() else { return };
+    let Some(data) = testkit::data_dir() else { return };
     let root = data.join("fastf1-test-data/livetiming/static");
     let mut sessions = 0;
     for year in std::fs::read_dir(&root).unwrap().flatten() {

@@ -45,9 +45,9 @@ impl Browser {
     /// Starts headless Chromium at 1280×720; `Ok(None)` when no Chromium is installed.
     pub async fn launch() -> Result<Option<Browser>> {
         let Some(exe) = find_chromium() else {
-            // CI installs Chromium and sets this: there a missing browser is a failure, not a skip.
-            if std::env::var_os("F1REPLAY_REQUIRE_BROWSER").is_some() {
-                return Err(Error::new("F1REPLAY_REQUIRE_BROWSER is set but no chromium was found".to_string()));
+            // CI installs Chromium and sets these: there a missing browser is a failure, not a skip.
+            if std::env::var_os("F1REPLAY_REQUIRE_BROWSER").is_some() || testkit::required() {
+                return Err(Error::new("F1REPLAY_REQUIRE_BROWSER or F1REPLAY_REQUIRE_DATA is set but no chromium was found".to_string()));
             }
             return Ok(None);
         };

@@ -48,7 +48,7 @@ pub async fn start_server(data: Option<&Path>) -> Result<TestServer> {
 /// The shared real data (`$F1REPLAY_TEST_DATA/pitwall/livetiming/static` or
 /// `../shared/data/...` from the workspace), if present.
 pub fn shared_archive() -> Option<PathBuf> {
-    let p = archive::test_data_dir()?.join("pitwall/livetiming/static");
+    let p = testkit::data_dir()?.join("pitwall/livetiming/static");
     p.is_dir().then_some(p)
 }
 

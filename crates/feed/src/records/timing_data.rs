@@ -640,7 +640,7 @@ mod tests {
 
     #[test]
     fn every_timing_data_line_of_the_shared_data_reads_as_the_value_path_reads_it() {
-        let Some(files) = crate::test_data_files(|name| name == "TimingData.jsonStream") else {
+        let Some(files) = testkit::data_files(|name| name == "TimingData.jsonStream") else {
             println!(
                 "SKIPPED every_timing_data_line_of_the_shared_data_reads_as_the_value_path_reads_it: no real data (set F1REPLAY_TEST_DATA)"
             );

@@ -15,20 +15,12 @@ pub const MEXICO_Q: &str = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qu
 /// The simulated session used where any session will do (short, race-like).
 pub const SIM: &str = "sim-sprint";
 
-/// `$F1REPLAY_TEST_DATA`, else `../shared/data` next to the repository; `None` (and a printed
-/// line saying what is skipped) when the Mexico qualifying folder is not there.
+/// The shared archive folder holding the Mexico qualifying session; `None` when it is absent
+/// (testkit says so, or fails the test where the data is required). `what` names the test.
 pub fn static_dir(what: &str) -> Option<PathBuf> {
-    let Some(root) = archive::test_data_dir() else {
-        println!("SKIPPED {what}: no real data (set F1REPLAY_TEST_DATA)");
-        return None;
-    };
-    let dir = root.join("pitwall/livetiming/static");
-    if dir.join("2025/2025-10-26_Mexico_City_Grand_Prix/2025-10-25_Qualifying").is_dir() {
-        Some(dir)
-    } else {
-        println!("SKIPPED {what}: no real data at {} (set F1REPLAY_TEST_DATA)", dir.display());
-        None
-    }
+    println!("{what}: needs the shared Mexico qualifying session");
+    testkit::session_dir(testkit::MEXICO_QUALIFYING)?;
+    Some(testkit::data_dir()?.join("pitwall/livetiming/static"))
 }
 
 /// Offline settings with `cache` as the cache folder and `data` as `--data`.

@@ -1,4 +1,4 @@
-//! Cross-driver alignment of lap ends on GapToLeader (FEED.md §2.b, `_align_laps`).
+//! Cross-driver alignment of lap ends on GapToLeader (docs/FEED.md §2.b, `_align_laps`).
 //!
 //! Each driver's timing arrives with its own constant latency. At a lap where the leader and
 //! others cross the line without pitting, the official gap says how far apart their crossings

@@ -1,4 +1,4 @@
-//! One driver's laps from their TimingData patches (FEED.md §2.b, passes 1 and 2 and the
+//! One driver's laps from their TimingData patches (docs/FEED.md §2.b, passes 1 and 2 and the
 //! per-driver post-processing).
 //!
 //! Times are `Option<i64>` milliseconds of session time; `None` is FastF1's NaT, and every
@@ -237,7 +237,7 @@ pub fn build(patches: &[(i64, &DriverTiming)]) -> Option<DriverLaps> {
 }
 
 /// Lap times that disagree with their sectors are dropped; values the feed did not resend
-/// because they equal the previous lap's are restored (FEED.md §2.b post-processing 2-3).
+/// because they equal the previous lap's are restored (docs/FEED.md §2.b post-processing 2-3).
 fn fill_unsent_values(out: &mut DriverLaps) {
     for i in 0..out.laps.len() {
         let (prev, rest) = out.laps.split_at_mut(i);
@@ -268,7 +268,7 @@ fn fill_unsent_values(out: &mut DriverLaps) {
 }
 
 /// Lap ends from the sector with the least latency, then forward and backward through the
-/// lap times (FEED.md §2.b post-processing 4-6): a trigger can be late, never early.
+/// lap times (docs/FEED.md §2.b post-processing 4-6): a trigger can be late, never early.
 fn sync_lap_ends(out: &mut DriverLaps) {
     let laps = &mut out.laps;
     for i in 0..laps.len() {
@@ -336,7 +336,7 @@ fn sync_lap_ends(out: &mut DriverLaps) {
 
 /// Marks personal bests by walking the BestLapTime updates backwards within each qualifying
 /// part: an update faster than one already seen later means that lap was deleted and the
-/// previous best was resent (FEED.md §2.b post-processing 7).
+/// previous best was resent (docs/FEED.md §2.b post-processing 7).
 fn mark_personal_bests(out: &mut DriverLaps, updates: &[(i64, i64)]) {
     let mut part = out.part_starts.len() - 1;
     let mut accepted: Vec<i64> = Vec::new();

@@ -1,5 +1,5 @@
 //! Laps of every driver: per-driver lap rows ([`driver`]), cross-driver alignment
-//! ([`align`]), tyres ([`stints`]), then the session-level rules of FEED.md §2.b: lap start
+//! ([`align`]), tyres ([`stints`]), then the session-level rules of docs/FEED.md §2.b: lap start
 //! times, red-flag restarts, positions at the line, track status per lap, speed-trap fill,
 //! deleted laps from race control, retirements on track and accuracy.
 
@@ -370,8 +370,14 @@ fn fill_speed_traps(laps: &mut [Lap]) {
 }
 
 /// A driver whose last lap is not an in-lap when the session later finishes retired on track:
-/// they get one generated last lap (FastF1's `_fix_missing_laps_retired_on_track`).
+/// they get one generated last lap (FastF1's `_fix_missing_laps_retired_on_track`). A race or
+/// sprint without a total lap count (no LapCount, or none with `TotalLaps`) gets none: FastF1
+/// never sets the total then, reading it fails and the step is skipped (without the total a
+/// winner would get a lap past the race distance).
 fn add_retired_on_track_laps(laps: &mut Vec<Lap>, ctx: &LapContext<'_>, feed: &FeedSession) {
+    if ctx.race_like && ctx.total_laps.is_none() {
+        return;
+    }
     let mut new = Vec::new();
     for &drv in ctx.drivers {
         let dl: Vec<&Lap> = laps.iter().filter(|l| l.driver == drv).collect();

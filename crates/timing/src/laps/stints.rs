@@ -1,4 +1,4 @@
-//! Tyre stints from TimingAppData, cleaned and joined to laps by time (FEED.md §2.b "Tyres"
+//! Tyre stints from TimingAppData, cleaned and joined to laps by time (docs/FEED.md §2.b "Tyres"
 //! and "Merging laps with tyres").
 
 use feed::records::StintLine;

@@ -22,9 +22,9 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::frames::{chunk_header, FrameFormat};
-use crate::state::{AppState, StateConfig};
-use crate::Server;
+use server::Server;
+use server::{chunk_header, FrameFormat};
+use server::{AppState, StateConfig};
 
 /// What to measure.
 #[derive(Debug, Clone)]
@@ -674,8 +674,8 @@ mod tests {
     #[test]
     fn the_index_of_a_msgpack_frame_is_found() {
         let v = serde_json::json!({"cars": [{"x": 1.5, "tla": "NOR", "n": null}], "index": 70000, "t_s": 12.5, "type": "frame"});
-        assert_eq!(msgpack_index(&crate::frames::msgpack(&v)), Some(70000));
-        assert_eq!(msgpack_index(&crate::frames::msgpack(&serde_json::json!({"a": 1}))), None);
+        assert_eq!(msgpack_index(&server::msgpack(&v)), Some(70000));
+        assert_eq!(msgpack_index(&server::msgpack(&serde_json::json!({"a": 1}))), None);
         assert_eq!(msgpack_index(&[0x81, 0xa5]), None);
         assert_eq!(json_index(r#"{"type":"frame","cars":[],"index":4242,"t_s":1.0}"#), Some(4242));
         assert_eq!(json_index(r#"{"type":"meta"}"#), None);
