@@ -18,6 +18,7 @@ import { Picker } from './picker.js';
 import { Sampler } from './snapshot.js';
 import { TrackMap } from './trackmap.js';
 import { readUrl, writeUrl } from './url.js';
+import { showSourceWarnings } from './warnings.js';
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -185,6 +186,7 @@ function setupSession(id, m, opts) {
   $('session-name').textContent = m.session?.name || '';
   document.title = `${m.session?.meeting || id} · ${m.session?.name || ''} · f1replay`;
   app.lastHeader = '';
+  showSourceWarnings($('source-warnings'), m.warnings);
   wantChunks(true);
   loadLaps(s);
   if (!isTimedByBestLap(m.session?.kind)) loadGrid(s, start);

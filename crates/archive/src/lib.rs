@@ -78,5 +78,5 @@ pub use cache::{CacheConfig, CachedSource};
 pub use error::{Error, Result};
 pub use http::{HttpConfig, HttpSource, DEFAULT_BASE_URL, FASTF1_MIRROR_URL};
 pub use index::{Circuit, Country, Meeting, ResolvedSession, SeasonIndex, SessionEntry, SessionSpec};
-pub use local::{is_session_folder, LocalSource};
-pub use source::{resolve_session, topics, AnySource, Source};
+pub use local::{is_dir_within, is_session_folder, LocalSource};
+pub use source::{content_hash, resolve_session, session_files, topics, AnySource, SessionFiles, Source};

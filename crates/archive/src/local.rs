@@ -72,9 +72,9 @@ impl LocalSource {
     /// a season index; it never invents a path.
     pub fn sessions(&self) -> Result<Vec<String>> {
         let mut found = Vec::new();
-        for year in subfolders(&self.root)? {
-            for meeting in subfolders(&self.root.join(&year))? {
-                for session in subfolders(&self.root.join(&year).join(&meeting))? {
+        for year in subfolders(&self.root, &self.root)? {
+            for meeting in subfolders(&self.root, &self.root.join(&year))? {
+                for session in subfolders(&self.root, &self.root.join(&year).join(&meeting))? {
                     let rel = format!("{year}/{meeting}/{session}/");
                     if path::session_path(&rel).is_ok() && is_session_folder(&path::join(&self.root, &rel)) {
                         found.push(rel);
@@ -127,14 +127,34 @@ pub fn is_session_folder(dir: &Path) -> bool {
     entries.flatten().any(|e| e.file_name().to_str().is_some_and(|n| n.ends_with(".jsonStream")) && e.path().is_file())
 }
 
-/// Names of the sub-folders of `dir` (none when `dir` is missing).
-fn subfolders(dir: &Path) -> Result<Vec<String>> {
+/// Names of the sub-folders of `dir` (none when `dir` is missing) that lie within
+/// `canonical_root`: a symbolic link is followed only when it leads to a folder inside it, so a
+/// listing never leaves the data folder.
+fn subfolders(canonical_root: &Path, dir: &Path) -> Result<Vec<String>> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(Error::io(dir, "list", e)),
     };
-    Ok(entries.flatten().filter(|e| e.path().is_dir()).filter_map(|e| e.file_name().into_string().ok()).collect())
+    Ok(entries.flatten().filter(|e| is_dir_within(canonical_root, &e.path())).filter_map(|e| e.file_name().into_string().ok()).collect())
+}
+
+/// True when `path` is a folder whose real location (links resolved) is inside `canonical_root`.
+pub fn is_dir_within(canonical_root: &Path, path: &Path) -> bool {
+    std::fs::canonicalize(path).is_ok_and(|real| real.starts_with(canonical_root) && real.is_dir())
+}
+
+impl LocalSource {
+    /// Reads one topic file of a session on the calling thread, with the same checks as
+    /// [`Source::topic`] (validated names, no link leading out of the folder).
+    pub fn topic_blocking(&self, session_path: &str, file_name: &str) -> Result<Vec<u8>> {
+        let session = path::session_path(session_path)?;
+        let file = path::file_name(file_name)?;
+        let relative = if session.is_empty() { file.to_owned() } else { format!("{session}/{file}") };
+        let wanted = path::join(&self.root, &relative);
+        let real = path::resolve_existing(&self.root, &wanted, "does not exist")?;
+        std::fs::read(&real).map_err(|e| Error::io(&wanted, "read", e))
+    }
 }
 
 #[cfg(test)]
@@ -230,5 +250,26 @@ mod tests {
         assert!(car_data.len() > 1_000_000);
         // No season index in that tree: sessions are only reachable by path.
         assert!(source.season_index(2025).await.unwrap_err().is_not_found());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn listings_never_follow_a_link_out_of_the_folder() {
+        let outside = tempfile::tempdir().unwrap();
+        let secret = outside.path().join("2025/M/2025-01-01_Race");
+        std::fs::create_dir_all(&secret).unwrap();
+        std::fs::write(secret.join("SessionInfo.jsonStream"), b"00:00:00.000{}").unwrap();
+        let data = tempfile::tempdir().unwrap();
+        let inside = data.path().join("2024/M/2024-01-01_Race");
+        std::fs::create_dir_all(&inside).unwrap();
+        std::fs::write(inside.join("SessionInfo.jsonStream"), b"00:00:00.000{}").unwrap();
+        std::os::unix::fs::symlink(outside.path().join("2025"), data.path().join("2025")).unwrap();
+        std::os::unix::fs::symlink(&secret, data.path().join("2024/M/2024-01-02_Race")).unwrap();
+        std::os::unix::fs::symlink(&inside, data.path().join("2024/M/2024-01-03_Race")).unwrap();
+        let src = LocalSource::new(data.path()).unwrap();
+        let sessions = src.sessions().unwrap();
+        assert_eq!(sessions, vec!["2024/M/2024-01-01_Race/".to_string(), "2024/M/2024-01-03_Race/".to_string()]);
+        assert!(src.topic_blocking("2024/M/2024-01-02_Race/", "SessionInfo.jsonStream").is_err());
+        assert!(src.topic_blocking("2024/M/2024-01-01_Race/", "SessionInfo.jsonStream").is_ok());
     }
 }

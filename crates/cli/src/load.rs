@@ -20,6 +20,8 @@ pub struct RawSession {
     pub label: String,
     /// Each known topic's bytes, `None` when the session has no such file.
     pub files: Vec<(Topic, Option<Vec<u8>>)>,
+    /// The raw files' content hash ([`archive::session_files`], as `serve` computes it).
+    pub content_hash: u64,
 }
 
 /// The cache folder: `--cache-dir`, else the user cache dir (`~/.cache/f1replay`), the same
@@ -58,16 +60,48 @@ pub fn load(session: &str, args: &SourceArgs) -> Result<RawSession, String> {
 fn fetch_all(src: &AnySource, path: &str, label: String) -> Result<RawSession, String> {
     let rt = runtime()?;
     let names: Vec<String> = Topic::ALL.iter().map(|t| t.file_name()).collect();
-    let mut files = Vec::new();
-    for (topic, result) in Topic::ALL.into_iter().zip(rt.block_on(archive::topics(src, path, &names, &|_| {}))) {
-        match result {
-            Ok(bytes) => files.push((topic, Some(bytes))),
-            Err(e) if e.is_not_found() => files.push((topic, None)),
-            Err(e) => return Err(e.to_string()),
-        }
+    let raw = rt.block_on(archive::session_files(src, path, &names, &|_| {})).map_err(|e| format!("{label}: {e}"))?;
+    let files = Topic::ALL.into_iter().zip(raw.files).map(|(topic, (_, bytes))| (topic, bytes)).collect();
+    Ok(RawSession { label, files, content_hash: raw.content_hash })
+}
+
+/// Decodes the raw files and says on stderr what was lost (unusable topics, skipped lines), so
+/// nothing is dropped in silence.
+pub fn decode(raw: RawSession) -> feed::FeedSession {
+    let feed = feed::FeedSession::decode(raw.files);
+    report_losses(&raw.label, &feed.losses());
+    feed
+}
+
+/// Most losses listed one by one on stderr; the rest are counted.
+const LISTED_LOSSES: usize = 20;
+
+/// Prints `losses` of session `label` on stderr (nothing when there are none).
+pub fn report_losses<W: std::fmt::Display>(label: &str, losses: &[W]) {
+    if losses.is_empty() {
+        return;
     }
-    if files.iter().all(|(_, b)| b.is_none()) {
-        return Err(format!("{label}: no live-timing topic files found"));
+    eprintln!("f1replay: warning: {label}: {} problem(s) in the raw files, the data concerned was dropped:", losses.len());
+    for w in losses.iter().take(LISTED_LOSSES) {
+        eprintln!("  {w}");
     }
-    Ok(RawSession { label, files })
+    if losses.len() > LISTED_LOSSES {
+        eprintln!("  ... and {} more", losses.len() - LISTED_LOSSES);
+    }
+}
+
+/// Refuses a result that has no laps, saying why (a TimingData file that was missing or
+/// unusable, or one that gave no lap): the caller exits non-zero instead of printing nothing.
+pub fn require_laps(label: &str, session: &timing::Session, feed: &feed::FeedSession) -> Result<(), String> {
+    if !session.laps.is_empty() {
+        return Ok(());
+    }
+    let why = if feed.missing.contains(&Topic::TimingData) {
+        "TimingData.jsonStream is missing".to_string()
+    } else if feed.lost(Topic::TimingData) {
+        "TimingData.jsonStream is unusable (see the warnings above)".to_string()
+    } else {
+        "TimingData.jsonStream gave no lap".to_string()
+    };
+    Err(format!("{label}: no laps: {why}"))
 }

@@ -80,7 +80,7 @@ enum Command {
         /// A session folder, or YEAR/EVENT/SESSION.
         session: String,
         /// Frames per second.
-        #[arg(long, default_value_t = 25)]
+        #[arg(long, default_value_t = 25, value_parser = clap::value_parser!(u32).range(1..=100))]
         fps: u32,
         /// Rebuild even if a valid replay file exists.
         #[arg(long)]
@@ -99,7 +99,7 @@ enum Command {
         #[arg(long)]
         t: f64,
         /// Frames per second.
-        #[arg(long, default_value_t = 25)]
+        #[arg(long, default_value_t = 25, value_parser = clap::value_parser!(u32).range(1..=100))]
         fps: u32,
         #[command(flatten)]
         source: SourceOpts,
@@ -195,7 +195,7 @@ fn main() -> ExitCode {
 /// Loads, decodes and builds a session model.
 fn session(spec: &str, source: &SourceOpts) -> Result<(timing::Session, feed::FeedSession), String> {
     let raw = load::load(spec, &source.args())?;
-    let feed = feed::FeedSession::decode(raw.files);
+    let feed = load::decode(raw);
     Ok((timing::Session::build(&feed), feed))
 }
 
@@ -225,7 +225,8 @@ fn run(command: Command) -> Result<(), String> {
             info(&s, &feed, &mut out).map_err(io)?;
         }
         Command::Laps { session: spec, csv, source } => {
-            let (s, _) = session(&spec, &source)?;
+            let (s, feed) = session(&spec, &source)?;
+            load::require_laps(&spec, &s, &feed)?;
             if csv {
                 lapstable::write_csv(&s, &mut out).map_err(io)?;
             } else {

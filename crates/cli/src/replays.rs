@@ -41,7 +41,7 @@ pub fn session_id(label: &str) -> String {
     let trimmed = label.trim_end_matches('/');
     let tail: Vec<&str> = trimmed.rsplit('/').take(3).collect();
     let id: String = tail.into_iter().rev().collect::<Vec<_>>().join("~");
-    id.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.~".contains(c) { c } else { '_' }).collect()
+    id.chars().map(|c| if c.is_alphanumeric() || "-_.~".contains(c) { c } else { '_' }).collect()
 }
 
 /// The replay cache folder.
@@ -49,25 +49,35 @@ pub fn cache_dir(args: &SourceArgs) -> PathBuf {
     load::cache_root(args).join("replay")
 }
 
-/// Opens the cached replay of a session, or builds it (also when the cached one is invalid).
+/// Opens the cached replay of a session, or builds it (also when the cached one is invalid or
+/// was built from other raw files). The cache is the one `f1replay serve` reads: one file per
+/// session, keyed by [`replay::store::CacheKey`]; older files of the session are pruned.
 pub fn build(spec: &str, args: &SourceArgs, fps: u32, force: bool, show_progress: bool) -> Result<Built, String> {
     let raw = load::load(spec, args)?;
-    let hash = replay::source_hash(raw.files.iter().filter_map(|(t, b)| b.as_deref().map(|b| (t.name(), b))));
-    let id = session_id(&raw.label);
-    let path = cache_dir(args).join(format!("{id}-{}-{fps}fps-{hash:016x}.f1r", replay::PIPELINE_VERSION.replace('/', "_")));
+    let dir = cache_dir(args);
+    replay::store::remove_orphan_temps(&dir);
+    let key = replay::store::CacheKey { session_id: session_id(&raw.label), source_hash: raw.content_hash, fps };
+    let path = dir.join(key.file_name());
     if !force {
-        match replay::ReplayFile::open(&path) {
-            Ok(file) => return Ok(Built { file, path, built_now: false, build_s: 0.0 }),
+        match key.open(&dir) {
+            Ok(file) => {
+                load::report_losses(&raw.label, &file.manifest().warnings);
+                return Ok(Built { file, path, built_now: false, build_s: 0.0 });
+            }
             Err(e) if path.exists() && show_progress => eprintln!("rebuilding: {e}"),
             Err(_) => {}
         }
     }
+    let (id, hash) = (key.session_id.clone(), key.source_hash);
     let t = Instant::now();
-    let feed = feed::FeedSession::decode(raw.files);
+    let label = raw.label.clone();
+    let feed = load::decode(raw);
     if show_progress {
         eprintln!("[{:>6.3} s] decode", t.elapsed().as_secs_f64());
     }
     let session = timing::Session::build(&feed);
+    usable(&label, &session, &feed)?;
+    let warnings = replay::manifest::source_warnings(&feed.losses());
     drop(feed);
     if show_progress {
         eprintln!("[{:>6.3} s] session model", t.elapsed().as_secs_f64());
@@ -78,10 +88,24 @@ pub fn build(spec: &str, args: &SourceArgs, fps: u32, force: bool, show_progress
         }
     };
     let opts = replay::BuildOptions { fps, ..Default::default() };
-    replay::build_file(&session, &id, hash, &opts, &path, &progress).map_err(|e| e.to_string())?;
+    let mut built = replay::build(&session, &id, hash, &opts, &progress).map_err(|e| e.to_string())?;
+    built.manifest.warnings = warnings;
+    replay::store::write(&path, &built.manifest, &built.chunks).map_err(|e| e.to_string())?;
+    key.prune(&dir);
     let build_s = t.elapsed().as_secs_f64();
-    let file = replay::ReplayFile::open(&path).map_err(|e| e.to_string())?;
+    let file = key.open(&dir).map_err(|e| e.to_string())?;
     Ok(Built { file, path, built_now: true, build_s })
+}
+
+/// Refuses to build a replay that would silently lack its timing: a TimingData file that was
+/// there but unusable, or that gave no lap. A session with no TimingData file at all (some
+/// archive folders hold only a few topics) is built, with a warning saying what it lacks.
+fn usable(label: &str, session: &timing::Session, feed: &feed::FeedSession) -> Result<(), String> {
+    if feed.missing.contains(&feed::Topic::TimingData) {
+        eprintln!("f1replay: warning: {label}: TimingData.jsonStream is missing: the replay has no laps, gaps or official order");
+        return Ok(());
+    }
+    load::require_laps(label, session, feed)
 }
 
 /// Checks a replay against the timing and physics, and says how it did; for a simulated race

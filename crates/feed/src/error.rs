@@ -34,12 +34,21 @@ pub enum FeedError {
         /// Why no line was usable.
         reason: String,
     },
-    /// The file is not UTF-8 text.
-    #[error("{file}: not UTF-8 text (byte {offset})")]
-    NotText {
-        /// Topic file name.
-        file: String,
-        /// Byte offset of the first invalid byte.
-        offset: usize,
-    },
+}
+
+impl FeedError {
+    /// The topic file concerned.
+    pub fn file(&self) -> &str {
+        match self {
+            FeedError::Empty { file, .. } => file,
+        }
+    }
+
+    /// This error as a whole-file [`Warning`] (line 0): the topic was lost.
+    pub fn to_warning(&self) -> Warning {
+        let message = match self {
+            FeedError::Empty { reason, .. } => format!("no valid line in the file ({reason}): the whole topic is lost"),
+        };
+        Warning { file: self.file().to_string(), line: 0, message }
+    }
 }

@@ -30,10 +30,18 @@ pub struct Lines<'a> {
     pub warnings: Vec<Warning>,
 }
 
-/// Checks that `bytes` is UTF-8 and splits it into lines (see [`split_text`]).
+/// Splits a topic file's bytes into timed lines (see [`split_text`]). Text that is not UTF-8
+/// costs only the lines it is on: each such line is skipped with a warning naming it, the rest
+/// of the file loads.
 pub fn split<'a>(file: &str, bytes: &'a [u8]) -> Result<Lines<'a>, FeedError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| FeedError::NotText { file: file.to_string(), offset: e.valid_up_to() })?;
-    split_text(file, text)
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return split_text(file, text);
+    }
+    let bytes = bytes.strip_prefix(BOM.to_string().as_bytes()).unwrap_or(bytes);
+    let raw_lines = bytes.split(|&b| b == b'\n').map(|raw| {
+        std::str::from_utf8(raw).map_err(|e| format!("not UTF-8 text (byte {} of the line): line skipped", e.valid_up_to() + 1))
+    });
+    collect(file, raw_lines)
 }
 
 /// Splits a topic file's text into timed lines.
@@ -43,10 +51,22 @@ pub fn split<'a>(file: &str, bytes: &'a [u8]) -> Result<Lines<'a>, FeedError> {
 /// kept (the feed does this around reconnects) but reported. An empty file is an error.
 pub fn split_text<'a>(file: &str, text: &'a str) -> Result<Lines<'a>, FeedError> {
     let text = text.strip_prefix(BOM).unwrap_or(text);
+    collect(file, text.split('\n').map(Ok))
+}
+
+/// Turns raw lines (or why a line is unreadable) into timed lines and warnings.
+fn collect<'a>(file: &str, raw_lines: impl Iterator<Item = Result<&'a str, String>>) -> Result<Lines<'a>, FeedError> {
     let mut out = Lines::default();
     let mut last_t = i64::MIN;
-    for (i, raw) in text.split('\n').enumerate() {
+    for (i, raw) in raw_lines.enumerate() {
         let number = i + 1;
+        let raw = match raw {
+            Ok(raw) => raw,
+            Err(reason) => {
+                out.warnings.push(warn(file, number, &reason));
+                continue;
+            }
+        };
         let mut line = raw.strip_suffix('\r').unwrap_or(raw);
         if line.trim().is_empty() {
             continue;
@@ -129,5 +149,18 @@ mod tests {
         assert!(split_text("T.jsonStream", "").is_err());
         assert!(split_text("T.jsonStream", "\u{feff}\r\n").is_err());
         assert!(split("T.jsonStream", &[0xff, 0xfe]).is_err());
+    }
+
+    #[test]
+    fn invalid_utf8_costs_only_its_own_line() {
+        let mut bytes = b"\xef\xbb\xbf00:00:01.000{\"a\":1}\r\n00:00:02.000{\"a\":\"".to_vec();
+        bytes.extend_from_slice(&[0xc3, 0x28]);
+        bytes.extend_from_slice(b"\"}\r\n00:00:03.000{\"a\":3}\r\n");
+        let l = split("T.jsonStream", &bytes).unwrap();
+        assert_eq!(l.lines.iter().map(|l| l.number).collect::<Vec<_>>(), vec![1, 3]);
+        assert_eq!(l.lines[0].payload, "{\"a\":1}", "the BOM is still stripped");
+        assert_eq!(l.warnings.len(), 1);
+        assert_eq!(l.warnings[0].line, 2);
+        assert!(l.warnings[0].message.contains("not UTF-8"), "{}", l.warnings[0]);
     }
 }

@@ -145,6 +145,25 @@ impl FeedSession {
         }
     }
 
+    /// Everything the decode dropped, file by file: whole topics whose file was unusable
+    /// (line 0), then skipped or suspicious lines. Empty when nothing was lost.
+    pub fn losses(&self) -> Vec<Warning> {
+        self.errors.iter().map(FeedError::to_warning).chain(self.warnings.iter().cloned()).collect()
+    }
+
+    /// Whether the session is over and its files complete: its status reached "Finalised" or
+    /// "Ends", the last two states the timing sends. Until then the archive may still be
+    /// publishing it, and anything built from it is provisional.
+    pub fn has_ended(&self) -> bool {
+        self.session_status.iter().any(|s| matches!(s.value.as_str(), "Finalised" | "Ends"))
+    }
+
+    /// Whether `topic`'s file was there but could not be decoded at all.
+    pub fn lost(&self, topic: Topic) -> bool {
+        let name = topic.file_name();
+        self.errors.iter().any(|e| e.file() == name)
+    }
+
     /// Reads every known topic from a session folder on disk. Files that do not exist are
     /// recorded as missing; unreadable files as errors.
     pub fn read_dir(dir: &std::path::Path) -> FeedSession {
@@ -168,5 +187,32 @@ mod tests {
         assert_eq!(s.errors.len(), 1);
         assert!(s.errors[0].to_string().contains("SessionStatus.jsonStream"));
         assert_eq!(s.missing, vec![Topic::WeatherData]);
+        assert!(s.lost(Topic::SessionStatus));
+        assert!(!s.has_ended(), "no status: not known to be over");
+        assert!(!s.lost(Topic::WeatherData), "a missing file is not a lost one");
+        let losses = s.losses();
+        assert_eq!(losses.len(), 1);
+        assert_eq!((losses[0].file.as_str(), losses[0].line), ("SessionStatus.jsonStream", 0));
+    }
+
+    #[test]
+    fn a_session_has_ended_once_its_status_says_finalised_or_ends() {
+        let status = |lines: &str| FeedSession::decode(vec![(Topic::SessionStatus, Some(lines.as_bytes().to_vec()))]);
+        assert!(!status("00:00:01.000{\"Status\":\"Started\"}\n00:00:02.000{\"Status\":\"Finished\"}\n").has_ended());
+        assert!(status("00:00:01.000{\"Status\":\"Finished\"}\n00:00:02.000{\"Status\":\"Finalised\"}\n").has_ended());
+        assert!(status("00:00:02.000{\"Status\":\"Ends\"}\n").has_ended());
+    }
+
+    #[test]
+    fn a_bad_byte_in_timing_data_costs_one_line_not_the_topic() {
+        let good = "00:00:01.000{\"Lines\":{\"1\":{\"NumberOfLaps\":1}}}\r\n";
+        let mut bytes = good.as_bytes().to_vec();
+        bytes.extend_from_slice(b"00:00:02.000{\"Lines\":{\"1\":{\"NumberOfLaps\":\xff}}}\r\n");
+        bytes.extend_from_slice(good.replace("01.000", "03.000").replace(":1}", ":2}").as_bytes());
+        let s = FeedSession::decode(vec![(Topic::TimingData, Some(bytes))]);
+        assert!(s.errors.is_empty(), "{:?}", s.errors);
+        assert_eq!(s.timing.len(), 2, "the two good lines load");
+        assert_eq!(s.warnings.len(), 1);
+        assert_eq!((s.warnings[0].file.as_str(), s.warnings[0].line), ("TimingData.jsonStream", 2));
     }
 }

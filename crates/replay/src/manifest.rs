@@ -209,6 +209,44 @@ impl Coverage {
     }
 }
 
+/// Something the raw files lost or had odd, as the decode said it: the replay was built
+/// without it, and viewers are told.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct SourceWarning {
+    /// The topic file, e.g. `TimingData.jsonStream`.
+    pub file: String,
+    /// 1-based line in that file; 0 when the whole file is concerned.
+    pub line: usize,
+    /// What was wrong and what was dropped, in plain words.
+    pub message: String,
+}
+
+impl From<&feed::Warning> for SourceWarning {
+    fn from(w: &feed::Warning) -> SourceWarning {
+        SourceWarning { file: w.file.clone(), line: w.line, message: w.message.clone() }
+    }
+}
+
+impl std::fmt::Display for SourceWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        feed::Warning { file: self.file.clone(), line: self.line, message: self.message.clone() }.fmt(f)
+    }
+}
+
+/// Most warnings a manifest lists; beyond it the last entry says how many more there were.
+pub const MAX_WARNINGS: usize = 100;
+
+/// The source warnings for a manifest: the first [`MAX_WARNINGS`], then one entry counting the
+/// rest, so a badly damaged session cannot bloat every client's manifest.
+pub fn source_warnings(all: &[feed::Warning]) -> Vec<SourceWarning> {
+    let mut out: Vec<SourceWarning> = all.iter().take(MAX_WARNINGS).map(SourceWarning::from).collect();
+    if all.len() > MAX_WARNINGS {
+        let message = format!("{} more warnings not listed", all.len() - MAX_WARNINGS);
+        out.push(SourceWarning { file: "(more)".into(), line: 0, message });
+    }
+    out
+}
+
 /// The manifest.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Manifest {
@@ -249,4 +287,7 @@ pub struct Manifest {
     pub race_control: Vec<RcmEntry>,
     /// Weather samples.
     pub weather: Vec<WeatherEntry>,
+    /// What the raw files lost (skipped lines, unusable topics): empty when nothing was.
+    #[serde(default)]
+    pub warnings: Vec<SourceWarning>,
 }

@@ -273,27 +273,18 @@ impl Catalog {
         };
         let names: Vec<String> = Topic::ALL.iter().map(|t| t.file_name()).collect();
         let arrived = |n: usize| progress(n as f32 / names.len() as f32);
-        let results = match &self.archive {
-            Archive::Local(s) => archive::topics(s, &path, &names, &arrived).await,
-            Archive::Remote(s) => archive::topics(s.as_ref(), &path, &names, &arrived).await,
+        let result = match &self.archive {
+            Archive::Local(s) => archive::session_files(s, &path, &names, &arrived).await,
+            Archive::Remote(s) => archive::session_files(s.as_ref(), &path, &names, &arrived).await,
         };
-        let mut files = Vec::with_capacity(Topic::ALL.len());
-        for (topic, result) in Topic::ALL.into_iter().zip(results) {
-            match result {
-                Ok(bytes) => files.push((topic, Some(bytes))),
-                Err(e) if e.is_not_found() => files.push((topic, None)),
-                Err(e) => return Err(e.into()),
-            }
-        }
-        if files.iter().all(|(_, b)| b.is_none()) {
-            let place = match &self.archive {
-                Archive::Local(s) => s.root().display().to_string(),
-                Archive::Remote(_) => "the archive".to_owned(),
-            };
-            return Err(ApiError::not_found(format!("session {id} not found: {place} has no live-timing files for {path}")));
-        }
-        let source_hash = fingerprint(&files);
-        Ok(RawSession { files, source_hash })
+        let raw = match result {
+            Ok(raw) => raw,
+            // Named by id only: the data folder's place on this machine is not the client's business.
+            Err(e) if e.is_not_found() => return Err(ApiError::not_found(format!("session {id} not found: no live-timing files for it"))),
+            Err(e) => return Err(e.into()),
+        };
+        let files = Topic::ALL.into_iter().zip(raw.files).map(|(topic, (_, bytes))| (topic, bytes)).collect();
+        Ok(RawSession { files, source_hash: raw.content_hash })
     }
 
     /// The raw cache folder or data folder sessions are read from, for the logs.
@@ -310,8 +301,13 @@ pub fn sim_files(kind: sim::SessionKind) -> RawSession {
     let simulation = sim::generate(&sim::SimConfig::new(kind));
     let files: Vec<(Topic, Option<Vec<u8>>)> =
         Topic::ALL.into_iter().map(|t| (t, simulation.file(&t.file_name()).map(|f| f.bytes.clone()))).collect();
-    let source_hash = fingerprint(&files);
-    RawSession { files, source_hash }
+    RawSession { files, source_hash: sim_hash(kind) }
+}
+
+/// The content hash of a simulated session: its files are a function of the simulator's version
+/// and the session kind alone, so those are hashed instead of generating the files to hash them.
+pub fn sim_hash(kind: sim::SessionKind) -> u64 {
+    archive::content_hash(&[("sim".into(), Some(sim::VERSION.to_le_bytes().to_vec())), (kind.name().into(), None)])
 }
 
 /// The simulated sessions as a season listing.
@@ -362,8 +358,8 @@ fn folder_sessions(local: &LocalSource, year: u16) -> Result<Vec<SessionSummary>
     let mut out = Vec::new();
     for path in paths {
         let Some(id) = SessionId::from_archive_path(&path) else { continue };
-        let folder = local.root().join(path.trim_end_matches('/'));
-        let info = std::fs::read(folder.join(Topic::SessionInfo.file_name()))
+        let info = local
+            .topic_blocking(&path, &Topic::SessionInfo.file_name())
             .ok()
             .and_then(|bytes| feed::FeedSession::decode(vec![(Topic::SessionInfo, Some(bytes))]).session_info);
         let mut parts = path.trim_end_matches('/').split('/').skip(1);
@@ -411,14 +407,14 @@ pub fn kind_of(kind: &str, name: &str) -> &'static str {
     feed::records::SessionKind::parse(kind, name).map_or("other", feed::records::SessionKind::api_name)
 }
 
-/// Year folders (`2025`) of a local archive copy.
+/// Year folders (`2025`) of a local archive copy (`root` canonical; links out of it ignored).
 fn local_years(root: &Path) -> Vec<u16> {
     let Ok(entries) = std::fs::read_dir(root) else {
         return Vec::new();
     };
     entries
         .flatten()
-        .filter(|e| e.path().is_dir())
+        .filter(|e| archive::is_dir_within(root, &e.path()))
         .filter_map(|e| e.file_name().to_str().and_then(|n| if n.len() == 4 { n.parse::<u16>().ok() } else { None }))
         .filter(|y| (1950..=2100).contains(y))
         .collect()
@@ -429,12 +425,6 @@ fn current_year() -> u16 {
     let days = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() / 86_400).unwrap_or(0);
     let (year, _, _) = sim::calendar::civil_from_days(days as i64);
     u16::try_from(year).unwrap_or(2025)
-}
-
-/// The replay crate's hash of the raw files (topic names and bytes, as `f1replay build`
-/// computes it), recorded in the replay.
-fn fingerprint(files: &[(Topic, Option<Vec<u8>>)]) -> u64 {
-    replay::source_hash(files.iter().filter_map(|(t, b)| b.as_deref().map(|b| (t.name(), b))))
 }
 
 /// The default cache folder: `$XDG_CACHE_HOME/f1replay`, else `~/.cache/f1replay`, else

@@ -2,7 +2,7 @@
 //! and the whole file with `Range` support.
 //!
 //! A chunk is served as stored (zstd) when the client accepts zstd: zero copy from the
-//! memory-mapped file. Otherwise it is gzip-encoded once and cached, or sent decompressed.
+//! verified replay file in memory. Otherwise it is gzip-encoded once and cached, or sent decompressed.
 //! Chunks never change for a given ETag, so responses say `immutable` and a matching
 //! `If-None-Match` gets a 304. Each encoding has its own strong ETag (the stored chunk's ETag for
 //! zstd, with `-gzip` / `-identity` appended for the others), as strong ETags must name exact
@@ -90,7 +90,7 @@ fn header_value(s: &str) -> HeaderValue {
     HeaderValue::from_str(s).unwrap_or_else(|_| HeaderValue::from_static("\"invalid\""))
 }
 
-/// Chunk `n`'s stored bytes, borrowed from the memory-mapped file without copying.
+/// Chunk `n`'s stored bytes, borrowed from the verified file in memory without copying.
 struct StoredChunk(Arc<LoadedReplay>, usize);
 
 impl AsRef<[u8]> for StoredChunk {
@@ -99,7 +99,7 @@ impl AsRef<[u8]> for StoredChunk {
     }
 }
 
-/// The whole replay file, borrowed from the memory map.
+/// The whole replay file, borrowed from the verified bytes in memory.
 struct WholeFile(Arc<LoadedReplay>);
 
 impl AsRef<[u8]> for WholeFile {
@@ -113,7 +113,8 @@ impl AsRef<[u8]> for WholeFile {
 pub(crate) async fn chunk(State(state): State<AppState>, params: PathParams, headers: HeaderMap) -> Result<Response, ApiError> {
     let id = params.id()?;
     let raw_n = params.get("n").unwrap_or_default();
-    let n: usize = raw_n.parse().ok().filter(|n| *n < 1_000_000).ok_or_else(|| {
+    // Canonical decimal only: `+1` or `00001` would be a second URL (and cache entry) for chunk 1.
+    let n: usize = raw_n.parse().ok().filter(|n: &usize| *n < 1_000_000 && n.to_string() == raw_n).ok_or_else(|| {
         ApiError::bad_request(format!("invalid chunk number {:?}: expected 0, 1, 2...", raw_n.chars().take(40).collect::<String>()))
     })?;
     let replay = state.store().replay(&id).await?;

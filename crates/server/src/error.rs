@@ -136,10 +136,23 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The last component of a local path: what a client may see of a file on this machine (its
+/// folders are the server's business, and telling them helps an attacker).
+fn file_name_only(path: &str) -> &str {
+    path.trim_end_matches('/').rsplit('/').next().unwrap_or(path)
+}
+
 impl From<archive::Error> for ApiError {
     fn from(e: archive::Error) -> ApiError {
         use archive::Error as A;
         match &e {
+            A::NotFound { location, hint } if location.starts_with('/') => {
+                ApiError::not_found(format!("not found: {} ({hint})", file_name_only(location)))
+            }
+            A::Io { path, action, source } => {
+                tracing::warn!("{e}");
+                ApiError::internal(format!("{}: {action}: {source}", file_name_only(&path.display().to_string())))
+            }
             _ if e.is_not_found() => ApiError::not_found(e.to_string()),
             A::InvalidPath { .. } | A::Spec { .. } => ApiError::bad_request(e.to_string()),
             A::NoMatch { .. } | A::NoSessionPath { .. } | A::Ambiguous { .. } => ApiError::not_found(e.to_string()),
@@ -153,7 +166,14 @@ impl From<archive::Error> for ApiError {
 
 impl From<replay::Error> for ApiError {
     fn from(e: replay::Error) -> ApiError {
-        ApiError::internal(format!("replay: {e}"))
+        tracing::warn!("replay: {e}");
+        match &e {
+            replay::Error::Io { path, source } => ApiError::internal(format!("replay: {}: {source}", file_name_only(path))),
+            replay::Error::Version { path, found, expected } => {
+                ApiError::internal(format!("replay: {}: version {found}, expected {expected}", file_name_only(path)))
+            }
+            _ => ApiError::internal(format!("replay: {e}")),
+        }
     }
 }
 
@@ -173,6 +193,21 @@ mod tests {
         assert_eq!(ApiError::from(nf).status(), StatusCode::NOT_FOUND);
         let bad = archive::path::session_path("../etc").unwrap_err();
         assert_eq!(ApiError::from(bad).status(), StatusCode::BAD_REQUEST);
+    }
+
+    #[test]
+    fn error_bodies_name_files_without_the_folders_of_this_machine() {
+        let io = archive::Error::Io {
+            path: "/srv/secret/data/2025/X/TimingData.jsonStream".into(),
+            action: "read",
+            source: std::io::Error::other("boom"),
+        };
+        let nf = archive::Error::NotFound { location: "/srv/secret/data/x/A.jsonStream".into(), hint: "missing".into() };
+        let rp = replay::Error::Io { path: "/srv/secret/cache/replay/a.f1r".into(), source: std::io::Error::other("full") };
+        for e in [ApiError::from(io), ApiError::from(nf), ApiError::from(rp)] {
+            assert!(!e.message().contains("/srv"), "{e}");
+            assert!(e.message().contains(".jsonStream") || e.message().contains(".f1r"), "{e}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! An [`AppState`] (set up from a [`StateConfig`]) holds the session store: a [`SessionId`]
 //! (`sim-race`, or `YEAR~MEETING~SESSION` of the archive or of `--data`) is resolved by the
 //! [`Catalog`] to raw files, decoded (`feed`), modelled (`timing`) and built once into a replay
-//! file (`replay`), which is memory-mapped and kept in an LRU. Concurrent first requests for a
+//! file (`replay`), which is read into memory, verified, and kept in an LRU. Concurrent first requests for a
 //! session share one build (single-flight; [`AppState::builds_started`] counts them), and all
 //! blocking work runs off the async runtime, on a build pool that leaves a core to it.
 //!

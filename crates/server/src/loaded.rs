@@ -1,4 +1,4 @@
-//! [`LoadedReplay`]: a built session as the server holds it: the memory-mapped replay file and
+//! [`LoadedReplay`]: a built session as the server holds it: the verified replay file in memory and
 //! the caches of what is derived from it (decompressed, decoded and gzipped chunks, encoded
 //! frames), each bounded and shared by every connection.
 
@@ -27,7 +27,7 @@ const FRAME_BUDGET: usize = 2 << 20;
 pub struct LoadedReplay {
     /// The session.
     pub id: SessionId,
-    /// The memory-mapped replay file.
+    /// The replay file, verified and held in memory.
     pub file: Arc<ReplayFile>,
     /// The WebSocket `meta` message, built once: `{"type":"meta","manifest":{...}}`.
     pub meta_message: Utf8Bytes,

@@ -23,7 +23,7 @@ pub struct StateConfig {
     pub offline: bool,
     /// Frames per second of the replays built.
     pub fps: u32,
-    /// Built sessions kept in memory (each: a memory-mapped file plus bounded caches of at
+    /// Built sessions kept in memory (each: its verified replay file in memory plus bounded caches of at
     /// most ~36 MB).
     pub max_sessions: usize,
     /// Memory for session models (telemetry for the laps/telemetry endpoints), bytes.
@@ -116,9 +116,10 @@ impl AppState {
         self.inner.started.elapsed().as_secs_f64()
     }
 
-    /// Where the replay file of session `id` is (or will be) stored.
-    pub fn replay_path(&self, id: &str) -> Result<PathBuf, ApiError> {
-        Ok(self.inner.store.replay_path(&SessionId::parse(id)?))
+    /// Where the replay file of session `id` is (or will be) stored: the cache key covers its
+    /// raw files, which are read to hash them.
+    pub async fn replay_path(&self, id: &str) -> Result<PathBuf, ApiError> {
+        self.inner.store.replay_path(&SessionId::parse(id)?).await
     }
 
     /// Builds (or opens) session `id` and keeps it in memory, as the first request would.
@@ -174,6 +175,7 @@ impl AppState {
             frames_sent,
             frames_dropped,
             pipeline_version: replay::PIPELINE_VERSION,
+            warnings: store.sessions_with_warnings(),
         }
     }
 }
@@ -219,4 +221,7 @@ pub struct Health {
     pub frames_dropped: u64,
     /// The replay pipeline's version (part of every cache key).
     pub pipeline_version: &'static str,
+    /// Sessions in memory whose raw files lost something, with how many warnings each (the
+    /// session's manifest lists them).
+    pub warnings: std::collections::BTreeMap<String, usize>,
 }

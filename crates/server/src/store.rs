@@ -1,18 +1,25 @@
-//! The session store: from a [`SessionId`] to a built, memory-mapped replay
+//! The session store: from a [`SessionId`] to a built replay held in memory
 //! ([`LoadedReplay`]) and to the session model (for the laps, telemetry and other tables).
 //!
 //! Both are single-flight ([`Flights`]): however many requests arrive for a session that is not
 //! ready, one task does the work and all of them wait for it and can watch its progress. Built
-//! replays stay in an LRU of `Arc<LoadedReplay>` (memory-mapped files, cheap); models, which hold
+//! replays stay in an LRU of `Arc<LoadedReplay>` (the verified file bytes, a few MB each); models, which hold
 //! all telemetry, in an LRU bounded by their estimated size; derived JSON tables in a byte-bounded
 //! cache.
 //!
-//! The pipeline of one build: raw files (simulator, local folder or archive) → `feed` decode →
-//! `timing::Session` → `replay::build_file` into `<cache>/replay/<id>-<pipeline>-<fps>.f1r`
-//! (temp file + rename) → `ReplayFile::open`. A replay file already in the cache is opened
-//! instead; one that fails to open (checksum, version) is rebuilt. Every step that blocks or
-//! burns CPU runs on the blocking pool, the CPU-heavy ones inside a dedicated rayon pool that
-//! leaves a core to the async runtime.
+//! The pipeline of one build: raw files (simulator, local folder or archive, through
+//! `archive::session_files`, the loader `f1replay build` uses too) → `feed` decode →
+//! `timing::Session` → `replay::build` → the file's bytes, verified and served from memory, and
+//! written to `<cache>/replay/` under its [`replay::store::CacheKey`] (session id, raw files'
+//! content hash, pipeline, fps; the layout `f1replay build` fills). A cache file is opened only
+//! if its manifest matches that key, so a changed `--data` folder, another session's file put in
+//! its place or a file from an older pipeline is rebuilt; the session's older files are pruned.
+//! A session whose status has not reached its end (the archive may still be publishing it) is
+//! served from memory and not written as final; neither is a replay whose write fails (read-only
+//! cache, full disk). A failed build is remembered for [`FAILED_BUILD_BACKOFF`] so that a
+//! burst of requests does not redo it. Every step that blocks or burns CPU runs on the
+//! blocking pool, the CPU-heavy ones inside a dedicated rayon pool that leaves a core to the
+//! async runtime.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -28,12 +35,19 @@ use crate::loaded::LoadedReplay;
 /// Derived JSON tables (laps, results...) kept, all sessions together.
 const TABLE_BUDGET: usize = 48 << 20;
 
+/// How long a failed build is answered from memory (its error) before it is tried again.
+pub(crate) const FAILED_BUILD_BACKOFF: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// A decoded session model and the fingerprint of the raw files it came from.
 pub struct Model {
     /// The session model.
     pub session: timing::Session,
     /// Fingerprint of the raw files (recorded in the replay file).
     pub source_hash: u64,
+    /// What the decode dropped (unusable topics, skipped lines), for the replay's manifest.
+    pub losses: Vec<feed::Warning>,
+    /// Whether the session is over (its status reached its end), so its replay may be cached.
+    pub ended: bool,
 }
 
 impl Model {
@@ -66,6 +80,7 @@ pub(crate) struct Store {
     tables: SharedCache<String, Bytes>,
     builds_started: AtomicU64,
     loads_started: AtomicU64,
+    failed: Mutex<std::collections::HashMap<String, (std::time::Instant, ApiError)>>,
 }
 
 impl Store {
@@ -81,6 +96,10 @@ impl Store {
             .thread_name(|i| format!("f1replay-build-{i}"))
             .build()
             .map_err(|e| Error::Threads(e.to_string()))?;
+        let orphans = replay::store::remove_orphan_temps(&config.replay_dir);
+        if orphans > 0 {
+            tracing::info!(removed = orphans, "removed temporary files left by an interrupted build");
+        }
         Ok(Store {
             catalog,
             pool: Arc::new(pool),
@@ -91,6 +110,7 @@ impl Store {
             tables: SharedCache::new(TABLE_BUDGET, |b| b.len() + 64),
             builds_started: AtomicU64::new(0),
             loads_started: AtomicU64::new(0),
+            failed: Mutex::new(std::collections::HashMap::new()),
             config,
         })
     }
@@ -125,15 +145,31 @@ impl Store {
         self.replay_flights.running() + self.model_flights.running()
     }
 
-    /// Where the replay file of `id` lives.
-    pub(crate) fn replay_path(&self, id: &SessionId) -> PathBuf {
-        replay_file_path(&self.config.replay_dir, id, self.config.fps)
+    /// The cache key of session `id`'s replay: its raw files are read (or, for a simulated
+    /// session, its simulator version taken) to hash them.
+    pub(crate) async fn cache_key(&self, id: &SessionId) -> Result<replay::store::CacheKey, ApiError> {
+        let source_hash = match id.sim_kind() {
+            Some(kind) => catalog::sim_hash(kind),
+            None => self.catalog.fetch(id, &|_| {}).await?.source_hash,
+        };
+        Ok(replay::store::CacheKey { session_id: id.as_str().to_owned(), source_hash, fps: self.config.fps })
+    }
+
+    /// Where the replay file of `id` lives (or will).
+    pub(crate) async fn replay_path(&self, id: &SessionId) -> Result<PathBuf, ApiError> {
+        Ok(self.config.replay_dir.join(self.cache_key(id).await?.file_name()))
     }
 
     /// Heap bytes held by the caches: session models, derived tables, chunks and frames.
     pub(crate) fn cache_bytes(&self) -> usize {
         let replays: usize = lock(&self.replays).values().map(|r| r.cached_bytes()).sum();
         replays + lock(&self.models).weight() + self.tables.weight()
+    }
+
+    /// The sessions in memory whose raw files lost something, with how many warnings each.
+    pub(crate) fn sessions_with_warnings(&self) -> std::collections::BTreeMap<String, usize> {
+        let replays = lock(&self.replays);
+        replays.values().filter(|r| !r.manifest().warnings.is_empty()).map(|r| (r.id.to_string(), r.manifest().warnings.len())).collect()
     }
 
     /// The built session, building it if needed (single-flight) and waiting for it.
@@ -154,14 +190,28 @@ impl Store {
                 let store = self.clone();
                 let id = id.clone();
                 tokio::spawn(async move {
-                    let result = store.open_or_build(&id, &reporter).await;
+                    let result = match store.recent_failure(&id) {
+                        Some(e) => Err(e),
+                        None => store.open_or_build(&id, &reporter).await,
+                    };
                     if let Err(e) = &result {
                         tracing::warn!(session = %id, "build failed: {}", e.message());
+                        // Not found is not worth remembering (the folder may appear); the rest is.
+                        if e.status() != axum::http::StatusCode::NOT_FOUND {
+                            lock(&store.failed).entry(id.as_str().to_owned()).or_insert_with(|| (std::time::Instant::now(), e.clone()));
+                        }
                     }
                     reporter.finish(result, |r| lock(&store.replays).insert(id.as_str().to_owned(), r.clone(), 1));
                 });
             },
         )
+    }
+
+    /// The error of `id`'s last build if it failed less than [`FAILED_BUILD_BACKOFF`] ago.
+    fn recent_failure(&self, id: &SessionId) -> Option<ApiError> {
+        let mut failed = lock(&self.failed);
+        failed.retain(|_, (at, _)| at.elapsed() < FAILED_BUILD_BACKOFF);
+        failed.get(id.as_str()).map(|(_, e)| e.clone())
     }
 
     /// The session model, loading it if needed (single-flight).
@@ -214,19 +264,21 @@ impl Store {
         Ok(tokio::task::spawn_blocking(move || pool.install(f)).await?)
     }
 
-    /// Opens the cached replay file, or builds it (then opens it).
+    /// Opens the cached replay file, or builds it (then writes it to the cache when it may be).
     async fn open_or_build(
         self: &Arc<Self>,
         id: &SessionId,
         reporter: &Reporter<Arc<LoadedReplay>>,
     ) -> Result<Arc<LoadedReplay>, ApiError> {
-        let path = self.replay_path(id);
-        if tokio::fs::try_exists(&path).await.unwrap_or(false) {
+        reporter.progress("fetch", 0.0);
+        let key = self.cache_key(id).await?;
+        let dir = self.config.replay_dir.clone();
+        if tokio::fs::try_exists(dir.join(key.file_name())).await.unwrap_or(false) {
             reporter.progress("open", 0.0);
-            let p = path.clone();
-            match tokio::task::spawn_blocking(move || replay::ReplayFile::open(&p)).await? {
+            let (k, d) = (key.clone(), dir.clone());
+            match tokio::task::spawn_blocking(move || k.open(&d)).await? {
                 Ok(file) => {
-                    tracing::info!(session = %id, file = %path.display(), "opened the cached replay");
+                    tracing::info!(session = %id, file = %key.file_name(), "opened the cached replay");
                     return Ok(Arc::new(LoadedReplay::new(id.clone(), file)));
                 }
                 Err(e) => tracing::warn!(session = %id, "cached replay unusable, rebuilding: {e}"),
@@ -242,15 +294,31 @@ impl Store {
         tracing::info!(session = %id, "building the replay");
         reporter.progress("replay", 0.0);
         let progress = reporter.progress_fn();
-        let (id_text, fps, p) = (id.as_str().to_owned(), self.config.fps, path.clone());
-        self.on_pool(move || {
-            let opts = replay::BuildOptions { fps, ..Default::default() };
-            replay::build_file(&model.session, &id_text, model.source_hash, &opts, &p, &progress)
+        let (id_text, fps) = (id.as_str().to_owned(), self.config.fps);
+        let m = model.clone();
+        let bytes = self
+            .on_pool(move || {
+                let opts = replay::BuildOptions { fps, ..Default::default() };
+                let mut built = replay::build(&m.session, &id_text, m.source_hash, &opts, &progress)?;
+                built.manifest.warnings = replay::manifest::source_warnings(&m.losses);
+                progress("write", 0.97);
+                replay::store::encode(&built.manifest, &built.chunks)
+            })
+            .await??;
+        reporter.progress("open", 0.0);
+        // The key of the raw files the model was built from (they may have changed since the
+        // key above was computed).
+        let key = replay::store::CacheKey { source_hash: model.source_hash, ..key };
+        let (ended, label) = (model.ended, id.to_string());
+        let file = tokio::task::spawn_blocking(move || {
+            if ended {
+                save(&dir, &key, &bytes, &label);
+            } else {
+                tracing::info!(session = %label, "the session has not ended: its replay is kept in memory, not cached");
+            }
+            replay::ReplayFile::from_bytes(bytes, &label)
         })
         .await??;
-        reporter.progress("open", 0.0);
-        let p = path.clone();
-        let file = tokio::task::spawn_blocking(move || replay::ReplayFile::open(&p)).await??;
         let seconds = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
         tracing::info!(session = %id, seconds, bytes = file.file_bytes().len(), "replay built");
         Ok(Arc::new(LoadedReplay::new(id.clone(), file)))
@@ -276,7 +344,12 @@ impl Store {
             .on_pool(move || {
                 let feed = feed::FeedSession::decode(raw.files);
                 progress("model", 0.0);
-                Model { session: timing::Session::build(&feed), source_hash: raw.source_hash }
+                Model {
+                    session: timing::Session::build(&feed),
+                    source_hash: raw.source_hash,
+                    losses: feed.losses(),
+                    ended: feed.has_ended(),
+                }
             })
             .await?;
         if model.session.drivers.is_empty() {
@@ -286,30 +359,16 @@ impl Store {
     }
 }
 
-/// `<dir>/<id>-<pipeline>-<fps>.f1r`, the pipeline version made file-name safe. A simulated
-/// session's files also name the simulator's version (`sim-race-sim1-…`): its raw files are
-/// generated, not fetched, so a new simulator must not be shown through an old replay.
-pub(crate) fn replay_file_path(dir: &Path, id: &SessionId, fps: u32) -> PathBuf {
-    let pipeline: String =
-        replay::PIPELINE_VERSION.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-') { c } else { '_' }).collect();
-    let source = if id.sim_kind().is_some() { format!("-sim{}", sim::VERSION) } else { String::new() };
-    dir.join(format!("{}{source}-{pipeline}-{fps}.f1r", id.as_str()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn simulated_replays_are_filed_under_the_simulator_version() {
-        let dir = Path::new("/cache");
-        let path = |id: &str| replay_file_path(dir, &SessionId::parse(id).map_err(|e| e.message().to_owned()).unwrap(), 25);
-        let sim = path("sim-race");
-        let name = sim.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        assert!(name.starts_with(&format!("sim-race-sim{}-", sim::VERSION)), "{name}");
-        let real = path("2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying");
-        let name = real.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        assert!(!name.contains("-sim"), "{name}");
-        assert!(name.ends_with("-25.f1r"), "{name}");
+/// Writes a built replay to the cache and prunes the session's older files. A failed write
+/// (read-only folder, full disk) is logged, not an error: the replay is served from memory.
+fn save(dir: &Path, key: &replay::store::CacheKey, bytes: &[u8], label: &str) {
+    match replay::store::write_bytes(&dir.join(key.file_name()), bytes) {
+        Ok(()) => {
+            let pruned = key.prune(dir);
+            if pruned > 0 {
+                tracing::info!(session = %label, pruned, "removed the session's older replay files");
+            }
+        }
+        Err(e) => tracing::warn!(session = %label, "cannot cache the replay, serving it from memory: {e}"),
     }
 }

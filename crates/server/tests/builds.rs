@@ -156,7 +156,7 @@ async fn a_corrupt_replay_file_is_rebuilt() {
     let path = {
         let s = start(config(cache.path(), None)).await;
         s.state.prepare(SIM).await.unwrap();
-        s.state.replay_path(SIM).unwrap()
+        s.state.replay_path(SIM).await.unwrap()
     };
     let mut bytes = std::fs::read(&path).unwrap();
     let mid = bytes.len() / 2;
