@@ -1,7 +1,8 @@
 // The leaderboard: the replay's running order at the playhead. Races show position change
 // since the start, gap or interval, tyre and age, pit stops and state; qualifying and practice
-// show the best lap, gap to P1, the segment and the knock-out zone. Rows are positioned with
-// transforms so an overtake slides instead of jumping.
+// show the best lap, the model's gap (to the fastest of the part the car is ranked by), the
+// segment and the knock-out zone. Rows are positioned with transforms so an overtake slides
+// instead of jumping.
 
 import { COMPOUNDS, I32_NONE, STATE, STATE_LABELS, esc, gap, lapTime, isTimedByBestLap } from './format.js';
 import { LapsModel } from './laps.js';
@@ -134,8 +135,6 @@ export class Leaderboard {
     const fastest = this.laps ? this.laps.fastest(t, seg ? seg.start_s : -Infinity) : null;
     const n = this.m.drivers.length;
     const cuts = this.quali ? this.#cuts(seg) : null;
-    /** @type {number|null} */
-    let p1Best = null;
     const bests = new Map();
     /** @type {Map<number, any>} best of an earlier segment, for drivers knocked out there */
     const earlier = new Map();
@@ -143,7 +142,6 @@ export class Leaderboard {
       for (const car of snap.cars) {
         const b = this.laps.best(car.number, t, seg ? seg.start_s : -Infinity);
         bests.set(car.number, b);
-        if (b && (p1Best == null || /** @type {number} */ (b.lapTime) < p1Best)) p1Best = /** @type {number} */ (b.lapTime);
         if (!b && seg) earlier.set(car.number, this.#earlierBest(car.number, seg));
       }
     }
@@ -206,9 +204,8 @@ export class Leaderboard {
           c.bestcls = bestCls;
           row.best.className = bestCls;
         }
-        let g = '';
-        if (b && p1Best != null) g = b.lapTime === p1Best ? '' : '+' + (/** @type {number} */ (b.lapTime) - p1Best).toFixed(3);
-        set('gap', row.gap, g);
+        // The model's gap: to the fastest lap of the part the car is ranked by (none for it).
+        set('gap', row.gap, car.gap > 0 ? gap(car.gap) : '');
       } else {
         const grid = this.grid.get(car.number);
         let chg = '';

@@ -113,7 +113,7 @@ enum Command {
     },
     /// Writes a simulated session in the archive's own format (and its ground truth).
     Sim {
-        /// race, sprint, qualifying or practice.
+        /// race, sprint, qualifying, sprint_qualifying or practice.
         #[arg(long, default_value = "race")]
         kind: String,
         /// Race distance (race and sprint).
@@ -260,12 +260,12 @@ fn run(command: Command) -> Result<(), String> {
         Command::Serve { addr, offline, open, source } => serve(addr, serve_state(&source, offline), open)?,
         Command::Sim { kind, laps, drivers, seed, out: dir } => {
             let kind = match kind.to_ascii_lowercase().as_str() {
-                "race" => sim::SessionKind::Race,
-                "sprint" => sim::SessionKind::Sprint,
-                "qualifying" | "quali" | "q" => sim::SessionKind::Qualifying,
-                "practice" | "fp" => sim::SessionKind::Practice,
-                other => return Err(format!("--kind {other:?}: expected race, sprint, qualifying or practice")),
-            };
+                "quali" | "q" => Some(sim::SessionKind::Qualifying),
+                "sq" | "sprint_qualifying" => Some(sim::SessionKind::SprintQualifying),
+                "fp" => Some(sim::SessionKind::Practice),
+                other => sim::SessionKind::parse(other, other),
+            }
+            .ok_or_else(|| format!("--kind {kind:?}: expected race, sprint, qualifying, sprint_qualifying or practice"))?;
             let mut config = sim::SimConfig::new(kind);
             if let Some(l) = laps {
                 config.laps = l;

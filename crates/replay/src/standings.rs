@@ -375,7 +375,7 @@ impl<'a> Ranking<'a> {
     /// computed once per event.
     pub fn by_best_lap(s: &Session, cars: &[CarColumns], tl: &'a Timeline) -> Ranking<'a> {
         let mut events: Vec<i64> = vec![i64::MIN];
-        events.extend(s.laps.iter().filter_map(reported));
+        events.extend(s.laps.iter().filter_map(timing::classification::reported_at));
         events.extend(s.laps.iter().filter_map(|l| l.deleted_at_ms));
         events.extend(s.part_starts_ms.iter().copied());
         for o in &s.official {
@@ -602,15 +602,6 @@ fn crossing_in(crossings_ms: &[i64], next: &mut usize, t_prev: i64, t: i64) -> O
     }
     let t_cross = *crossings_ms.get(*next)?;
     (t_cross < t).then_some((*next, t_cross))
-}
-
-/// When a lap counts for the standings: when the timing announced it (the timing screen's
-/// order changes then, not at the sector-synced crossing a few hundred ms earlier).
-fn reported(l: &timing::laps::Lap) -> Option<i64> {
-    match (l.time_ms, l.reported_ms) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        (a, b) => a.or(b),
-    }
 }
 
 /// The order at `t` as columns over `cars` (position, gap, interval), from the model's order.

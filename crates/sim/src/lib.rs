@@ -46,7 +46,7 @@ use std::path::{Path, PathBuf};
 /// that writes other bytes is never shown through a replay of the old ones. The test
 /// `the_default_sessions_are_the_ones_their_version_names` fails when the bytes change
 /// and this was not raised.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 pub mod calendar;
 pub mod distance;

@@ -173,6 +173,9 @@ pub(crate) struct TimingWriter<'a> {
     // running order (races) or classification (others)
     key: Vec<i64>,
     tie: Vec<i64>,
+    /// Qualifying and practice: when the car's best lap was set (equal times rank by who set
+    /// theirs first, as the timing ranks them).
+    best_set_at: Vec<i64>,
     pos: Vec<usize>,
     crossings: Vec<Vec<i64>>,
     last_interval: Vec<Option<i64>>,
@@ -217,6 +220,7 @@ impl<'a> TimingWriter<'a> {
             part: 1,
             key: vec![0; n],
             tie: vec![0; n],
+            best_set_at: vec![0; n],
             pos: vec![0; n],
             crossings: vec![Vec::new(); n],
             last_interval: vec![None; n],
@@ -266,7 +270,10 @@ impl<'a> TimingWriter<'a> {
 
     fn order(&self) -> Vec<usize> {
         let mut o: Vec<usize> = (0..self.key.len()).collect();
-        o.sort_by(|&a, &b| self.key[b].cmp(&self.key[a]).then(self.tie[a].cmp(&self.tie[b])).then(a.cmp(&b)));
+        o.sort_by(|&a, &b| {
+            let (ka, kb) = ((self.key[b], self.tie[a], self.best_set_at[a]), (self.key[a], self.tie[b], self.best_set_at[b]));
+            ka.cmp(&kb).then(a.cmp(&b))
+        });
         o
     }
 
@@ -488,6 +495,9 @@ impl<'a> TimingWriter<'a> {
                         }
                         if pb {
                             self.best_lap[c] = Some(v);
+                            if !self.race() {
+                                self.best_set_at[c] = t;
+                            }
                             let s = format::lap_time(v);
                             self.td.set(t, c, "BestLapTime.Value", json!(s));
                             self.td.set(t, c, "BestLapTime.Lap", json!(lap));
@@ -542,6 +552,9 @@ impl<'a> TimingWriter<'a> {
                     self.td.set(t, c, &format!("BestLapTimes.{p}.Value"), json!(s));
                 }
                 self.best_lap[c] = best_ms;
+                if !self.race() {
+                    self.best_set_at[c] = t;
+                }
                 self.classify(t);
             }
             Ev::Stint { index, compound, new, start_laps } => {

@@ -46,16 +46,22 @@ pub fn part_at(part_starts: &[i64], t: i64) -> usize {
 /// lap (ended in the pit lane: it never crosses the line), and it is not deleted by `t` (race
 /// control's message is the only time known then).
 pub fn lap_counts(l: &Lap, t: i64) -> bool {
-    let reported = match (l.time_ms, l.reported_ms) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        (a, b) => a.or(b),
-    };
+    let reported = reported_at(l);
     l.lap_time_ms.is_some()
         && !l.generated
         && l.pit_out_ms.is_none()
         && l.pit_in_ms.is_none()
         && reported.is_some_and(|r| r <= t)
         && !(l.deleted == Some(true) && l.deleted_at_ms.is_none_or(|d| d <= t))
+}
+
+/// When a lap counts for the standings: when the timing announced it (the timing screen's
+/// order changes then, not at the sector-synced crossing a few hundred ms earlier).
+pub fn reported_at(l: &Lap) -> Option<i64> {
+    match (l.time_ms, l.reported_ms) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 /// The best laps the ranking reads: the timing's, or worked out from the laps.
@@ -156,7 +162,7 @@ pub enum Status {
     Lapped,
     /// Stopped before the flag.
     Retired,
-    /// Completed no lap.
+    /// Completed no lap and never ran after the start.
     DidNotStart,
     /// Qualifying: knocked out in the part [`ClassifiedCar::part`].
     KnockedOut,
@@ -253,8 +259,9 @@ fn race(s: &Session) -> Vec<ClassifiedCar> {
             let mut r = row(s, i, c.driver, c.laps);
             r.laps_down = leader_laps.saturating_sub(c.laps);
             let took_flag = matches!((c.last_ms, leader_last), (Some(a), Some(b)) if a >= b);
+            let ran = s.official.iter().find(|o| o.driver == c.driver).is_some_and(|o| ran_after_start(o, s.session_start_ms));
             (r.status, r.status_text) = match (c.laps, r.laps_down, took_flag) {
-                (0, _, _) => (Status::DidNotStart, "Did not start".to_owned()),
+                (0, _, _) if !ran => (Status::DidNotStart, "Did not start".to_owned()),
                 (_, 0, _) => (Status::Finished, "Finished".to_owned()),
                 (_, 1, true) => (Status::Lapped, "+1 Lap".to_owned()),
                 (_, n, true) => (Status::Lapped, format!("+{n} Laps")),
@@ -267,6 +274,14 @@ fn race(s: &Session) -> Vec<ClassifiedCar> {
             r
         })
         .collect()
+}
+
+/// Whether the timing saw a car running after the start: a sector or lap completed, a pit
+/// exit, or a time behind the leader (which it gives at its timing points on the first lap).
+/// A car that completed no lap but ran started, and retired on the first lap.
+fn ran_after_start(o: &OfficialTimeline, start: Option<i64>) -> bool {
+    let Some(start) = start else { return false };
+    o.last_running_ms.is_some_and(|t| t > start) || o.gap_to_leader_ms.iter().any(|g| g.0 > start && g.1.is_some())
 }
 
 /// Qualifying and practice: the order at the end of the session ([`best_lap_order`]).
@@ -400,10 +415,16 @@ mod tests {
 
     #[test]
     fn races_classify_as_the_timings_last_positions() {
-        let mut cars: Vec<OfficialTimeline> = (1..=3).map(car).collect();
+        // Car 4 completed no lap but the timing gave it a gap on the first lap: it started and
+        // retired. Car 5 never ran after the start.
+        let mut cars: Vec<OfficialTimeline> = (1..=5).map(car).collect();
         cars[0].position = vec![(0, 1), (5_000, 2)];
         cars[1].position = vec![(0, 2), (5_000, 1)];
         cars[2].position = vec![(0, 3)];
+        cars[3].position = vec![(0, 4)];
+        cars[3].gap_to_leader_ms = vec![(0, None), (15_000, Some(1_200))];
+        cars[4].position = vec![(0, 5)];
+        cars[4].gap_to_leader_ms = vec![(0, None)];
         let mut s = session("Race", "Race", cars);
         s.laps = vec![
             lap(2, 90_000, 100_000),
@@ -416,7 +437,7 @@ mod tests {
         let r = classify(&s);
         assert_eq!(
             r.iter().map(|r| (r.driver, r.status)).collect::<Vec<_>>(),
-            vec![(2, Status::Finished), (1, Status::Finished), (3, Status::Retired)]
+            vec![(2, Status::Finished), (1, Status::Finished), (3, Status::Retired), (4, Status::Retired), (5, Status::DidNotStart)]
         );
         assert_eq!((r[0].time_ms, r[1].gap_ms), (Some(180_000), Some(2_000)));
         assert_eq!((r[2].laps_down, r[2].gap_ms), (1, None));
