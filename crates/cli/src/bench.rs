@@ -1,5 +1,6 @@
 //! `f1replay bench ...`: measured figures, printed.
 
+use anyhow::Context as _;
 use std::time::Instant;
 
 /// What to benchmark.
@@ -64,8 +65,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 /// Runs a benchmark and prints its figures.
-pub fn run(cmd: BenchCommand, out: &mut impl std::io::Write) -> Result<(), String> {
-    let io = |e: std::io::Error| e.to_string();
+pub fn run(cmd: BenchCommand, out: &mut impl std::io::Write) -> anyhow::Result<()> {
     match cmd {
         BenchCommand::Build { session, runs, fps, data, fastf1_python } => {
             let args = crate::load::SourceArgs { data, cache_dir: None };
@@ -95,7 +95,7 @@ pub fn run(cmd: BenchCommand, out: &mut impl std::io::Write) -> Result<(), Strin
                         m.push((stage.to_string(), Instant::now(), process_cpu_seconds()));
                     }
                 })
-                .map_err(|e| e.to_string())?;
+                .map_err(anyhow::Error::from)?;
                 let t3 = Instant::now();
                 // Stage → next stage; the last stage ("write") ends at "done". A stage the build
                 // enters more than once (the cars and the chunks alternate, run by run of frames)
@@ -133,11 +133,11 @@ pub fn run(cmd: BenchCommand, out: &mut impl std::io::Write) -> Result<(), Strin
             let mut open_first = Vec::new();
             for _ in 0..20 {
                 let t = Instant::now();
-                let file = replay::ReplayFile::open(&path).map_err(|e| e.to_string())?;
-                file.frame(0).map_err(|e| e.to_string())?;
+                let file = replay::ReplayFile::open(&path).map_err(anyhow::Error::from)?;
+                file.frame(0).map_err(anyhow::Error::from)?;
                 open_first.push(t.elapsed().as_secs_f64());
             }
-            let file = replay::ReplayFile::open(&path).map_err(|e| e.to_string())?;
+            let file = replay::ReplayFile::open(&path).map_err(anyhow::Error::from)?;
             let n = file.frame_count();
             let mut rng = 0x2545_f491_4f6c_dd1du64;
             let mut random = Vec::new();
@@ -147,32 +147,30 @@ pub fn run(cmd: BenchCommand, out: &mut impl std::io::Write) -> Result<(), Strin
                 rng ^= rng << 17;
                 let k = (rng % u64::from(n.max(1))) as u32;
                 let t = Instant::now();
-                file.frame(k).map_err(|e| e.to_string())?;
+                file.frame(k).map_err(anyhow::Error::from)?;
                 random.push(t.elapsed().as_secs_f64());
             }
             let size = file.file_bytes().len();
             let tt = median(total.clone());
-            writeln!(out, "session: {}", raw.label).map_err(io)?;
+            writeln!(out, "session: {}", raw.label)?;
             writeln!(
                 out,
                 "raw files: {:.1} MB; threads: {}; median of {} runs",
                 bytes as f64 / 1e6,
                 rayon::current_num_threads(),
                 runs.max(1)
-            )
-            .map_err(io)?;
+            )?;
             writeln!(
                 out,
                 "  decode {:.3} s, session model {:.3} s, replay build + write {:.3} s",
                 median(decode),
                 median(model),
                 median(build)
-            )
-            .map_err(io)?;
+            )?;
             let stage_list: Vec<String> = stages.iter().map(|(name, v, _)| format!("{name} {:.3}", median(v.clone()))).collect();
-            writeln!(out, "    replay build stages, s: {}", stage_list.join(", ")).map_err(io)?;
+            writeln!(out, "    replay build stages, s: {}", stage_list.join(", "))?;
             let cpu_list: Vec<String> = stages.into_iter().map(|(name, _, c)| format!("{name} {:.3}", median(c))).collect();
-            writeln!(out, "    the same stages, CPU s of all threads: {}", cpu_list.join(", ")).map_err(io)?;
+            writeln!(out, "    the same stages, CPU s of all threads: {}", cpu_list.join(", "))?;
             let cpu_of = |i: usize| median(cpu_runs.iter().map(|c| c[i]).collect());
             writeln!(
                 out,
@@ -181,19 +179,17 @@ pub fn run(cmd: BenchCommand, out: &mut impl std::io::Write) -> Result<(), Strin
                 cpu_of(1),
                 cpu_of(2),
                 cpu_of(2) / tt
-            )
-            .map_err(io)?;
+            )?;
             let best = total.iter().copied().fold(f64::INFINITY, f64::min);
-            writeln!(out, "  raw files → replay file: {tt:.3} s (median; best run {best:.3} s)").map_err(io)?;
+            writeln!(out, "  raw files → replay file: {tt:.3} s (median; best run {best:.3} s)")?;
             writeln!(
                 out,
                 "  replay: {n} frames at {fps} FPS, {} chunks, {:.2} MB ({:.1} bytes/frame)",
                 file.chunk_count(),
                 size as f64 / 1e6,
                 size as f64 / f64::from(n.max(1))
-            )
-            .map_err(io)?;
-            writeln!(out, "  open + first frame: {:.2} ms (median of 20)", median(open_first) * 1e3).map_err(io)?;
+            )?;
+            writeln!(out, "  open + first frame: {:.2} ms (median of 20)", median(open_first) * 1e3)?;
             let mut sorted = random.clone();
             sorted.sort_by(f64::total_cmp);
             writeln!(
@@ -201,8 +197,7 @@ pub fn run(cmd: BenchCommand, out: &mut impl std::io::Write) -> Result<(), Strin
                 "  random frame: median {:.3} ms, p99 {:.3} ms (500 frames)",
                 median(random) * 1e3,
                 sorted[sorted.len() * 99 / 100] * 1e3
-            )
-            .map_err(io)?;
+            )?;
             let children =
                 (0..runs.clamp(1, 5)).map(|_| one_build_in_a_child(&session, args.data.as_deref(), fps)).collect::<Result<Vec<_>, _>>()?;
             let peak = children.iter().map(|c| c.1).fold(0.0, f64::max);
@@ -212,18 +207,16 @@ pub fn run(cmd: BenchCommand, out: &mut impl std::io::Write) -> Result<(), Strin
                 median(children.iter().map(|c| c.0).collect()),
                 children.len()
             )
-            .map_err(io)?;
+            ?;
             writeln!(
                 out,
                 "old Python system on Mexico Q (ffharness README): race-style build 65 s, 2.97 GB peak → {:.0}x faster, {:.0}x less memory",
                 65.0 / tt,
                 2970.0 / peak.max(1.0)
-            )
-            .map_err(io)?;
+            )?;
             if let Some(python) = fastf1_python {
                 let theirs = fastf1_load_seconds(&python, &session, 3)?;
-                writeln!(out, "FastF1 session.load() alone (ffharness, cold, median of 3): {theirs:.3} s → {:.1}x", theirs / tt)
-                    .map_err(io)?;
+                writeln!(out, "FastF1 session.load() alone (ffharness, cold, median of 3): {theirs:.3} s → {:.1}x", theirs / tt)?;
             }
             let _ = std::fs::remove_dir_all(&dir);
         }
@@ -250,17 +243,17 @@ pub fn run(cmd: BenchCommand, out: &mut impl std::io::Write) -> Result<(), Strin
                 samples = session.telemetry.iter().map(|t| t.t_ms.len()).sum();
             }
             let (d, b, tt) = (median(decode), median(build), median(total));
-            writeln!(out, "session: {}", raw.label).map_err(io)?;
-            writeln!(out, "raw files: {:.1} MB (read in {:.3} s, not counted below)", bytes as f64 / 1e6, read_s).map_err(io)?;
-            writeln!(out, "threads: {}", rayon::current_num_threads()).map_err(io)?;
-            writeln!(out, "median of {} runs:", runs.max(1)).map_err(io)?;
-            writeln!(out, "  decode (lines, .z inflate, JSON → columns): {:.3} s  ({:.0} MB/s)", d, bytes as f64 / 1e6 / d).map_err(io)?;
-            writeln!(out, "  session model (laps, stints, telemetry merge): {:.3} s", b).map_err(io)?;
-            writeln!(out, "  raw → laps + telemetry: {:.3} s  ({laps} laps, {samples} merged telemetry rows)", tt).map_err(io)?;
+            writeln!(out, "session: {}", raw.label)?;
+            writeln!(out, "raw files: {:.1} MB (read in {:.3} s, not counted below)", bytes as f64 / 1e6, read_s)?;
+            writeln!(out, "threads: {}", rayon::current_num_threads())?;
+            writeln!(out, "median of {} runs:", runs.max(1))?;
+            writeln!(out, "  decode (lines, .z inflate, JSON → columns): {:.3} s  ({:.0} MB/s)", d, bytes as f64 / 1e6 / d)?;
+            writeln!(out, "  session model (laps, stints, telemetry merge): {:.3} s", b)?;
+            writeln!(out, "  raw → laps + telemetry: {:.3} s  ({laps} laps, {samples} merged telemetry rows)", tt)?;
             if let Some(python) = fastf1_python {
                 let theirs = fastf1_load_seconds(&python, &session, 3)?;
-                writeln!(out, "FastF1 session.load() (ffharness, cold cache, median of 3): {theirs:.3} s").map_err(io)?;
-                writeln!(out, "ratio: {:.1}x", theirs / tt).map_err(io)?;
+                writeln!(out, "FastF1 session.load() (ffharness, cold cache, median of 3): {theirs:.3} s")?;
+                writeln!(out, "ratio: {:.1}x", theirs / tt)?;
             }
         }
     }
@@ -269,13 +262,13 @@ pub fn run(cmd: BenchCommand, out: &mut impl std::io::Write) -> Result<(), Strin
 
 /// Runs FastF1 through the shared harness `runs` times on a session folder and returns the
 /// median of its `session_load_s`.
-fn fastf1_load_seconds(python: &std::path::Path, session: &str, runs: usize) -> Result<f64, String> {
+fn fastf1_load_seconds(python: &std::path::Path, session: &str, runs: usize) -> anyhow::Result<f64> {
     let harness = std::env::var_os("FFHARNESS")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/tools/ffharness"));
     let script = harness.join("ff_export.py");
     if !std::path::Path::new(session).is_dir() {
-        return Err(format!("--fastf1-python needs SESSION to be a session folder, not {session}"));
+        return Err(anyhow::anyhow!("--fastf1-python needs SESSION to be a session folder, not {session}"));
     }
     let mut times = Vec::new();
     for _ in 0..runs {
@@ -288,16 +281,16 @@ fn fastf1_load_seconds(python: &std::path::Path, session: &str, runs: usize) -> 
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .status()
-            .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+            .with_context(|| format!("cannot run {}", python.display()))?;
         let timings =
-            std::fs::read_to_string(out_dir.join("timings.json")).map_err(|e| format!("FastF1 wrote no timings.json ({status}): {e}"))?;
+            std::fs::read_to_string(out_dir.join("timings.json")).with_context(|| format!("FastF1 wrote no timings.json ({status})"))?;
         let _ = std::fs::remove_dir_all(&out_dir);
         let load = timings
             .split("\"session_load_s\":")
             .nth(1)
             .and_then(|rest| rest.trim_start().split([',', '}']).next())
             .and_then(|v| v.trim().parse::<f64>().ok())
-            .ok_or("FastF1's timings.json has no session_load_s")?;
+            .context("FastF1's timings.json has no session_load_s")?;
         times.push(load);
     }
     Ok(median(times))
@@ -307,8 +300,8 @@ fn fastf1_load_seconds(python: &std::path::Path, session: &str, runs: usize) -> 
 /// its wall time from start to exit and the peak resident memory it reported: one build as a
 /// user runs it (files read from disk, a fresh process and allocator), not the benchmark's
 /// warm in-process runs.
-fn one_build_in_a_child(session: &str, data: Option<&std::path::Path>, fps: u32) -> Result<(f64, f64), String> {
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+fn one_build_in_a_child(session: &str, data: Option<&std::path::Path>, fps: u32) -> anyhow::Result<(f64, f64)> {
+    let exe = std::env::current_exe().map_err(anyhow::Error::from)?;
     let cache = std::env::temp_dir().join(format!("f1replay-bench-child-{}", std::process::id()));
     let mut cmd = std::process::Command::new(exe);
     cmd.args(["build", session, "--force", "--report-peak-rss", "--fps", &fps.to_string()]).arg("--cache-dir").arg(&cache);
@@ -316,14 +309,14 @@ fn one_build_in_a_child(session: &str, data: Option<&std::path::Path>, fps: u32)
         cmd.arg("--data").arg(d);
     }
     let t = Instant::now();
-    let out = cmd.output().map_err(|e| e.to_string())?;
+    let out = cmd.output().map_err(anyhow::Error::from)?;
     let wall = t.elapsed().as_secs_f64();
     let _ = std::fs::remove_dir_all(&cache);
     let text = String::from_utf8_lossy(&out.stdout);
     let peak = text
         .lines()
         .find_map(|l| l.strip_prefix("peak RSS: ").and_then(|v| v.trim_end_matches(" MB").parse().ok()))
-        .ok_or_else(|| format!("the child build reported no peak RSS: {}", String::from_utf8_lossy(&out.stderr)))?;
+        .with_context(|| format!("the child build reported no peak RSS: {}", String::from_utf8_lossy(&out.stderr)))?;
     Ok((wall, peak))
 }
 

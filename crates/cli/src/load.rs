@@ -1,6 +1,7 @@
 //! Turning the SESSION argument into raw topic files: a session folder on disk, or
 //! `YEAR/EVENT/SESSION` resolved through the season index of `--data DIR` or of the archive.
 
+use anyhow::Context as _;
 use archive::{AnySource, CacheConfig, CachedSource, HttpConfig, HttpSource, LocalSource};
 use feed::Topic;
 use std::path::{Path, PathBuf};
@@ -31,36 +32,36 @@ pub fn cache_root(args: &SourceArgs) -> PathBuf {
 }
 
 /// Picks the source for `YEAR/EVENT/SESSION` lookups.
-pub fn source(args: &SourceArgs) -> Result<AnySource, String> {
+pub fn source(args: &SourceArgs) -> anyhow::Result<AnySource> {
     if let Some(dir) = &args.data {
-        return LocalSource::new(dir).map(AnySource::from).map_err(|e| e.to_string());
+        return LocalSource::new(dir).map(AnySource::from).map_err(anyhow::Error::from);
     }
-    let http = HttpSource::new(HttpConfig::default()).map_err(|e| e.to_string())?;
-    CachedSource::new(http, CacheConfig::new(cache_root(args).join("raw"))).map(AnySource::from).map_err(|e| e.to_string())
+    let http = HttpSource::new(HttpConfig::default()).map_err(anyhow::Error::from)?;
+    CachedSource::new(http, CacheConfig::new(cache_root(args).join("raw"))).map(AnySource::from).map_err(anyhow::Error::from)
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, String> {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| format!("cannot start the async runtime: {e}"))
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the async runtime")
 }
 
 /// Reads every known topic of a session. A folder path is read directly; anything else is
 /// resolved as `YEAR/EVENT/SESSION`.
-pub fn load(session: &str, args: &SourceArgs) -> Result<RawSession, String> {
+pub fn load(session: &str, args: &SourceArgs) -> anyhow::Result<RawSession> {
     let as_path = Path::new(session);
     if as_path.is_dir() {
-        let (src, path) = LocalSource::session_folder(as_path).map_err(|e| e.to_string())?;
+        let (src, path) = LocalSource::session_folder(as_path).map_err(anyhow::Error::from)?;
         return fetch_all(&AnySource::from(src), &path, as_path.display().to_string());
     }
     let src = source(args)?;
     let rt = runtime()?;
-    let resolved = rt.block_on(archive::resolve_session(&src, session)).map_err(|e| e.to_string())?;
+    let resolved = rt.block_on(archive::resolve_session(&src, session)).map_err(anyhow::Error::from)?;
     fetch_all(&src, &resolved.path, resolved.path.clone())
 }
 
-fn fetch_all(src: &AnySource, path: &str, label: String) -> Result<RawSession, String> {
+fn fetch_all(src: &AnySource, path: &str, label: String) -> anyhow::Result<RawSession> {
     let rt = runtime()?;
     let names: Vec<String> = Topic::ALL.iter().map(|t| t.file_name()).collect();
-    let raw = rt.block_on(archive::session_files(src, path, &names, &|_| {})).map_err(|e| format!("{label}: {e}"))?;
+    let raw = rt.block_on(archive::session_files(src, path, &names, &|_| {})).with_context(|| label.clone())?;
     let files = Topic::ALL.into_iter().zip(raw.files).map(|(topic, (_, bytes))| (topic, bytes)).collect();
     Ok(RawSession { label, files, content_hash: raw.content_hash })
 }
@@ -92,7 +93,7 @@ pub fn report_losses<W: std::fmt::Display>(label: &str, losses: &[W]) {
 
 /// Refuses a result that has no laps, saying why (a TimingData file that was missing or
 /// unusable, or one that gave no lap): the caller exits non-zero instead of printing nothing.
-pub fn require_laps(label: &str, session: &timing::Session, feed: &feed::FeedSession) -> Result<(), String> {
+pub fn require_laps(label: &str, session: &timing::Session, feed: &feed::FeedSession) -> anyhow::Result<()> {
     if !session.laps.is_empty() {
         return Ok(());
     }
@@ -103,5 +104,5 @@ pub fn require_laps(label: &str, session: &timing::Session, feed: &feed::FeedSes
     } else {
         "TimingData.jsonStream gave no lap".to_string()
     };
-    Err(format!("{label}: no laps: {why}"))
+    Err(anyhow::anyhow!("{label}: no laps: {why}"))
 }

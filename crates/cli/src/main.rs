@@ -6,6 +6,7 @@ mod lapstable;
 mod load;
 mod replays;
 
+use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -184,30 +185,31 @@ fn main() -> ExitCode {
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         // Output piped into `head` and closed early is not a failure.
-        Err(e) if e.contains("Broken pipe") => ExitCode::SUCCESS,
+        Err(e) if e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)) => {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
-            eprintln!("f1replay: {e}");
+            eprintln!("f1replay: {e:#}");
             ExitCode::FAILURE
         }
     }
 }
 
 /// Loads, decodes and builds a session model.
-fn session(spec: &str, source: &SourceOpts) -> Result<(timing::Session, feed::FeedSession), String> {
+fn session(spec: &str, source: &SourceOpts) -> anyhow::Result<(timing::Session, feed::FeedSession)> {
     let raw = load::load(spec, &source.args())?;
     let feed = load::decode(raw);
     Ok((timing::Session::build(&feed), feed))
 }
 
-fn run(command: Command) -> Result<(), String> {
+fn run(command: Command) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    let io = |e: std::io::Error| e.to_string();
     use std::io::Write;
     match command {
         Command::Sessions { year, source } => {
             let src = load::source(&source.args())?;
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
-            let index = rt.block_on(archive::Source::season_index(&src, year)).map_err(|e| e.to_string())?;
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(anyhow::Error::from)?;
+            let index = rt.block_on(archive::Source::season_index(&src, year)).map_err(anyhow::Error::from)?;
             for (meeting, s) in index.sessions() {
                 writeln!(
                     out,
@@ -216,34 +218,33 @@ fn run(command: Command) -> Result<(), String> {
                     s.name.as_deref().unwrap_or(""),
                     s.start_date,
                     s.path.as_deref().unwrap_or("(no path yet)")
-                )
-                .map_err(io)?;
+                )?;
             }
         }
         Command::Info { session: spec, source } => {
             let (s, feed) = session(&spec, &source)?;
-            info(&s, &feed, &mut out).map_err(io)?;
+            info(&s, &feed, &mut out)?;
         }
         Command::Laps { session: spec, csv, source } => {
             let (s, feed) = session(&spec, &source)?;
             load::require_laps(&spec, &s, &feed)?;
             if csv {
-                lapstable::write_csv(&s, &mut out).map_err(io)?;
+                lapstable::write_csv(&s, &mut out)?;
             } else {
-                lapstable::write_text(&s, &mut out).map_err(io)?;
+                lapstable::write_text(&s, &mut out)?;
             }
         }
         Command::Check { session: spec, fastf1, json, source } => {
             let (s, _) = session(&spec, &source)?;
-            let agreement = agreement::check(&s, &fastf1).map_err(|e| e.to_string())?;
+            let agreement = agreement::check(&s, &fastf1).map_err(anyhow::Error::from)?;
             if json {
-                serde_json::to_writer_pretty(&mut out, &agreement).map_err(|e| e.to_string())?;
-                writeln!(out).map_err(io)?;
+                serde_json::to_writer_pretty(&mut out, &agreement).map_err(anyhow::Error::from)?;
+                writeln!(out)?;
             } else {
-                write!(out, "{agreement}").map_err(io)?;
+                write!(out, "{agreement}")?;
             }
             if !agreement.holds() {
-                return Err(format!("disagrees with FastF1: {}", agreement.failures().join("; ")));
+                return Err(anyhow::anyhow!("disagrees with FastF1: {}", agreement.failures().join("; ")));
             }
         }
         Command::Bench { what: BenchWhat::Other(what) } => bench::run(what, &mut out)?,
@@ -253,9 +254,9 @@ fn run(command: Command) -> Result<(), String> {
             config.viewers = viewers;
             config.seconds = seconds;
             config.http_connections = connections;
-            config.format = server::FrameFormat::parse(&format).ok_or_else(|| format!("--format {format}: json, msgpack or binary"))?;
-            let report = measure::serve::run(config, &mut |line| eprintln!("{line}"))?;
-            write!(out, "{report}").map_err(io)?;
+            config.format = server::FrameFormat::parse(&format).with_context(|| format!("--format {format}: json, msgpack or binary"))?;
+            let report = measure::serve::run(config, &mut |line| eprintln!("{line}")).map_err(anyhow::Error::msg)?;
+            write!(out, "{report}")?;
         }
         Command::Serve { addr, offline, open, source } => serve(addr, serve_state(&source, offline), open)?,
         Command::Sim { kind, laps, drivers, seed, out: dir } => {
@@ -265,7 +266,7 @@ fn run(command: Command) -> Result<(), String> {
                 "fp" => Some(sim::SessionKind::Practice),
                 other => sim::SessionKind::parse(other, other),
             }
-            .ok_or_else(|| format!("--kind {kind:?}: expected race, sprint, qualifying, sprint_qualifying or practice"))?;
+            .with_context(|| format!("--kind {kind:?}: expected race, sprint, qualifying, sprint_qualifying or practice"))?;
             let mut config = sim::SimConfig::new(kind);
             if let Some(l) = laps {
                 config.laps = l;
@@ -275,33 +276,32 @@ fn run(command: Command) -> Result<(), String> {
             let t = std::time::Instant::now();
             let simulation = sim::generate(&config);
             let generated_s = t.elapsed().as_secs_f64();
-            let folder = simulation.write(&dir).map_err(|e| e.to_string())?;
-            writeln!(out, "wrote {} in {:.3} s (generated in {:.3} s)", folder.display(), t.elapsed().as_secs_f64(), generated_s)
-                .map_err(io)?;
+            let folder = simulation.write(&dir).map_err(anyhow::Error::from)?;
+            writeln!(out, "wrote {} in {:.3} s (generated in {:.3} s)", folder.display(), t.elapsed().as_secs_f64(), generated_s)?;
             for f in simulation.files() {
-                writeln!(out, "  {:<34} {:>10} bytes", f.name, f.bytes.len()).map_err(io)?;
+                writeln!(out, "  {:<34} {:>10} bytes", f.name, f.bytes.len())?;
             }
         }
         Command::Build { session: spec, fps, force, report_peak_rss, source } => {
             let built = replays::build(&spec, &source.args(), fps, force, !report_peak_rss)?;
-            writeln!(out, "{}", built.summary()).map_err(io)?;
+            writeln!(out, "{}", built.summary())?;
             if report_peak_rss {
-                writeln!(out, "peak RSS: {:.0} MB", bench::peak_rss_mb()).map_err(io)?;
+                writeln!(out, "peak RSS: {:.0} MB", bench::peak_rss_mb())?;
             }
         }
         Command::Frame { session: spec, t, fps, source } => {
             if !t.is_finite() {
-                return Err(format!("--t {t}: expected a finite session time in seconds"));
+                return Err(anyhow::anyhow!("--t {t}: expected a finite session time in seconds"));
             }
             let built = replays::build(&spec, &source.args(), fps, false, false)?;
             let file = &built.file;
-            let frame = file.frame(file.frame_at((t * 1000.0).round() as i64)).map_err(|e| e.to_string())?;
-            writeln!(out, "{}", serde_json::to_string_pretty(&frame).map_err(|e| e.to_string())?).map_err(io)?;
+            let frame = file.frame(file.frame_at((t * 1000.0).round() as i64)).map_err(anyhow::Error::from)?;
+            writeln!(out, "{}", serde_json::to_string_pretty(&frame).map_err(anyhow::Error::from)?)?;
         }
         Command::Verify { session: spec, source } => {
             let (s, _) = session(&spec, &source)?;
             let report = replays::verify(&s, Some(std::path::Path::new(&spec)))?;
-            write!(out, "{report}").map_err(io)?;
+            write!(out, "{report}")?;
         }
     }
     Ok(())
@@ -316,14 +316,13 @@ fn serve_state(source: &SourceOpts, offline: bool) -> server::StateConfig {
 }
 
 /// `f1replay serve`: binds, optionally opens the browser, serves until Ctrl-C.
-fn serve(addr: std::net::SocketAddr, state: server::StateConfig, open: bool) -> Result<(), String> {
+fn serve(addr: std::net::SocketAddr, state: server::StateConfig, open: bool) -> anyhow::Result<()> {
     server::init_logging(false);
-    let rt =
-        tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
     rt.block_on(async {
         let config = server::ServeConfig { addr, state };
-        let bound = server::Server::bind(&config).await.map_err(|e| e.to_string())?;
-        let url = format!("http://{}/", bound.local_addr().map_err(|e| e.to_string())?);
+        let bound = server::Server::bind(&config).await.map_err(anyhow::Error::from)?;
+        let url = format!("http://{}/", bound.local_addr().map_err(anyhow::Error::from)?);
         eprintln!("f1replay: serving on {url} (Ctrl-C to stop)");
         if open {
             open_browser(&url);
@@ -333,7 +332,7 @@ fn serve(addr: std::net::SocketAddr, state: server::StateConfig, open: bool) -> 
                 let _ = tokio::signal::ctrl_c().await;
             })
             .await
-            .map_err(|e| e.to_string())
+            .map_err(anyhow::Error::from)
     })
 }
 

@@ -1,6 +1,7 @@
 //! `build`, `frame` and `verify`: the replay file of a session, cached, and its checks.
 
 use crate::load::{self, SourceArgs};
+use anyhow::Context as _;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -52,7 +53,7 @@ pub fn cache_dir(args: &SourceArgs) -> PathBuf {
 /// Opens the cached replay of a session, or builds it (also when the cached one is invalid or
 /// was built from other raw files). The cache is the one `f1replay serve` reads: one file per
 /// session, keyed by [`replay::store::CacheKey`]; older files of the session are pruned.
-pub fn build(spec: &str, args: &SourceArgs, fps: u32, force: bool, show_progress: bool) -> Result<Built, String> {
+pub fn build(spec: &str, args: &SourceArgs, fps: u32, force: bool, show_progress: bool) -> anyhow::Result<Built> {
     let raw = load::load(spec, args)?;
     let dir = cache_dir(args);
     replay::store::remove_orphan_temps(&dir);
@@ -88,19 +89,19 @@ pub fn build(spec: &str, args: &SourceArgs, fps: u32, force: bool, show_progress
         }
     };
     let opts = replay::BuildOptions { fps, ..Default::default() };
-    let mut built = replay::build(&session, &id, hash, &opts, &progress).map_err(|e| e.to_string())?;
+    let mut built = replay::build(&session, &id, hash, &opts, &progress).map_err(anyhow::Error::from)?;
     built.manifest.warnings = warnings;
-    replay::store::write(&path, &built.manifest, &built.chunks).map_err(|e| e.to_string())?;
+    replay::store::write(&path, &built.manifest, &built.chunks).map_err(anyhow::Error::from)?;
     key.prune(&dir);
     let build_s = t.elapsed().as_secs_f64();
-    let file = key.open(&dir).map_err(|e| e.to_string())?;
+    let file = key.open(&dir).map_err(anyhow::Error::from)?;
     Ok(Built { file, path, built_now: true, build_s })
 }
 
 /// Refuses to build a replay that would silently lack its timing: a TimingData file that was
 /// there but unusable, or that gave no lap. A session with no TimingData file at all (some
 /// archive folders hold only a few topics) is built, with a warning saying what it lacks.
-fn usable(label: &str, session: &timing::Session, feed: &feed::FeedSession) -> Result<(), String> {
+fn usable(label: &str, session: &timing::Session, feed: &feed::FeedSession) -> anyhow::Result<()> {
     if feed.missing.contains(&feed::Topic::TimingData) {
         eprintln!("f1replay: warning: {label}: TimingData.jsonStream is missing: the replay has no laps, gaps or official order");
         return Ok(());
@@ -110,12 +111,12 @@ fn usable(label: &str, session: &timing::Session, feed: &feed::FeedSession) -> R
 
 /// Checks a replay against the timing and physics, and says how it did; for a simulated race
 /// (a session folder with `ground_truth.json`), also every frame's gaps against the truth.
-pub fn verify(s: &timing::Session, folder: Option<&std::path::Path>) -> Result<String, String> {
-    let mut text = replay::check::check(s).map(|r| r.text).map_err(|e| e.to_string())?;
+pub fn verify(s: &timing::Session, folder: Option<&std::path::Path>) -> anyhow::Result<String> {
+    let mut text = replay::check::check(s).map(|r| r.text).map_err(anyhow::Error::from)?;
     if let Some(simulation) = folder.map(|f| f.join("ground_truth.json")).filter(|p| p.is_file()).map(|p| regenerate(&p)).transpose()? {
         if let Some(distances) = simulation.distances() {
-            let r = replay::build(s, "verify", 0, &replay::BuildOptions::default(), &|_, _| {}).map_err(|e| e.to_string())?;
-            let report = replay::check::gaps_against_truth(&r, &|t| true_standings(distances, t)).map_err(|e| e.to_string())?;
+            let r = replay::build(s, "verify", 0, &replay::BuildOptions::default(), &|_, _| {}).map_err(anyhow::Error::from)?;
+            let report = replay::check::gaps_against_truth(&r, &|t| true_standings(distances, t)).map_err(anyhow::Error::from)?;
             text.push_str(&report.text);
         }
     }
@@ -125,9 +126,9 @@ pub fn verify(s: &timing::Session, folder: Option<&std::path::Path>) -> Result<S
 /// The simulation a `ground_truth.json` was written with, generated again from its seed (the
 /// simulator is deterministic): its per-instant truth is not stored. An error if the
 /// regenerated truth differs from the file's.
-fn regenerate(path: &std::path::Path) -> Result<sim::Simulation, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let truth: sim::GroundTruth = serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+fn regenerate(path: &std::path::Path) -> anyhow::Result<sim::Simulation> {
+    let bytes = std::fs::read(path).with_context(|| format!("{}", path.display()))?;
+    let truth: sim::GroundTruth = serde_json::from_slice(&bytes).with_context(|| format!("{}", path.display()))?;
     let kind = match truth.session.kind.as_str() {
         "Race" => sim::SessionKind::Race,
         "Sprint" => sim::SessionKind::Sprint,
@@ -142,7 +143,7 @@ fn regenerate(path: &std::path::Path) -> Result<sim::Simulation, String> {
     }
     let simulation = sim::generate(&config);
     if simulation.truth_json() != bytes {
-        return Err(format!("{}: not the truth of a simulation this simulator makes from its seed and settings", path.display()));
+        return Err(anyhow::anyhow!("{}: not the truth of a simulation this simulator makes from its seed and settings", path.display()));
     }
     Ok(simulation)
 }
