@@ -300,7 +300,7 @@ fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Verify { session: spec, source } => {
             let (s, _) = session(&spec, &source)?;
-            let report = replays::verify(&s, Some(std::path::Path::new(&spec)))?;
+            let report = replays::verify(&s, Some(std::path::Path::new(&spec))).with_context(|| spec.clone())?;
             write!(out, "{report}")?;
         }
     }

@@ -174,7 +174,9 @@ pub fn build(s: &Session, id: &str, source_hash: u64, opts: &BuildOptions, progr
     let drivers: Vec<&feed::records::DriverInfo> =
         s.drivers.iter().filter(|d| s.laps.iter().any(|l| l.driver == d.number) || s.telemetry_of(d.number).is_some()).collect();
     if drivers.is_empty() {
-        return Err(Error::Empty(format!("session {id} has no laps and no telemetry")));
+        return Err(Error::Empty(format!(
+            "{id}: no driver has a lap or telemetry (drivers come from DriverList, else from the cars found in both TimingData and TimingAppData)"
+        )));
     }
     let session_end_ms = tl.t_ms(tl.frames.saturating_sub(1));
     let ctx = cars::CarContext {
