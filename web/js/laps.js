@@ -1,6 +1,7 @@
 // The laps table (GET /api/sessions/{id}/laps, FastF1's columns, times in seconds) as a small
-// model answering "what was known at session time t": fastest lap so far, each driver's best
-// and last lap; the colours of lap and sector times come from GET /sectors (setMarks). Everything is filtered by the time the lap ended, so nothing is
+// model answering "what was known at session time t": each driver's last lap; the fastest lap
+// and each driver's best, and the colours of lap and sector times, come from the model's marks
+// (GET /sectors, setMarks). Within a qualifying part (`from`) the best is still found here. Everything is filtered by the time the lap ended, so nothing is
 // shown before it happened.
 
 /**
@@ -97,6 +98,7 @@ export class LapsModel {
    * @returns {LapRow|null}
    */
   fastest(t, from = -Infinity) {
+    if (from === -Infinity && this.marks) return this.#marked(t, 'ob', this.rows);
     let best = null;
     for (const r of this.rows) {
       if (r.time == null || r.time > t) break;
@@ -114,6 +116,7 @@ export class LapsModel {
    * @returns {LapRow|null}
    */
   best(driver, t, from = -Infinity) {
+    if (from === -Infinity && this.marks) return this.#marked(t, 'pb', this.byDriver.get(driver) || []);
     let best = null;
     for (const r of this.byDriver.get(driver) || []) {
       if (r.time == null || r.time > t || r.time < from || !LapsModel.valid(r)) continue;
@@ -134,6 +137,22 @@ export class LapsModel {
       if (r.time != null && r.time <= t) last = r;
     }
     return last;
+  }
+
+  /**
+   * The lap of `rows` whose time is marked at t as the overall best (`which` 'ob') or as its
+   * driver's best ('pb': an overall best is its driver's best too), by the model's marks.
+   * @param {number} t
+   * @param {'ob'|'pb'} which
+   * @param {LapRow[]} rows
+   * @returns {LapRow|null}
+   */
+  #marked(t, which, rows) {
+    for (const r of rows) {
+      const c = this.markClass(r.driver, r.lap, 'lap', t);
+      if (c === 'ob' || (which === 'pb' && c === 'pb')) return r;
+    }
+    return null;
   }
 
   /**

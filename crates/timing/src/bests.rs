@@ -1,6 +1,7 @@
 //! Sector and lap bests as the timing screen knows them at each moment: when a sector (or lap)
-//! time is set it is a personal best (green) if no earlier time of the driver's there is faster,
-//! and the overall best (purple) if nobody's is; it stays so until a faster or equal one is set.
+//! time is set it is a personal best (green) if it is faster than every earlier time of the
+//! driver's there, and the overall best (purple) if it is faster than everyone's; it stays so until a faster one is set (an equal
+//! time leaves the mark with whoever set it first).
 //! Deleted laps never set a best (the timing re-sends the bests without them).
 //!
 //! This is the one home of the rule: the API's `/sectors`, the viewer's colours and the
@@ -19,11 +20,11 @@ pub struct MarkedTime {
     pub set_ms: i64,
     /// The driver's best in this sector when set.
     pub personal_best: bool,
-    /// Session ms when the driver set a faster (or equal) one; `None` while it stays best.
+    /// Session ms when the driver set a faster one; `None` while it stays best.
     pub personal_best_until_ms: Option<i64>,
     /// Everyone's best in this sector when set.
     pub overall_best: bool,
-    /// Session ms when anyone set a faster (or equal) one; `None` while it stays best.
+    /// Session ms when anyone set a faster one; `None` while it stays best.
     pub overall_best_until_ms: Option<i64>,
 }
 
@@ -112,7 +113,7 @@ pub fn lap_marks(session: &Session) -> Vec<LapMarks> {
     out
 }
 
-/// Marks slot `k` of lap `i` as a best if it is at least as fast as the standing `best` (a lap
+/// Marks slot `k` of lap `i` as a best if it is faster than the standing `best` (a lap
 /// index), and ends the standing best's reign at `when`; `which` picks personal or overall.
 fn mark(
     out: &mut [LapMarks],
@@ -124,7 +125,9 @@ fn mark(
 ) -> bool {
     let time = out[i].slot(k).map_or(i64::MAX, |s| s.time_ms);
     let standing = best.and_then(|b| *out[b].slot(k));
-    if standing.is_some_and(|s| time > s.time_ms) {
+    // An equal time does not take the mark: the first to set it keeps it, as the timing ranks
+    // equal times by who set theirs first.
+    if standing.is_some_and(|s| time >= s.time_ms) {
         return false;
     }
     if let Some(s) = best.and_then(|b| out[b].slot(k).as_mut()) {
@@ -189,5 +192,9 @@ mod tests {
         let lap = |i: usize| t[i].lap_time.unwrap();
         assert!(lap(1).overall_best_at(2_500) && !lap(1).overall_best_at(3_000) && lap(2).overall_best_at(9_000));
         assert!(!lap(3).personal_best, "a deleted lap sets no best");
+        // An equal sector time leaves purple with whoever set it first.
+        let tie = Session { laps: vec![self::lap(1, 1, 30_000, 100, false), self::lap(2, 1, 30_000, 200, false)], ..Default::default() };
+        let t = lap_marks(&tie);
+        assert!(t[0].sectors[0].unwrap().overall_best_at(300) && !t[1].sectors[0].unwrap().overall_best);
     }
 }
