@@ -84,7 +84,7 @@ export class Controls {
   #buildTicks() {
     const box = this.$('seek-ticks');
     // Laps are per driver in qualifying and practice: the leader's laps mean nothing there.
-    const starts = isTimedByBestLap(this.m.session?.kind) ? [] : this.m.lap_starts || [];
+    const starts = isTimedByBestLap(this.m.session) ? [] : this.m.lap_starts || [];
     const every = starts.length > 60 ? 10 : 5;
     box.innerHTML = starts
       .map((l) => `<i class="${l.lap % every === 0 ? 'major' : ''}" style="left:${(this.frac(l.t_s) * 100).toFixed(3)}%" title="Lap ${l.lap}"></i>`)

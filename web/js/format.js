@@ -126,10 +126,11 @@ export const KIND_NAMES = {
 };
 
 /**
- * Whether a session kind is timed by best laps (qualifying, sprint qualifying, practice) rather than a race order.
- * @param {string} kind
+ * Whether a session ranks by best lap rather than by race distance: the model's answer, from
+ * the manifest (`session.ranked_by_best_lap`).
+ * @param {any} session the manifest's `session`
  * @returns {boolean}
  */
-export function isTimedByBestLap(kind) {
-  return kind === 'qualifying' || kind === 'sprint_qualifying' || kind === 'practice';
+export function isTimedByBestLap(session) {
+  return !!session?.ranked_by_best_lap;
 }

@@ -21,7 +21,7 @@ export class Leaderboard {
     this.root = root;
     this.m = manifest;
     this.kind = manifest.session?.kind || 'race';
-    this.quali = isTimedByBestLap(this.kind);
+    this.quali = isTimedByBestLap(manifest.session);
     this.rowsEl = /** @type {HTMLElement} */ (root.querySelector('#lb-rows'));
     this.colsEl = /** @type {HTMLElement} */ (root.querySelector('#lb-columns'));
     this.titleEl = /** @type {HTMLElement} */ (root.querySelector('#lb-title'));

@@ -189,7 +189,7 @@ function setupSession(id, m, opts) {
   showSourceWarnings($('source-warnings'), m.warnings);
   wantChunks(true);
   loadLaps(s);
-  if (!isTimedByBestLap(m.session?.kind)) loadGrid(s, start);
+  if (!isTimedByBestLap(m.session)) loadGrid(s, start);
   if (opts.play) play();
   updateUrl(true);
 }
@@ -440,7 +440,7 @@ function toast(text) {
 function drawHeader(s, snap) {
   const m = s.manifest;
   const start = m.session?.start_s ?? m.t_start_s;
-  const timed = isTimedByBestLap(m.session?.kind);
+  const timed = isTimedByBestLap(m.session);
   let lapHtml;
   let clockText;
   const seg = s.board.segmentAt(snap.t);

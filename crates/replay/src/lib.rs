@@ -49,7 +49,7 @@ use timing::Session;
 pub const FORMAT_VERSION: u32 = 3;
 /// Version of the whole pipeline (timing rules + replay build); part of cache keys, so a
 /// change of either rebuilds cached replays.
-pub const PIPELINE_VERSION: &str = "timing-2/replay-5";
+pub const PIPELINE_VERSION: &str = "timing-2/replay-6";
 /// zstd level of the chunks. With zig-zag deltas level 1 is smaller than level 3 was without
 /// them (simulated race 8.28 MB, 8.61 MB before), with a third fewer instructions than level 3.
 const ZSTD_LEVEL: i32 = 1;
@@ -429,6 +429,7 @@ fn manifest(
             meeting: s.info.meeting_name.clone(),
             name: s.info.name.clone(),
             kind: kind(s).to_string(),
+            ranked_by_best_lap: !s.info.session_kind().is_race_like(),
             total_laps: s.total_laps,
             t0_utc: s.t0_utc_us.map(feed::time::format_utc_us),
             start_s: s.session_start_ms.map(secs),

@@ -15,6 +15,11 @@ pub struct SessionMeta {
     pub name: String,
     /// race, sprint, qualifying, sprint_qualifying, practice.
     pub kind: String,
+    /// Whether the session ranks by best lap (qualifying, sprint qualifying, practice) rather
+    /// than by race distance ([`feed::records::SessionKind::is_race_like`]): the viewer's
+    /// tower, clock and seek bar follow it.
+    #[serde(default)]
+    pub ranked_by_best_lap: bool,
     /// Race distance in laps.
     pub total_laps: Option<u32>,
     /// UTC of session time zero.

@@ -348,6 +348,7 @@ mod tests {
                 meeting: "M".into(),
                 name: "Q".into(),
                 kind: "qualifying".into(),
+                ranked_by_best_lap: true,
                 total_laps: None,
                 t0_utc: None,
                 start_s: None,
