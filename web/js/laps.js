@@ -148,7 +148,10 @@ export class LapsModel {
    * @returns {LapRow|null}
    */
   #marked(t, which, rows) {
+    // Both lists run in the order the laps ended: nothing after t can hold a mark at t.
     for (const r of rows) {
+      if (r.time == null) continue;
+      if (r.time > t) break;
       const c = this.markClass(r.driver, r.lap, 'lap', t);
       if (c === 'ob' || (which === 'pb' && c === 'pb')) return r;
     }

@@ -129,12 +129,8 @@ pub fn verify(s: &timing::Session, folder: Option<&std::path::Path>) -> anyhow::
 fn regenerate(path: &std::path::Path) -> anyhow::Result<sim::Simulation> {
     let bytes = std::fs::read(path).with_context(|| format!("{}", path.display()))?;
     let truth: sim::GroundTruth = serde_json::from_slice(&bytes).with_context(|| format!("{}", path.display()))?;
-    let kind = match truth.session.kind.as_str() {
-        "Race" => sim::SessionKind::Race,
-        "Sprint" => sim::SessionKind::Sprint,
-        "Qualifying" => sim::SessionKind::Qualifying,
-        _ => sim::SessionKind::Practice,
-    };
+    let name = truth.session.kind.as_str();
+    let kind = sim::SessionKind::parse(name, name).with_context(|| format!("{}: unknown session kind {name:?}", path.display()))?;
     let mut config = sim::SimConfig::new(kind);
     config.seed = truth.session.seed;
     config.drivers = truth.drivers.len() as u32;

@@ -208,9 +208,9 @@ impl Coverage {
         }
     }
 
-    /// Whether `s` has timing (see [`Coverage::timing`]).
+    /// Whether `s` has timing (see [`Coverage::timing`], [`timing::Session::has_timing`]).
     pub fn has_timing(s: &timing::Session) -> bool {
-        s.laps.iter().any(|l| !l.generated) || s.official.iter().any(|o| !o.position.is_empty())
+        s.has_timing()
     }
 }
 

@@ -9,35 +9,14 @@
 //! Anniversary practice 2: for 3.6 s the timing moved one car down before sending the best lap
 //! that put the other ahead), rounded down.
 
-use std::path::{Path, PathBuf};
-
 /// Lowest share of frames where the order equals the timing's, over the sessions.
 const FLOOR: f64 = 0.9993;
-
-/// Session folders holding TimingData under the data folder, sorted.
-fn timing_sessions(data: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for archive in ["fastf1-test-data", "pitwall"] {
-        let root = data.join(archive).join("livetiming/static");
-        for year in std::fs::read_dir(&root).into_iter().flatten().flatten() {
-            for event in std::fs::read_dir(year.path()).into_iter().flatten().flatten() {
-                for session in std::fs::read_dir(event.path()).into_iter().flatten().flatten() {
-                    if session.path().join("TimingData.jsonStream").exists() {
-                        out.push(session.path());
-                    }
-                }
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 #[test]
 fn qualifying_and_practice_order_follows_the_timing_screen() {
     let Some(data) = testkit::data_dir() else { return };
     let mut shares: Vec<(f64, String)> = Vec::new();
-    for dir in timing_sessions(&data) {
+    for dir in testkit::sessions_with("TimingData.jsonStream").unwrap_or_default() {
         let name = dir.strip_prefix(&data).unwrap().display().to_string();
         let s = timing::Session::build(&feed::FeedSession::read_dir(&dir));
         if s.info.is_race_like() {

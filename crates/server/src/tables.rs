@@ -24,9 +24,6 @@ pub fn stints(m: &Model) -> Result<Vec<tables::StintRow>, ApiError> {
 /// timing's final positions, qualifying by the deepest part reached then the best lap in it,
 /// practice by best lap; empty without the timing (the manifest's coverage says so).
 pub fn results(m: &Model) -> Result<Vec<tables::ResultRow>, ApiError> {
-    if !replay::manifest::Coverage::has_timing(&m.session) {
-        return Ok(Vec::new());
-    }
     Ok(tables::results(&m.session))
 }
 

@@ -142,7 +142,7 @@ pub struct LapRow {
 }
 
 /// A string, or `None` when empty.
-fn text(v: &str) -> Option<String> {
+pub(crate) fn text(v: &str) -> Option<String> {
     (!v.is_empty()).then(|| v.to_string())
 }
 

@@ -161,6 +161,12 @@ impl Session {
         }
     }
 
+    /// Whether the timing gave anything: a lap it reported (not one FastF1's rules generated for
+    /// a car without any) or a position. Without it there is no order, gap or classification.
+    pub fn has_timing(&self) -> bool {
+        self.laps.iter().any(|l| !l.generated) || self.official.iter().any(|o| !o.position.is_empty())
+    }
+
     /// The driver with this racing number.
     pub fn driver(&self, number: u16) -> Option<&DriverInfo> {
         self.drivers.iter().find(|d| d.number == number)

@@ -3,6 +3,7 @@
 //! crate. Times in these rows are seconds of session time, as FastF1 and the API give them.
 
 use crate::classification::{classify, ClassifiedCar, Status};
+use crate::lap_row::text;
 use crate::laps::Lap;
 use crate::telemetry::lap_distance;
 use crate::Session;
@@ -11,11 +12,6 @@ use serde::Serialize;
 /// Milliseconds as seconds.
 fn secs(ms: i64) -> f64 {
     ms as f64 / 1000.0
-}
-
-/// A string, or `None` when empty.
-fn text(v: &str) -> Option<String> {
-    (!v.is_empty()).then(|| v.to_string())
 }
 
 /// One tyre stint of one driver.
@@ -351,8 +347,12 @@ impl ResultRow {
     }
 }
 
-/// The final classification of `session` as rows.
+/// The final classification of `session` as rows; none without the timing
+/// ([`Session::has_timing`]): there is no order to give.
 pub fn results(session: &Session) -> Vec<ResultRow> {
+    if !session.has_timing() {
+        return Vec::new();
+    }
     let race_like = session.info.is_race_like();
     classify(session).iter().map(|c| ResultRow::new(c, race_like)).collect()
 }

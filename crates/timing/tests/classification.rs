@@ -5,27 +5,8 @@
 //! car in the part it is ranked by (its `Stats`, read here from the raw lines).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use timing::classification::{classify, SessionKind};
-
-/// Session folders holding TimingData under the data folder, sorted.
-fn timing_sessions(data: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for archive in ["fastf1-test-data", "pitwall"] {
-        let root = data.join(archive).join("livetiming/static");
-        for year in std::fs::read_dir(&root).into_iter().flatten().flatten() {
-            for event in std::fs::read_dir(year.path()).into_iter().flatten().flatten() {
-                for session in std::fs::read_dir(event.path()).into_iter().flatten().flatten() {
-                    if session.path().join("TimingData.jsonStream").exists() {
-                        out.push(session.path());
-                    }
-                }
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 /// The last `TimeDiffToFastest` per (car, part index) in a raw TimingData file, ms (`None`
 /// where the timing showed none: the fastest car, or an empty value).
@@ -58,7 +39,7 @@ fn time_diffs_to_fastest(dir: &Path) -> HashMap<(u16, usize), Option<i64>> {
 fn the_classification_is_the_timings_final_order_with_qualifying_gaps_within_the_part() {
     let Some(data) = testkit::data_dir() else { return };
     let (mut races, mut qualifying) = (0, 0);
-    for dir in timing_sessions(&data) {
+    for dir in testkit::sessions_with("TimingData.jsonStream").unwrap_or_default() {
         let name = dir.strip_prefix(&data).unwrap().display().to_string();
         let s = timing::Session::build(&feed::FeedSession::read_dir(&dir));
         if s.info.name.is_empty() {
