@@ -20,6 +20,11 @@ pub fn stints(m: &Model) -> Result<Vec<tables::StintRow>, ApiError> {
     Ok(tables::stints(&m.session))
 }
 
+/// Pit lane visits per driver, with the time spent in the pit lane.
+pub fn pit_stops(m: &Model) -> Result<Vec<tables::PitStopRow>, ApiError> {
+    Ok(tables::pit_stops(&m.session))
+}
+
 /// The classification ([`timing::classification`], as [`tables::ResultRow`]s): races by the
 /// timing's final positions, qualifying by the deepest part reached then the best lap in it,
 /// practice by best lap; empty without the timing (the manifest's coverage says so).
