@@ -72,15 +72,15 @@ export class Leaderboard {
       el.style.setProperty('--team', normColour(d.colour));
       el.title = `${d.name || d.tla} · ${d.team || ''}`;
       el.innerHTML = this.quali
-        ? `<span class="lb-pos"></span><span class="lb-drv"><span>${esc(d.tla)}</span><i class="fl"></i></span><span class="lb-best"></span><span class="lb-gap"></span><span class="lb-tyre"></span><span class="lb-state"></span>${TOWER_CELLS}`
-        : `<span class="lb-pos"></span><span class="lb-chg"></span><span class="lb-drv"><span>${esc(d.tla)}</span><i class="fl" title="Fastest lap"></i></span><span class="lb-gap"></span><span class="lb-tyre"></span><span class="lb-pits"></span><span class="lb-state"></span>${TOWER_CELLS}`;
+        ? `<span class="lb-pos"></span><span class="lb-drv"><span>${esc(d.tla)}</span><i class="fl"></i><b class="mk"></b></span><span class="lb-best"></span><span class="lb-gap"></span><span class="lb-tyre"></span><span class="lb-state"></span>${TOWER_CELLS}`
+        : `<span class="lb-pos"></span><span class="lb-chg"></span><span class="lb-drv"><span>${esc(d.tla)}</span><i class="fl" title="Fastest lap"></i><b class="mk"></b></span><span class="lb-gap"></span><span class="lb-tyre"></span><span class="lb-pits"></span><span class="lb-state"></span>${TOWER_CELLS}`;
       el.addEventListener('click', (e) => this.onSelect(d.number, e.shiftKey || e.metaKey || e.ctrlKey));
       this.rowsEl.appendChild(el);
       const q = (s) => /** @type {HTMLElement} */ (el.querySelector(s));
       this.rows.set(d.number, {
         el, index: i,
         pos: q('.lb-pos'), chg: q('.lb-chg'), gap: q('.lb-gap'), best: q('.lb-best'), tyre: q('.lb-tyre'),
-        pits: q('.lb-pits'), state: q('.lb-state'),
+        pits: q('.lb-pits'), state: q('.lb-state'), mark: q('.mk'),
         cache: /** @type {Record<string, string>} */ ({}),
       });
     });
@@ -94,6 +94,12 @@ export class Leaderboard {
     this.rowsEl.style.height = `${this.rowH * this.m.drivers.length}px`;
     const tw = this.colsEl.querySelector('.tw');
     this.towerShown = !!tw && getComputedStyle(tw).display !== 'none';
+    this.lastFrame = -1;
+  }
+
+  /** @param {import('./tower.js').CarMarks} marks race control's marks on cars */
+  setMarks(marks) {
+    this.marks = marks;
     this.lastFrame = -1;
   }
 
@@ -157,6 +163,8 @@ export class Leaderboard {
         if (!b && seg) earlier.set(car.number, this.#earlierBest(car.number, seg));
       }
     }
+    // The knock-out zone only once someone has a time in this part (before, it means nothing).
+    if (cuts && seg && ![...bests.values()].some(Boolean)) cuts.danger = null;
     this.shownOrder.length = 0;
     snap.order.forEach((ci, idx) => {
       const car = snap.cars[ci];
@@ -182,6 +190,16 @@ export class Leaderboard {
       }
       set('pos', row.pos, car.position > 0 ? String(car.position) : '');
       if (this.tower && this.towerShown) fillTower(row, this.tower, car, t);
+      if (this.marks) {
+        const mk = this.marks.at(car.number, t);
+        const key = mk ? mk.kind + mk.message : '';
+        if (c.mark !== key) {
+          c.mark = key;
+          row.mark.textContent = mk ? mk.text : '';
+          row.mark.className = mk ? `mk ${mk.kind}` : 'mk';
+          row.mark.title = mk ? mk.message : '';
+        }
+      }
       const out = car.state === STATE.RETIRED || car.state === STATE.NOT_STARTED || car.state === STATE.STOPPED;
       let cls = this.quali ? 'lb-row quali' : 'lb-row';
       if (selected.has(car.number)) cls += ' selected';

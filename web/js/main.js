@@ -13,7 +13,7 @@ import { DriverPanel } from './driverpanel.js';
 import { TRACK_STATUS, clock, esc, isTimedByBestLap, timeOfDay } from './format.js';
 import { LapsModel } from './laps.js';
 import { initLayout } from './layout.js';
-import { TowerTimes } from './tower.js';
+import { CarMarks, TowerTimes } from './tower.js';
 import { Leaderboard } from './leaderboard.js';
 import { RaceControlPanel, ResultsPanel, WeatherPanel } from './panels.js';
 import { Picker } from './picker.js';
@@ -201,13 +201,20 @@ function setupSession(id, m, opts) {
 /** @param {Session} s */
 async function loadLaps(s) {
   try {
-    const [rows, marks, stints, stops] = await Promise.all([api.laps(s.id), api.sectors(s.id), api.stints(s.id), api.pitStops(s.id).catch(pitStopsMissing)]);
+    const [rows, marks, stints, stops, carMarks] = await Promise.all([
+      api.laps(s.id),
+      api.sectors(s.id),
+      api.stints(s.id),
+      api.pitStops(s.id).catch(optional('pit stops')),
+      api.carMarks(s.id).catch(optional('race control marks')),
+    ]);
     const laps = new LapsModel(rows);
     laps.setMarks(marks);
     if (app.s !== s) return;
     s.laps = laps;
     s.board.setLaps(laps);
     s.board.setTower(new TowerTimes(laps, marks, stints, stops));
+    s.board.setMarks(new CarMarks(carMarks));
     s.driverPanel.setLaps(laps);
   } catch (e) {
     // Laps only add best times and the fastest-lap mark; the replay plays without them.
@@ -216,12 +223,14 @@ async function loadLaps(s) {
 }
 
 /**
- * Without the pit stops the tower still shows everything else (its pit lane column stays empty).
- * @param {unknown} e
+ * A table the tower can do without (its column stays empty): logged, answered as empty.
+ * @param {string} what
  */
-function pitStopsMissing(e) {
-  console.warn('pit stops unavailable:', e instanceof Error ? e.message : e);
-  return [];
+function optional(what) {
+  return (/** @type {unknown} */ e) => {
+    console.warn(`${what} unavailable:`, e instanceof Error ? e.message : e);
+    return [];
+  };
 }
 
 /**
@@ -350,7 +359,7 @@ function command(name) {
       openView('ghost');
       break;
     case 'story':
-      if (document.getElementById('story')) openView('story');
+      if (document.getElementById('story') && VIEWS.story) openView('story');
       break;
     case 'escape':
       if (!$('help').hidden) $('help').hidden = true;
@@ -388,13 +397,21 @@ function setSpoilerFree(on, fromOtherTab = false) {
   if (!fromOtherTab) toast(on ? 'Spoiler-free: results hidden until they happen' : 'Spoiler-free off');
 }
 
+/**
+ * The full-page views, loaded lazily (the race story's page adds its own entry, `story`).
+ * @type {Record<string, () => Promise<any>>}
+ */
+const VIEWS = { compare: () => import('./compare.js'), ghost: () => import('./ghost.js') };
+
 /** Loaded lazily: the lap comparison and the ghost race are separate pages. */
 async function openView(view) {
   if (!app.s) return;
   pause();
   const el = $(view);
   el.hidden = false;
-  const mod = await import(`./${view}.js`);
+  const load = VIEWS[view];
+  if (!load) return;
+  const mod = await load();
   if (!app.s) return;
   await mod.open(el, app.s.id, app.s.manifest, { selected: [...app.selected], close: closeViews, spoilerFree: app.spoilerFree, t: app.s.clock.time() });
   // A history entry of its own (unless the URL already names it): Back returns to the viewer.
@@ -470,13 +487,15 @@ function drawHeader(s, snap) {
   let lapHtml;
   let clockText;
   const seg = s.board.segmentAt(snap.t);
-  if (timed && seg) {
-    lapHtml = `${esc(seg.name)}`;
-    const left = (seg.end_s ?? snap.t) - snap.t;
-    clockText = snap.t >= seg.start_s && left > 0 ? clock(left, true) : clock(snap.t - start);
-  } else if (timed) {
-    lapHtml = esc(m.session?.name || 'Session');
-    clockText = clock(snap.t - start);
+  // One clock meaning per session kind: timed sessions count down the time left in the part
+  // (or the session), races count up from the start.
+  let clockTitle = 'Race time';
+  if (timed) {
+    const from = seg ? seg.start_s : start;
+    const to = seg ? seg.end_s : m.session?.end_s;
+    lapHtml = esc(seg ? seg.name : m.session?.name || 'Session');
+    clockTitle = `Time left in ${seg ? seg.name : 'the session'}`;
+    clockText = to != null ? clock(Math.max(0, Math.min(to - from, to - snap.t)), true) : clock(snap.t - start);
   } else {
     const lap = snap.leaderLap || lapAt(m.lap_starts || [], snap.t);
     const total = m.session?.total_laps;
@@ -490,7 +509,7 @@ function drawHeader(s, snap) {
   app.lastHeader = key;
   $('lap-counter').innerHTML = lapHtml;
   $('session-clock').textContent = clockText;
-  $('session-clock').title = m.session?.t0_utc ? `Time of day ${timeOfDay(m.session.t0_utc, snap.t)}` : '';
+  $('session-clock').title = clockTitle + (m.session?.t0_utc ? ` · time of day ${timeOfDay(m.session.t0_utc, snap.t)}` : '');
   const banner = $('status-banner');
   const ts = TRACK_STATUS[snap.trackStatus];
   if (ts && ts.short) {

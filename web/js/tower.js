@@ -163,3 +163,39 @@ export function fillTower(row, tower, car, t) {
   const stop = tower.lastStop(car.number, t);
   put('twp', row.tw.pit, stop ? stop.pitLaneS.toFixed(1) : '', 'tw-pit');
 }
+
+/** Badge text of a race control mark kind (timing::stewards); kinds that clear a car show none. */
+const MARK_BADGE = { lap_deleted: 'DEL', noted: 'NOTED', under_investigation: 'INV', penalty: 'PEN' };
+
+/**
+ * Race control's marks on cars (GET /car-marks): the latest one of a car at time t is shown
+ * beside its name (a "no further action", a reinstated lap or a served penalty clears it).
+ */
+export class CarMarks {
+  /** @param {any[]} rows GET /car-marks */
+  constructor(rows) {
+    /** @type {Map<number, any[]>} each car's marks in time order */
+    this.byCar = new Map();
+    for (const r of rows || []) {
+      if (!this.byCar.has(r.driver)) this.byCar.set(r.driver, []);
+      /** @type {any[]} */ (this.byCar.get(r.driver)).push(r);
+    }
+    for (const list of this.byCar.values()) list.sort((a, b) => a.t_s - b.t_s);
+  }
+
+  /**
+   * The badge of a car at t: its latest mark's short text and message, or null.
+   * @param {number} driver
+   * @param {number} t seconds
+   * @returns {{text: string, kind: string, message: string}|null}
+   */
+  at(driver, t) {
+    let last = null;
+    for (const r of this.byCar.get(driver) || []) {
+      if (r.t_s > t) break;
+      last = r;
+    }
+    const text = last && MARK_BADGE[last.kind];
+    return text ? { text, kind: last.kind, message: last.message } : null;
+  }
+}

@@ -2,7 +2,8 @@
 //! qualifying, paused, every row's last lap equals `/laps` (the last lap ended by then) and
 //! every sector cell equals `/sectors`: the running lap's sectors set so far, the previous
 //! lap's for the others (shown dimmed), coloured purple / green / yellow as the model's marks
-//! hold at that time; the last stop's time in the pit lane equals `/pit-stops`. The
+//! hold at that time; the last stop's time in the pit lane equals `/pit-stops` and the mark
+//! beside the name is race control's latest on the car (`/car-marks`). The
 //! expectation is worked out here from the endpoints alone.
 
 use std::collections::HashMap;
@@ -20,13 +21,14 @@ struct Shown {
     last: (String, String),
     sectors: Vec<(String, String)>,
     pit: String,
+    mark: String,
 }
 
 async fn tower(page: &Page) -> Vec<Shown> {
     let v = page
         .eval(
             "[...document.querySelectorAll('#lb-rows .lb-row')].map((r) => { const c = (e) => [e.textContent, e.className]; \
-             return [Number(r.dataset.driver), c(r.querySelector('.tw-last')), [...r.querySelectorAll('.tw-s')].map(c), r.querySelector('.tw-pit').textContent]; })",
+             return [Number(r.dataset.driver), c(r.querySelector('.tw-last')), [...r.querySelectorAll('.tw-s')].map(c), r.querySelector('.tw-pit').textContent, r.querySelector('.mk').textContent]; })",
         )
         .await
         .expect("tower rows");
@@ -39,6 +41,7 @@ async fn tower(page: &Page) -> Vec<Shown> {
             last: pair(&r[1]),
             sectors: r[2].as_array().unwrap().iter().map(pair).collect(),
             pit: r[3].as_str().unwrap_or("").to_string(),
+            mark: r[4].as_str().unwrap_or("").to_string(),
         })
         .collect()
 }
@@ -91,20 +94,21 @@ fn expected_sectors(marks: &[&Value], ms: f64) -> Vec<Option<(f64, String)>> {
 }
 
 /// Checks the tower at session time `t`; returns how many cells of each colour it compared.
-async fn check_at(
-    page: &Page,
-    name: &str,
-    t: f64,
-    laps: &[Value],
-    marks: &HashMap<i64, Vec<&Value>>,
-    stops: &[Value],
-    seen: &mut HashMap<String, usize>,
-) {
+/// The endpoints the tower is compared with.
+struct Tables<'a> {
+    laps: &'a [Value],
+    marks: &'a HashMap<i64, Vec<&'a Value>>,
+    stops: &'a [Value],
+    car_marks: &'a [Value],
+}
+
+async fn check_at(page: &Page, name: &str, t: f64, tables: &Tables<'_>, seen: &mut HashMap<String, usize>) {
     page.eval(&format!("window.f1replay.seek({t})")).await.unwrap();
     page.wait_for(&format!("Math.abs(window.f1replay.state().t - {t}) < 0.001"), Duration::from_secs(10)).await.unwrap();
     wait_ready(page).await.unwrap();
     page.eval("window.f1replay.nextFrame()").await.unwrap();
     let ms = t * 1000.0;
+    let Tables { laps, marks, stops, car_marks } = tables;
     let shown = tower(page).await;
     assert!(shown.len() >= 10, "{name}: the tower has a row per driver ({})", shown.len());
     let mut compared = 0;
@@ -156,6 +160,19 @@ async fn check_at(
                 *seen.entry("pit lane".into()).or_default() += 1;
             }
         }
+        // Race control's latest mark on the car by t, from /car-marks.
+        let latest = car_marks.iter().rfind(|m| m["driver"].as_i64() == Some(row.driver) && m["t_s"].as_f64().is_some_and(|x| x <= t));
+        let badge = match latest.and_then(|m| m["kind"].as_str()) {
+            Some("lap_deleted") => "DEL",
+            Some("noted") => "NOTED",
+            Some("under_investigation") => "INV",
+            Some("penalty") => "PEN",
+            _ => "",
+        };
+        assert_eq!(row.mark, badge, "{name}: car {}'s race control mark", row.driver);
+        if !badge.is_empty() {
+            *seen.entry(format!("mark {badge}")).or_default() += 1;
+        }
         let want = expected_sectors(marks.get(&row.driver).map_or(&[][..], Vec::as_slice), ms);
         for (k, (cell, w)) in row.sectors.iter().zip(&want).enumerate() {
             match w {
@@ -192,6 +209,8 @@ async fn run(page: &Page, id: &str, times: impl Fn(&[Value], &Value) -> Vec<(Str
     let manifest = page.eval(&format!("fetch('/api/sessions/{id}').then((r) => r.json())")).await.unwrap();
     let stops = page.eval(&format!("fetch('/api/sessions/{id}/pit-stops').then((r) => r.json())")).await.unwrap();
     let stops = stops.as_array().expect("/pit-stops is a list");
+    let car_marks = page.eval(&format!("fetch('/api/sessions/{id}/car-marks').then((r) => r.json())")).await.unwrap();
+    let car_marks = car_marks.as_array().expect("/car-marks is a list");
     let mut marks: HashMap<i64, Vec<&Value>> = HashMap::new();
     for r in sectors.as_array().unwrap() {
         marks.entry(r["driver"].as_i64().unwrap()).or_default().push(r);
@@ -200,12 +219,54 @@ async fn run(page: &Page, id: &str, times: impl Fn(&[Value], &Value) -> Vec<(Str
         list.sort_by_key(|r| r["lap"].as_i64());
     }
     let mut seen = HashMap::new();
+    let tables = Tables { laps: &laps, marks: &marks, stops, car_marks };
     for (name, t) in times(&laps, &manifest) {
-        check_at(page, &format!("{id} {name}"), t, &laps, &marks, stops, &mut seen).await;
+        check_at(page, &format!("{id} {name}"), t, &tables, &mut seen).await;
     }
     println!("{id}: cells compared by colour: {seen:?}");
     for want in ["sector ob", "sector pb", "sector yl", "last yl", "pit lane"] {
         assert!(seen.get(want).copied().unwrap_or(0) > 0, "{id}: no {want} cell was compared ({seen:?})");
+    }
+}
+
+/// Qualifying: the clock is the time left in the part at every moment (one meaning), and the
+/// knock-out zone appears only once someone has a time in the part.
+async fn qualifying_clock_and_knockout_zone(page: &Page) {
+    let m = page.eval(&format!("fetch('/api/sessions/{MEXICO_Q}').then((r) => r.json())")).await.unwrap();
+    let laps = lap_rows(&page.eval(&format!("fetch('/api/sessions/{MEXICO_Q}/laps').then((r) => r.json())")).await.unwrap());
+    let segs = m["segments"].as_array().unwrap();
+    for seg in segs {
+        let (a, b) = (seg["start_s"].as_f64().unwrap(), seg["end_s"].as_f64().unwrap());
+        let first_time = laps
+            .iter()
+            .filter(|l| l.get("LapTime").and_then(loose_f64).is_some())
+            .filter_map(|l| l.get("Time").and_then(loose_f64))
+            .filter(|&e| e > a && e <= b)
+            .fold(f64::INFINITY, f64::min);
+        for (t, cut_expected) in [(a + 5.3, first_time <= a + 5.3), (a + 0.8 * (b - a) + 0.3, true)] {
+            page.eval(&format!("window.f1replay.seek({t})")).await.unwrap();
+            page.wait_for(&format!("Math.abs(window.f1replay.state().t - {t}) < 0.001"), Duration::from_secs(10)).await.unwrap();
+            wait_ready(page).await.unwrap();
+            page.eval("window.f1replay.nextFrame()").await.unwrap();
+            let shown = page.eval("[document.getElementById('session-clock').textContent, document.getElementById('session-clock').title, document.querySelectorAll('#lb-rows .lb-row.danger').length > 0]").await.unwrap();
+            let left = (b - t).max(0.0).min(b - a).floor() as i64;
+            let want = format!("{}:{:02}", left / 60, left % 60);
+            let name = seg["name"].as_str().unwrap();
+            assert_eq!(shown[0], want.as_str(), "{name} at {t:.1}: the clock is the time left in the part");
+            assert!(
+                shown[1].as_str().unwrap().starts_with(&format!("Time left in {name}")),
+                "{name}: the clock says what it counts: {}",
+                shown[1]
+            );
+            // The zone is the rows marked in danger; the last part has none.
+            if name != "Q3" {
+                assert_eq!(
+                    shown[2], cut_expected,
+                    "{name} at {t:.1}: the knock-out line shows only once a time exists (first at {first_time:.1})"
+                );
+            }
+            println!("{name} at {t:.1}: clock {want} (time left), knock-out zone shown: {}", shown[2]);
+        }
     }
 }
 
@@ -246,6 +307,7 @@ async fn the_towers_last_laps_and_sector_colours_equal_laps_and_sectors_at_three
     })
     .await;
     page.screenshot(&dir.join("mexico-q-1920.png")).await.unwrap();
+    qualifying_clock_and_knockout_zone(&page).await;
     assert_no_console_errors(&page);
     browser.close().await;
 }
