@@ -87,6 +87,12 @@ export const frame = (id, t) => getJson(`/api/sessions/${encodeURIComponent(id)}
 export const laps = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/laps`);
 /** @param {string} id */
 export const results = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/results`);
+/** GET /stints: each driver's stints (timing's rule). @param {string} id */
+export const stints = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/stints`);
+/** GET /pit-stops: each visit to the pit lane, with its time (timing's rule). @param {string} id */
+export const pitStops = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/pit-stops`);
+/** GET /car-marks: race control's marks on cars (timing::stewards). @param {string} id */
+export const carMarks = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/car-marks`);
 /** @param {string} id */
 export const sectors = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/sectors`);
 

@@ -60,7 +60,7 @@ export class Controls {
     this.lastFlagsT = -Infinity;
     this.shownSpeed = '';
     this.#buildSpeeds();
-    this.#buildTicks();
+    this.#buildTicks(tMax);
     this.renderFlags(tMax);
     this.#bind();
   }
@@ -81,10 +81,15 @@ export class Controls {
     });
   }
 
-  #buildTicks() {
+  /**
+   * The leader's lap ticks up to `until` (spoiler-free mode does not tell how many laps are left).
+   * @param {number} until
+   */
+  #buildTicks(until) {
     const box = this.$('seek-ticks');
     // Laps are per driver in qualifying and practice: the leader's laps mean nothing there.
-    const starts = isTimedByBestLap(this.m.session) ? [] : this.m.lap_starts || [];
+    const all = isTimedByBestLap(this.m.session) ? [] : this.m.lap_starts || [];
+    const starts = all.filter((l) => l.t_s <= until);
     const every = starts.length > 60 ? 10 : 5;
     box.innerHTML = starts
       .map((l) => `<i class="${l.lap % every === 0 ? 'major' : ''}" style="left:${(this.frac(l.t_s) * 100).toFixed(3)}%" title="Lap ${l.lap}"></i>`)
@@ -93,7 +98,7 @@ export class Controls {
     const maxLap = starts.length ? starts[starts.length - 1].lap : 0;
     jump.max = String(maxLap || '');
     jump.placeholder = maxLap ? `1–${maxLap}` : '';
-    /** @type {HTMLFormElement} */ (this.$('jump-lap')).hidden = !maxLap;
+    /** @type {HTMLFormElement} */ (this.$('jump-lap')).hidden = !all.length;
   }
 
   /**
@@ -123,13 +128,16 @@ export class Controls {
   }
 
   /**
-   * Spoiler-free mode: future flag periods are hidden.
+   * Spoiler-free mode: future flag periods and lap ticks are hidden.
    * @param {boolean} on
    */
   setSpoilerFree(on) {
     this.spoilerFree = on;
     this.lastFlagsT = -Infinity;
-    if (!on) this.renderFlags(this.tMax);
+    if (!on) {
+      this.renderFlags(this.tMax);
+      this.#buildTicks(this.tMax);
+    }
   }
 
   /**
@@ -159,6 +167,7 @@ export class Controls {
     if (this.spoilerFree && Math.abs(t - this.lastFlagsT) > 1) {
       this.lastFlagsT = t;
       this.renderFlags(t);
+      this.#buildTicks(t);
     }
   }
 

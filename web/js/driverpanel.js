@@ -2,7 +2,7 @@
 // rpm, throttle and brake, DRS, tyre), last and best lap with coloured sectors, and a chart of
 // speed, throttle and brake over the last 30 seconds, read from the replay chunks.
 
-import { COMPOUNDS, esc, gap, lapTime } from './format.js';
+import { COMPOUNDS, esc, gap, lapTime, lapsText } from './format.js';
 import { normColour } from './trackmap.js';
 
 const MAX_CARDS = 4;
@@ -59,7 +59,7 @@ export class DriverPanel {
       card.drs.className = `drs d${car.drs}`;
       card.drs.title = ['DRS off', 'DRS available', 'DRS open'][car.drs] || '';
       const comp = COMPOUNDS[car.compound] || 'UNKNOWN';
-      card.tyre.innerHTML = car.compound ? `<span class="tyre ${comp}">${comp[0]}</span> ${car.tyreAge} laps` : '–';
+      card.tyre.innerHTML = car.compound ? `<span class="tyre ${comp}">${comp[0]}</span> ${lapsText(car.tyreAge)}` : '–';
       card.gap.textContent = car.position === 1 ? 'Leader' : gap(car.gap);
       card.lap.textContent = car.lap ? String(car.lap) : '–';
       if (this.laps) {

@@ -90,6 +90,27 @@ export function gap(ms) {
 }
 
 /**
+ * A gap in seconds (`gap_s` of the API) in the one gap format of the viewer: `+1.234`, `+1:02.345`.
+ * @param {number|null|undefined} s
+ * @returns {string}
+ */
+export function gapS(s) {
+  if (s == null || !Number.isFinite(s)) return '';
+  // Negative seconds are ahead (ms < 0 means laps down in the chunk format, not here).
+  if (s < 0) return '−' + (-s).toFixed(3);
+  return gap(Math.round(s * 1000));
+}
+
+/**
+ * A count of laps in words: `1 lap`, `2 laps`.
+ * @param {number} n
+ * @returns {string}
+ */
+export function lapsText(n) {
+  return `${n} ${n === 1 ? 'lap' : 'laps'}`;
+}
+
+/**
  * A gap in seconds as `+0.123`.
  * @param {number|null} s
  * @returns {string}

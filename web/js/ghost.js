@@ -5,7 +5,7 @@
 
 import * as api from './api.js';
 import { PlaybackClock, SPEEDS } from './clock.js';
-import { esc, lapTime } from './format.js';
+import { esc, gapS, lapTime } from './format.js';
 import { fractionAt, lapProfile, positionAt, timeAt } from './lapdata.js';
 import { LapsModel } from './laps.js';
 import { TrackMap, normColour } from './trackmap.js';
@@ -287,7 +287,7 @@ export async function open(el, id, m, opts) {
       q('#gh-board').innerHTML = state
         .map((s, i) => {
           const d = drivers[s.g.index];
-          const txt = i === 0 ? (s.done ? lapTime(s.g.profile.lapTime) : `${Math.round(s.u * 100)}%`) : `+${gaps[s.g.driver].toFixed(3)}`;
+          const txt = i === 0 ? (s.done ? lapTime(s.g.profile.lapTime) : `${Math.round(s.u * 100)}%`) : gapS(gaps[s.g.driver]);
           return `<div class="row" data-driver="${d.number}"><b>${i + 1}</b><i style="--team:${d.colour}"></i><b>${esc(d.tla)}</b>
             <span class="bar"><i style="width:${(s.u * 100).toFixed(1)}%;background:${d.colour}"></i></span><span style="text-align:right">${txt}</span></div>`;
         })

@@ -4,8 +4,9 @@
 // segment and the knock-out zone. Rows are positioned with transforms so an overtake slides
 // instead of jumping.
 
-import { COMPOUNDS, I32_NONE, STATE, STATE_LABELS, esc, gap, lapTime, isTimedByBestLap } from './format.js';
+import { COMPOUNDS, I32_NONE, STATE, STATE_LABELS, esc, gap, lapTime, lapsText, isTimedByBestLap } from './format.js';
 import { LapsModel } from './laps.js';
+import { TOWER_CELLS, TOWER_HEAD, fillTower } from './tower.js';
 import { normColour } from './trackmap.js';
 
 const UPDATE_MS = 80;
@@ -38,6 +39,8 @@ export class Leaderboard {
     /** @type {number[]} driver numbers in the order last shown */
     this.shownOrder = [];
     this.rowH = 26;
+    /** Spoiler-free mode: the total laps wait for the flag. */
+    this.spoilerFree = false;
     this.#build();
   }
 
@@ -47,6 +50,7 @@ export class Leaderboard {
     this.colsEl.innerHTML = this.quali
       ? '<span class="lb-pos">P</span><span>Driver</span><span class="lb-best">Best</span><span class="lb-gap">Gap</span><span>Tyre</span><span></span>'
       : '<span class="lb-pos">P</span><span></span><span>Driver</span><span class="lb-gap" id="lb-gap-h">Gap</span><span>Tyre</span><span class="lb-pits" title="Pit stops">Pit</span><span></span>';
+    this.colsEl.innerHTML += TOWER_HEAD;
     this.gapBtn.hidden = this.quali;
     this.gapBtn.onclick = () => this.toggleGapMode();
     const collapse = /** @type {HTMLButtonElement} */ (this.root.querySelector('#lb-collapse'));
@@ -68,15 +72,15 @@ export class Leaderboard {
       el.style.setProperty('--team', normColour(d.colour));
       el.title = `${d.name || d.tla} · ${d.team || ''}`;
       el.innerHTML = this.quali
-        ? `<span class="lb-pos"></span><span class="lb-drv"><span>${esc(d.tla)}</span><i class="fl"></i></span><span class="lb-best"></span><span class="lb-gap"></span><span class="lb-tyre"></span><span class="lb-state"></span>`
-        : `<span class="lb-pos"></span><span class="lb-chg"></span><span class="lb-drv"><span>${esc(d.tla)}</span><i class="fl" title="Fastest lap"></i></span><span class="lb-gap"></span><span class="lb-tyre"></span><span class="lb-pits"></span><span class="lb-state"></span>`;
+        ? `<span class="lb-pos"></span><span class="lb-drv"><span>${esc(d.tla)}</span><i class="fl"></i><b class="mk"></b></span><span class="lb-best"></span><span class="lb-gap"></span><span class="lb-tyre"></span><span class="lb-state"></span>${TOWER_CELLS}`
+        : `<span class="lb-pos"></span><span class="lb-chg"></span><span class="lb-drv"><span>${esc(d.tla)}</span><i class="fl" title="Fastest lap"></i><b class="mk"></b></span><span class="lb-gap"></span><span class="lb-tyre"></span><span class="lb-pits"></span><span class="lb-state"></span>${TOWER_CELLS}`;
       el.addEventListener('click', (e) => this.onSelect(d.number, e.shiftKey || e.metaKey || e.ctrlKey));
       this.rowsEl.appendChild(el);
       const q = (s) => /** @type {HTMLElement} */ (el.querySelector(s));
       this.rows.set(d.number, {
         el, index: i,
         pos: q('.lb-pos'), chg: q('.lb-chg'), gap: q('.lb-gap'), best: q('.lb-best'), tyre: q('.lb-tyre'),
-        pits: q('.lb-pits'), state: q('.lb-state'),
+        pits: q('.lb-pits'), state: q('.lb-state'), mark: q('.mk'),
         cache: /** @type {Record<string, string>} */ ({}),
       });
     });
@@ -88,6 +92,20 @@ export class Leaderboard {
     const v = parseFloat(getComputedStyle(this.rowsEl).getPropertyValue('--row-h'));
     if (v > 0) this.rowH = v;
     this.rowsEl.style.height = `${this.rowH * this.m.drivers.length}px`;
+    const tw = this.colsEl.querySelector('.tw');
+    this.towerShown = !!tw && getComputedStyle(tw).display !== 'none';
+    this.lastFrame = -1;
+  }
+
+  /** @param {import('./tower.js').CarMarks} marks race control's marks on cars */
+  setMarks(marks) {
+    this.marks = marks;
+    this.lastFrame = -1;
+  }
+
+  /** @param {import('./tower.js').TowerTimes} tower the extra columns' data */
+  setTower(tower) {
+    this.tower = tower;
     this.lastFrame = -1;
   }
 
@@ -131,7 +149,7 @@ export class Leaderboard {
     }
     const t = snap.t;
     const seg = this.segmentAt(t);
-    this.titleEl.innerHTML = seg ? `<span class="lb-seg">${esc(seg.name)}</span> Classification` : this.quali ? 'Classification' : `Lap ${snap.leaderLap || '–'}${this.m.session?.total_laps ? ' / ' + this.m.session.total_laps : ''}`;
+    this.titleEl.innerHTML = seg ? `<span class="lb-seg">${esc(seg.name)}</span> Classification` : this.quali ? 'Classification' : `Lap ${snap.leaderLap || '–'}${this.m.session?.total_laps && (!this.spoilerFree || snap.sessionStatus >= 3) ? ' / ' + this.m.session.total_laps : ''}`;
     const fastest = this.laps ? this.laps.fastest(t, seg ? seg.start_s : -Infinity) : null;
     const n = this.m.drivers.length;
     const cuts = this.quali ? this.#cuts(seg) : null;
@@ -145,6 +163,8 @@ export class Leaderboard {
         if (!b && seg) earlier.set(car.number, this.#earlierBest(car.number, seg));
       }
     }
+    // The knock-out zone only once someone has a time in this part (before, it means nothing).
+    if (cuts && seg && ![...bests.values()].some(Boolean)) cuts.danger = null;
     this.shownOrder.length = 0;
     snap.order.forEach((ci, idx) => {
       const car = snap.cars[ci];
@@ -169,6 +189,17 @@ export class Leaderboard {
         row.el.style.transform = y;
       }
       set('pos', row.pos, car.position > 0 ? String(car.position) : '');
+      if (this.tower && this.towerShown) fillTower(row, this.tower, car, t);
+      if (this.marks) {
+        const mk = this.marks.at(car.number, t);
+        const key = mk ? mk.kind + mk.message : '';
+        if (c.mark !== key) {
+          c.mark = key;
+          row.mark.textContent = mk ? mk.text : '';
+          row.mark.className = mk ? `mk ${mk.kind}` : 'mk';
+          row.mark.title = mk ? mk.message : '';
+        }
+      }
       const out = car.state === STATE.RETIRED || car.state === STATE.NOT_STARTED || car.state === STATE.STOPPED;
       let cls = this.quali ? 'lb-row quali' : 'lb-row';
       if (selected.has(car.number)) cls += ' selected';
@@ -192,7 +223,7 @@ export class Leaderboard {
       if (c.tyre !== tyreKey) {
         c.tyre = tyreKey;
         row.tyre.innerHTML = car.compound
-          ? `<span class="tyre ${comp}" title="${comp}, ${car.tyreAge} laps">${comp[0]}</span><span class="lb-age">${car.tyreAge}</span>`
+          ? `<span class="tyre ${comp}" title="${comp}, ${lapsText(car.tyreAge)}">${comp[0]}</span><span class="lb-age">${car.tyreAge}</span>`
           : '';
       }
       if (this.quali) {

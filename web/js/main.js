@@ -12,6 +12,8 @@ import { Controls, lapAt } from './controls.js';
 import { DriverPanel } from './driverpanel.js';
 import { TRACK_STATUS, clock, esc, isTimedByBestLap, timeOfDay } from './format.js';
 import { LapsModel } from './laps.js';
+import { initLayout } from './layout.js';
+import { CarMarks, TowerTimes } from './tower.js';
 import { Leaderboard } from './leaderboard.js';
 import { RaceControlPanel, ResultsPanel, WeatherPanel } from './panels.js';
 import { Picker } from './picker.js';
@@ -69,12 +71,12 @@ const app = {
   readyWaiters: [],
 };
 
-const picker = new Picker({ onPick: (id) => openSession(id) });
+const picker = new Picker({ onPick: (id) => openSession(id, { push: true }) });
 
 /**
  * Opens a session: follows its build, loads the manifest, shows the playhead at `opts.t`.
  * @param {string} id
- * @param {{t?: number, speed?: number, selected?: number[], play?: boolean}} [opts]
+ * @param {{t?: number, speed?: number, selected?: number[], play?: boolean, push?: boolean}} [opts]
  */
 async function openSession(id, opts = {}) {
   const gen = ++app.generation;
@@ -137,7 +139,7 @@ function showCoverage(c) {
 /**
  * @param {string} id
  * @param {any} m manifest
- * @param {{t?: number, speed?: number, selected?: number[], play?: boolean}} opts
+ * @param {{t?: number, speed?: number, selected?: number[], play?: boolean, push?: boolean}} opts
  */
 function setupSession(id, m, opts) {
   const store = new ChunkStore(id, m);
@@ -190,24 +192,45 @@ function setupSession(id, m, opts) {
   wantChunks(true);
   loadLaps(s);
   if (!isTimedByBestLap(m.session)) loadGrid(s, start);
-  if (opts.play) play();
-  updateUrl(true);
+  s.board.spoilerFree = app.spoilerFree;
+  if (opts.play) s.clock.play();
+  // Opened from the picker: a history entry of its own, so Back returns to the picker.
+  updateUrl(true, undefined, opts.push);
 }
 
 /** @param {Session} s */
 async function loadLaps(s) {
   try {
-    const [rows, marks] = await Promise.all([api.laps(s.id), api.sectors(s.id)]);
+    const [rows, marks, stints, stops, carMarks] = await Promise.all([
+      api.laps(s.id),
+      api.sectors(s.id),
+      api.stints(s.id),
+      api.pitStops(s.id).catch(optional('pit stops')),
+      api.carMarks(s.id).catch(optional('race control marks')),
+    ]);
     const laps = new LapsModel(rows);
     laps.setMarks(marks);
     if (app.s !== s) return;
     s.laps = laps;
     s.board.setLaps(laps);
+    s.board.setTower(new TowerTimes(laps, marks, stints, stops));
+    s.board.setMarks(new CarMarks(carMarks));
     s.driverPanel.setLaps(laps);
   } catch (e) {
     // Laps only add best times and the fastest-lap mark; the replay plays without them.
     console.warn('laps unavailable:', e instanceof Error ? e.message : e);
   }
+}
+
+/**
+ * A table the tower can do without (its column stays empty): logged, answered as empty.
+ * @param {string} what
+ */
+function optional(what) {
+  return (/** @type {unknown} */ e) => {
+    console.warn(`${what} unavailable:`, e instanceof Error ? e.message : e);
+    return [];
+  };
 }
 
 /**
@@ -335,6 +358,9 @@ function command(name) {
     case 'ghost':
       openView('ghost');
       break;
+    case 'story':
+      if (document.getElementById('story') && VIEWS.story) openView('story');
+      break;
     case 'escape':
       if (!$('help').hidden) $('help').hidden = true;
       else if (!$('compare').hidden || !$('ghost').hidden) closeViews();
@@ -352,18 +378,30 @@ function command(name) {
   }
 }
 
-/** @param {boolean} on */
-function setSpoilerFree(on) {
+/**
+ * @param {boolean} on
+ * @param {boolean} [fromOtherTab] another tab changed it (its storage event): no toast
+ */
+function setSpoilerFree(on, fromOtherTab = false) {
   app.spoilerFree = on;
-  localStorage.setItem('f1replay.spoilerFree', on ? '1' : '0');
+  if (!fromOtherTab) localStorage.setItem('f1replay.spoilerFree', on ? '1' : '0');
   /** @type {HTMLInputElement} */ ($('spoiler-free')).checked = on;
   if (app.s) {
     app.s.controls.setSpoilerFree(on);
     app.s.resultsPanel.setSpoilerFree(on);
+    app.s.board.spoilerFree = on;
+    app.forceBoard = true;
   }
   app.lastPanels = 0;
-  toast(on ? 'Spoiler-free: results hidden until they happen' : 'Spoiler-free off');
+  app.lastHeader = '';
+  if (!fromOtherTab) toast(on ? 'Spoiler-free: results hidden until they happen' : 'Spoiler-free off');
 }
+
+/**
+ * The full-page views, loaded lazily (the race story's page adds its own entry, `story`).
+ * @type {Record<string, () => Promise<any>>}
+ */
+const VIEWS = { compare: () => import('./compare.js'), ghost: () => import('./ghost.js') };
 
 /** Loaded lazily: the lap comparison and the ghost race are separate pages. */
 async function openView(view) {
@@ -371,21 +409,25 @@ async function openView(view) {
   pause();
   const el = $(view);
   el.hidden = false;
-  const mod = view === 'compare' ? await import('./compare.js') : await import('./ghost.js');
+  const load = VIEWS[view];
+  if (!load) return;
+  const mod = await load();
   if (!app.s) return;
   await mod.open(el, app.s.id, app.s.manifest, { selected: [...app.selected], close: closeViews, spoilerFree: app.spoilerFree, t: app.s.clock.time() });
-  updateUrl(true, view);
+  // A history entry of its own (unless the URL already names it): Back returns to the viewer.
+  updateUrl(true, view, readUrl().view !== view);
 }
 
-function closeViews() {
-  for (const v of ['compare', 'ghost']) {
-    const el = $(v);
-    if (!el.hidden) {
+/** @param {boolean} [write] keep the URL in step (not when the URL itself closed the view) */
+function closeViews(write = true) {
+  for (const v of ['compare', 'ghost', 'story']) {
+    const el = document.getElementById(v);
+    if (el && !el.hidden) {
       el.hidden = true;
       el.innerHTML = '';
     }
   }
-  updateUrl(true);
+  if (write) updateUrl(true);
 }
 
 /**
@@ -410,15 +452,16 @@ function wantChunks(force = false) {
  * Keeps the playhead in the URL (immediately on user actions, once a second while playing).
  * @param {boolean} [now]
  * @param {string} [view]
+ * @param {boolean} [push] add a history entry (a session or a view opened)
  */
-function updateUrl(now = false, view) {
+function updateUrl(now = false, view, push = false) {
   const s = app.s;
   if (!s) return;
   const wall = performance.now();
   if (!now && wall - app.lastUrlWrite < 1000) return;
   app.lastUrlWrite = wall;
   const v = view ?? (!$('compare').hidden ? 'compare' : !$('ghost').hidden ? 'ghost' : undefined);
-  writeUrl({ s: s.id, t: s.clock.time(), x: s.clock.speed, d: [...app.selected], view: v });
+  writeUrl({ s: s.id, t: s.clock.time(), x: s.clock.speed, p: s.clock.playing, d: [...app.selected], view: v }, push);
 }
 
 /** @param {string} text */
@@ -444,17 +487,21 @@ function drawHeader(s, snap) {
   let lapHtml;
   let clockText;
   const seg = s.board.segmentAt(snap.t);
-  if (timed && seg) {
-    lapHtml = `${esc(seg.name)}`;
-    const left = (seg.end_s ?? snap.t) - snap.t;
-    clockText = snap.t >= seg.start_s && left > 0 ? clock(left, true) : clock(snap.t - start);
-  } else if (timed) {
-    lapHtml = esc(m.session?.name || 'Session');
-    clockText = clock(snap.t - start);
+  // One clock meaning per session kind: timed sessions count down the time left in the part
+  // (or the session), races count up from the start.
+  let clockTitle = 'Race time';
+  if (timed) {
+    const from = seg ? seg.start_s : start;
+    const to = seg ? seg.end_s : m.session?.end_s;
+    lapHtml = esc(seg ? seg.name : m.session?.name || 'Session');
+    clockTitle = `Time left in ${seg ? seg.name : 'the session'}`;
+    clockText = to != null ? clock(Math.max(0, Math.min(to - from, to - snap.t)), true) : clock(snap.t - start);
   } else {
     const lap = snap.leaderLap || lapAt(m.lap_starts || [], snap.t);
     const total = m.session?.total_laps;
-    lapHtml = `LAP <b id="lap-now">${lap || '–'}</b>${total ? '<span id="lap-total">/' + total + '</span>' : ''}`;
+    // Spoiler-free: the distance is not told before the flag (a shortened race gives it away).
+    const showTotal = total && (!app.spoilerFree || snap.sessionStatus >= 3);
+    lapHtml = `LAP <b id="lap-now">${lap || '–'}</b>${showTotal ? '<span id="lap-total">/' + total + '</span>' : ''}`;
     clockText = clock(snap.t - start);
   }
   const key = lapHtml + clockText + snap.trackStatus + snap.sessionStatus;
@@ -462,7 +509,7 @@ function drawHeader(s, snap) {
   app.lastHeader = key;
   $('lap-counter').innerHTML = lapHtml;
   $('session-clock').textContent = clockText;
-  $('session-clock').title = m.session?.t0_utc ? `Time of day ${timeOfDay(m.session.t0_utc, snap.t)}` : '';
+  $('session-clock').title = clockTitle + (m.session?.t0_utc ? ` · time of day ${timeOfDay(m.session.t0_utc, snap.t)}` : '');
   const banner = $('status-banner');
   const ts = TRACK_STATUS[snap.trackStatus];
   if (ts && ts.short) {
@@ -540,6 +587,8 @@ function bindGlobal() {
   $('open-help').onclick = () => command('help');
   $('open-compare').onclick = () => command('compare');
   $('open-ghost').onclick = () => command('ghost');
+  $('open-sessions').onclick = () => command('picker');
+  initLayout({ command });
   $('map-fit').onclick = () => command('fit');
   $('map-follow').onclick = () => command('follow');
   $('map-labels').onclick = () => command('labels');
@@ -584,10 +633,27 @@ function bindGlobal() {
     app.s?.board.measure();
   });
   window.addEventListener('hashchange', () => {
-    // A pasted link: follow it.
+    // Back, Forward or a pasted link: follow it.
     const u = readUrl();
-    if (u.s && (!app.s || u.s !== app.s.id)) openSession(u.s, { t: u.t, speed: u.x, selected: u.d });
-    else if (u.t != null && app.s && Math.abs(u.t - app.s.clock.time()) > 1) seek(u.t);
+    if (!u.s) {
+      // Back to before a session was opened: the picker (pausing without writing the URL back).
+      app.s?.clock.pause();
+      closeViews(false);
+      picker.open();
+      return;
+    }
+    if (!app.s || u.s !== app.s.id) {
+      openSession(u.s, { t: u.t, speed: u.x, selected: u.d, play: u.p });
+      return;
+    }
+    if (picker.isOpen) picker.close();
+    if (!u.view) closeViews(false);
+    else if ($(u.view).hidden) openView(u.view);
+    if (u.t != null && Math.abs(u.t - app.s.clock.time()) > 1) seek(u.t);
+  });
+  // Spoiler-free is one setting for every tab of the viewer.
+  window.addEventListener('storage', (e) => {
+    if (e.key === 'f1replay.spoilerFree' && (e.newValue === '1') !== app.spoilerFree) setSpoilerFree(e.newValue === '1', true);
   });
   window.addEventListener('pagehide', () => updateUrl(true));
 }
@@ -617,16 +683,20 @@ window.f1replay = {
       selected: [...app.selected],
       chunks: s ? { loaded: s.store.loaded().length, fetched: s.store.stats.fetched, errors: s.store.stats.errors } : null,
       spoilerFree: app.spoilerFree,
+      towerReady: !!(s && s.board.tower),
+      mapScale: s ? s.map.cam.scale : null,
+      mapCentre: s ? [s.map.cam.x, s.map.cam.y] : null,
     };
   },
-  /** Where each car was drawn (CSS pixels of the map canvas) and its replay position. */
+  /** Where each car was drawn (CSS pixels of the map canvas), its label's box, its replay position. */
   cars() {
     const s = app.s;
     const snap = app.lastSnap;
     if (!s || !snap) return [];
     return s.map.drawn.map((d) => {
       const car = snap.cars.find((c) => c.number === d.number);
-      return { number: d.number, sx: d.sx, sy: d.sy, x: car?.x, y: car?.y, position: car?.position, state: car?.state };
+      const l = s.map.labels.find((p) => p.number === d.number);
+      return { number: d.number, sx: d.sx, sy: d.sy, x: car?.x, y: car?.y, position: car?.position, state: car?.state, label: l ? [l.x, l.y, l.w, l.h] : null };
     });
   },
   /** Resolves after the next frame drawn with data. */
@@ -653,7 +723,7 @@ function boot() {
   requestAnimationFrame(frame);
   const u = readUrl();
   if (u.s) {
-    openSession(u.s, { t: u.t, speed: u.x, selected: u.d }).then(() => {
+    openSession(u.s, { t: u.t, speed: u.x, selected: u.d, play: u.p }).then(() => {
       if (u.view && app.s) openView(u.view);
     });
   } else {

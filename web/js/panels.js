@@ -2,7 +2,7 @@
 // and the final classification (held back in spoiler-free mode until the last lap).
 
 import * as api from './api.js';
-import { clock, esc, lapTime, raceTime } from './format.js';
+import { clock, esc, gapS, lapTime, raceTime } from './format.js';
 import { normColour } from './trackmap.js';
 
 /**
@@ -176,7 +176,7 @@ export class ResultsPanel {
       .map((r) => {
         const time = r.time_s != null ? raceTime(r.time_s) : r.best_s != null ? lapTime(r.best_s) : '';
         // The gap (within the same part in qualifying); where there is none, the status.
-        const gap = r.gap_s != null && r.gap_s > 0 ? '+' + Number(r.gap_s).toFixed(3) : r.gap_s != null ? '' : r.status || '';
+        const gap = r.gap_s != null && r.gap_s > 0 ? gapS(Number(r.gap_s)) : r.gap_s != null ? '' : r.status || '';
         const partCells = Array.from({ length: parts }, (_, p) => {
           const v = r[`q${p + 1}_s`];
           return `<td class="num">${v != null ? esc(lapTime(v)) : ''}</td>`;

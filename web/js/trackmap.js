@@ -3,6 +3,7 @@
 // with the wheel or a pinch, fit to screen, follow a selected car.
 
 import { STATE, TRACK_STATUS } from './format.js';
+import { LabelPlacer } from './labels.js';
 
 const CAR_R = 6.5;
 
@@ -35,7 +36,13 @@ export class TrackMap {
     this.h = 0;
     /** @type {{number:number, sx:number, sy:number}[]} where each car was drawn last */
     this.drawn = [];
+    /** label placement (kept between frames) and the boxes drawn last frame */
+    this.placer = new LabelPlacer();
+    /** @type {import('./labels.js').LabelPlace[]} */
+    this.labels = [];
     this.colours = manifest.drivers.map((d) => normColour(d.colour));
+    /** @type {boolean[]} the second car of a team (in the manifest's order) wears a white centre: teammates share a colour */
+    this.marked = manifest.drivers.map((d, i) => manifest.drivers.slice(0, i).some((o) => o.team && o.team === d.team));
     this.tlas = manifest.drivers.map((d) => d.tla || String(d.number));
     /** @type {Map<string, number>} label widths (measureText is not free at 60 fps) */
     this.textWidths = new Map();
@@ -296,6 +303,10 @@ export class TrackMap {
     const drawn = this.drawn;
     drawn.length = 0;
     const anySel = this.selected.size > 0;
+    /** @type {any[]} labels wanted this frame */
+    const wants = [];
+    /** @type {{sx:number, sy:number, r:number}[]} */
+    const dots = [];
     // Back to front: retired first, then the field from last to first, selected cars on top.
     const order = snap.order;
     const layers = [[], [], []];
@@ -342,6 +353,12 @@ export class TrackMap {
           ctx.strokeStyle = '#000';
           ctx.lineWidth = 1.2;
           ctx.stroke();
+          if (this.marked[car.index] && !out) {
+            ctx.beginPath();
+            ctx.arc(sx, sy, r * 0.38, 0, Math.PI * 2);
+            ctx.fillStyle = '#fff';
+            ctx.fill();
+          }
         }
         if (out) {
           ctx.strokeStyle = '#ff6b6b';
@@ -362,17 +379,46 @@ export class TrackMap {
             tw = ctx.measureText(text).width;
             this.textWidths.set(text, tw);
           }
-          const lx = sx + r + 3;
-          ctx.fillStyle = sel ? '#ffd400' : '#000000b0';
-          ctx.fillRect(lx, sy - 7, tw + 6, 14);
-          ctx.fillStyle = colour;
-          ctx.fillRect(lx, sy - 7, 2, 14);
-          ctx.fillStyle = sel ? '#000' : '#fff';
-          ctx.fillText(text, lx + 4, sy + 0.5);
+          wants.push({ number: car.number, sx, sy, r, w: tw + 6, text, colour, sel, alpha: ctx.globalAlpha, prio: sel ? -1 : car.position || 99 });
         }
+        dots.push({ sx, sy, r });
         ctx.globalAlpha = 1;
       }
     }
+    this.#drawLabels(wants, dots);
+  }
+
+  /**
+   * Labels where they cover no other label or dot (labels.js), joined to far dots by a line.
+   * @param {any[]} wants
+   * @param {{sx:number, sy:number, r:number}[]} dots
+   */
+  #drawLabels(wants, dots) {
+    const ctx = this.ctx;
+    wants.sort((a, b) => a.prio - b.prio);
+    const places = this.placer.place(wants, dots, this.w, this.h);
+    this.labels = places;
+    places.forEach((p, i) => {
+      const l = wants[i];
+      ctx.globalAlpha = l.alpha;
+      if (p.leader) {
+        const cx = Math.max(p.x, Math.min(p.x + p.w, l.sx));
+        const cy = Math.max(p.y, Math.min(p.y + p.h, l.sy));
+        ctx.strokeStyle = '#ffffff90';
+        ctx.lineWidth = 1;
+        ctx.beginPath();
+        ctx.moveTo(l.sx, l.sy);
+        ctx.lineTo(cx, cy);
+        ctx.stroke();
+      }
+      ctx.fillStyle = l.sel ? '#ffd400' : '#000000b0';
+      ctx.fillRect(p.x, p.y, p.w, p.h);
+      ctx.fillStyle = l.colour;
+      ctx.fillRect(p.x, p.y, 2, p.h);
+      ctx.fillStyle = l.sel ? '#000' : '#fff';
+      ctx.fillText(l.text, p.x + 4, p.y + p.h / 2 + 0.5);
+    });
+    ctx.globalAlpha = 1;
   }
 
   /**

@@ -1,11 +1,24 @@
-// The position in the replay, kept in the URL hash (`#s=<id>&t=<seconds>&x=<speed>&d=1,44`)
-// so a reload or a shared link resumes there.
+// The position in the replay, kept in the URL hash (`#s=<id>&t=<seconds>&x=<speed>&p=1&d=1,44`)
+// so a reload or a shared link resumes there, playing if it was (`p=1`). Opening a session or a
+// view adds a history entry, so Back returns to the picker or the viewer.
+
+import { SPEEDS } from './clock.js';
+
+/**
+ * The offered speed nearest to `x` (a link cannot ask for a speed the controls do not offer).
+ * @param {number} x
+ * @returns {number}
+ */
+export function clampSpeed(x) {
+  return SPEEDS.reduce((best, s) => (Math.abs(Math.log(s / x)) < Math.abs(Math.log(best / x)) ? s : best), SPEEDS[0]);
+}
 
 /**
  * @typedef {object} UrlState
  * @property {string} [s] session id
  * @property {number} [t] session time, seconds
- * @property {number} [x] playback speed
+ * @property {number} [x] playback speed (one of SPEEDS)
+ * @property {boolean} [p] playing
  * @property {number[]} [d] selected driver numbers
  * @property {string} [view] 'compare' | 'ghost'
  */
@@ -24,7 +37,8 @@ export function readUrl(hash = location.hash) {
   const t = Number(p.get('t'));
   if (p.has('t') && Number.isFinite(t)) out.t = t;
   const x = Number(p.get('x'));
-  if (p.has('x') && Number.isFinite(x) && x > 0) out.x = x;
+  if (p.has('x') && Number.isFinite(x) && x > 0) out.x = clampSpeed(x);
+  if (p.get('p') === '1') out.p = true;
   const d = p.get('d');
   if (d) out.d = d.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
   const view = p.get('view');
@@ -42,6 +56,7 @@ export function formatUrl(st) {
   if (st.s) parts.push('s=' + st.s);
   if (st.t != null && Number.isFinite(st.t)) parts.push('t=' + (Math.round(st.t * 10) / 10));
   if (st.x != null && st.x !== 1) parts.push('x=' + st.x);
+  if (st.p) parts.push('p=1');
   if (st.d && st.d.length) parts.push('d=' + st.d.join(','));
   if (st.view) parts.push('view=' + st.view);
   return '#' + parts.join('&');
@@ -50,12 +65,15 @@ export function formatUrl(st) {
 let lastWritten = '';
 
 /**
- * Replaces the hash without adding a history entry (a playhead moving must not fill the back button).
+ * Replaces the hash without adding a history entry (a playhead moving must not fill the back
+ * button), or adds one (`push`: a session or a view opened, so Back leaves it).
  * @param {UrlState} st
+ * @param {boolean} [push]
  */
-export function writeUrl(st) {
+export function writeUrl(st, push = false) {
   const h = formatUrl(st);
-  if (h === lastWritten && h === location.hash) return;
+  if (!push && h === lastWritten && h === location.hash) return;
   lastWritten = h;
-  history.replaceState(null, '', h);
+  if (push) history.pushState(null, '', h);
+  else history.replaceState(null, '', h);
 }

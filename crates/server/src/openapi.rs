@@ -67,6 +67,8 @@ pub(crate) fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::frame))
         .routes(routes!(routes::laps))
         .routes(routes!(routes::stints))
+        .routes(routes!(routes::pit_stops))
+        .routes(routes!(routes::car_marks))
         .routes(routes!(routes::results))
         .routes(routes!(routes::sectors))
         .routes(routes!(routes::telemetry))

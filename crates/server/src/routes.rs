@@ -200,6 +200,18 @@ pub(crate) async fn stints(State(state): State<AppState>, params: PathParams) ->
     table(&state, &params, "stints", tables::stints).await
 }
 
+/// `GET /api/sessions/{id}/pit-stops`.
+#[utoipa::path(get, path = "/api/sessions/{id}/pit-stops", tag = "tables", summary = "Pit lane visits per driver, with the time in the pit lane", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "Pit lane visits per driver", body = [timing::tables::PitStopRow]), crate::openapi::Failures))]
+pub(crate) async fn pit_stops(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
+    table(&state, &params, "pit-stops", tables::pit_stops).await
+}
+
+/// `GET /api/sessions/{id}/car-marks`.
+#[utoipa::path(get, path = "/api/sessions/{id}/car-marks", tag = "tables", summary = "Race control's marks on cars: deleted laps, investigations, penalties", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "Race control's marks on cars", body = [timing::stewards::CarMark]), crate::openapi::Failures))]
+pub(crate) async fn car_marks(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
+    table(&state, &params, "car-marks", tables::car_marks).await
+}
+
 /// `GET /api/sessions/{id}/results`.
 #[utoipa::path(get, path = "/api/sessions/{id}/results", tag = "tables", summary = "The classification", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "The classification", body = [timing::tables::ResultRow]), crate::openapi::Failures))]
 pub(crate) async fn results(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {

@@ -20,6 +20,16 @@ pub fn stints(m: &Model) -> Result<Vec<tables::StintRow>, ApiError> {
     Ok(tables::stints(&m.session))
 }
 
+/// Pit lane visits per driver, with the time spent in the pit lane.
+pub fn pit_stops(m: &Model) -> Result<Vec<tables::PitStopRow>, ApiError> {
+    Ok(tables::pit_stops(&m.session))
+}
+
+/// Race control's marks on cars (deleted laps, investigations, penalties; `timing::stewards`).
+pub fn car_marks(m: &Model) -> Result<Vec<timing::stewards::CarMark>, ApiError> {
+    Ok(timing::stewards::car_marks(&m.session))
+}
+
 /// The classification ([`timing::classification`], as [`tables::ResultRow`]s): races by the
 /// timing's final positions, qualifying by the deepest part reached then the best lap in it,
 /// practice by best lap; empty without the timing (the manifest's coverage says so).

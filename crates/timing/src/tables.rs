@@ -63,6 +63,53 @@ pub fn stints(session: &Session) -> Vec<StintRow> {
     out
 }
 
+/// One visit to the pit lane: where it began, where it ended and how long the car spent there.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct PitStopRow {
+    /// Racing number.
+    pub driver: u16,
+    /// Three-letter code.
+    pub tla: String,
+    /// Number of the visit (1 = the first).
+    pub stop: u32,
+    /// The lap at whose end the car entered the pit lane.
+    pub lap: u32,
+    /// Pit entry, session time in s (the lap's `PitInTime`).
+    pub pit_in_s: f64,
+    /// Pit exit, session time in s (the next lap's `PitOutTime`); `None` when the car did not
+    /// come out (retired in the pits, or the session ended).
+    pub pit_out_s: Option<f64>,
+    /// Time in the pit lane, s: exit less entry (includes any time in the garage).
+    pub pit_lane_s: Option<f64>,
+}
+
+/// Every driver's visits to the pit lane, from the laps: a lap with a pit entry, and the next
+/// lap's pit exit.
+pub fn pit_stops(session: &Session) -> Vec<PitStopRow> {
+    let mut out = Vec::new();
+    for d in &session.drivers {
+        let mut laps: Vec<&Lap> = session.laps.iter().filter(|l| l.driver == d.number).collect();
+        laps.sort_by_key(|l| l.lap_number);
+        let mut stop = 0;
+        for (i, lap) in laps.iter().enumerate() {
+            let Some(pit_in) = lap.pit_in_ms else { continue };
+            stop += 1;
+            let next = laps.get(i + 1).filter(|n| n.lap_number == lap.lap_number + 1);
+            let pit_out = next.and_then(|n| n.pit_out_ms).filter(|&o| o >= pit_in);
+            out.push(PitStopRow {
+                driver: d.number,
+                tla: d.tla.clone(),
+                stop,
+                lap: lap.lap_number,
+                pit_in_s: secs(pit_in),
+                pit_out_s: pit_out.map(secs),
+                pit_lane_s: pit_out.map(|o| secs(o - pit_in)),
+            });
+        }
+    }
+    out
+}
+
 /// One weather sample.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct WeatherRow {

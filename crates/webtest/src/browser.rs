@@ -124,6 +124,15 @@ impl Browser {
         Page::attach(self.conn.clone(), session).await
     }
 
+    /// A new tab of the same browser (same profile: storage is shared, as between a person's tabs).
+    pub async fn new_page(&self) -> Result<Page> {
+        let r = self.conn.call(None, "Target.createTarget", json!({ "url": "about:blank" })).await?;
+        let target = r["targetId"].as_str().ok_or_else(|| Error::new("Target.createTarget: no targetId"))?.to_string();
+        let r = self.conn.call(None, "Target.attachToTarget", json!({ "targetId": target, "flatten": true })).await?;
+        let session = r["sessionId"].as_str().ok_or_else(|| Error::new("Target.attachToTarget: no sessionId"))?.to_string();
+        Page::attach(self.conn.clone(), session).await
+    }
+
     /// Closes the browser politely, then for sure.
     pub async fn close(mut self) {
         let _ = tokio::time::timeout(Duration::from_secs(5), self.conn.call(None, "Browser.close", json!({}))).await;
