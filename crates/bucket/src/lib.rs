@@ -228,8 +228,14 @@ impl Bucket {
     }
 }
 
-/// The store's message, on one line and bounded (an XML error body can be long).
+/// The store's message, on one line and bounded: an S3 error body's code and message when
+/// there is one (`NoSuchBucket: The specified bucket does not exist`).
 fn short(detail: &str) -> String {
+    let between =
+        |open: &str, close: &str| detail.split_once(open).and_then(|(_, rest)| rest.split_once(close)).map(|(v, _)| v.trim().to_owned());
+    if let (Some(code), Some(message)) = (between("<Code>", "</Code>"), between("<Message>", "</Message>")) {
+        return format!("{code}: {message}");
+    }
     let one_line: String = detail.split_whitespace().collect::<Vec<_>>().join(" ");
     one_line.chars().take(400).collect()
 }

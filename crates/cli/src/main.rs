@@ -28,11 +28,28 @@ struct SourceOpts {
     /// The cache folder (default: the user cache dir, e.g. ~/.cache/f1replay).
     #[arg(long, global = true)]
     cache_dir: Option<PathBuf>,
+    /// Where replay files live: file:///DIR (the cache folder DIR, as --cache-dir; the default)
+    /// or s3://BUCKET/PREFIX (credentials, region and endpoint from AWS_*; AWS_ALLOW_HTTP=true
+    /// for a plain-HTTP endpoint). Servers sharing a bucket build each session once.
+    #[arg(long, global = true, value_name = "URL")]
+    store: Option<String>,
 }
 
 impl SourceOpts {
     fn args(&self) -> load::SourceArgs {
-        load::SourceArgs { data: self.data.clone(), cache_dir: self.cache_dir.clone() }
+        let mut args = load::SourceArgs { data: self.data.clone(), cache_dir: self.cache_dir.clone(), shared_store: None };
+        match self.store.as_deref().map(load::StoreUrl::parse) {
+            Some(Ok(load::StoreUrl::Local(dir))) => args.cache_dir = Some(dir),
+            Some(Ok(load::StoreUrl::Shared(url))) => args.shared_store = Some(url),
+            // Refused by `check` before any command runs.
+            Some(Err(_)) | None => {}
+        }
+        args
+    }
+
+    /// Refuses a malformed `--store`.
+    fn check(&self) -> anyhow::Result<()> {
+        self.store.as_deref().map(load::StoreUrl::parse).transpose().map(|_| ())
     }
 }
 
@@ -147,9 +164,31 @@ enum Command {
         /// Open the viewer in the default browser once listening.
         #[arg(long)]
         open: bool,
+        /// With a shared --store: seconds a build's lease lasts unless renewed (another server
+        /// takes over a build whose server died after this).
+        #[arg(long, default_value_t = 30.0)]
+        lease_seconds: f64,
         #[command(flatten)]
         source: SourceOpts,
     },
+}
+
+impl Command {
+    /// The command's source options, if it has them.
+    fn source(&self) -> Option<&SourceOpts> {
+        match self {
+            Command::Sessions { source, .. }
+            | Command::Info { source, .. }
+            | Command::Laps { source, .. }
+            | Command::Check { source, .. }
+            | Command::Build { source, .. }
+            | Command::Frame { source, .. }
+            | Command::Verify { source, .. }
+            | Command::Serve { source, .. }
+            | Command::Bench { what: BenchWhat::Serve { source, .. } } => Some(source),
+            _ => None,
+        }
+    }
 }
 
 /// `bench serve` (the server's load generator) next to the other benchmarks.
@@ -203,6 +242,7 @@ fn session(spec: &str, source: &SourceOpts) -> anyhow::Result<(timing::Session, 
 }
 
 fn run(command: Command) -> anyhow::Result<()> {
+    command.source().map(SourceOpts::check).transpose()?;
     let mut out = std::io::stdout().lock();
     use std::io::Write;
     match command {
@@ -249,7 +289,7 @@ fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Bench { what: BenchWhat::Other(what) } => bench::run(what, &mut out)?,
         Command::Bench { what: BenchWhat::Serve { session, viewers, seconds, format, connections, source } } => {
-            let mut config = measure::serve::BenchConfig::new(serve_state(&source, true));
+            let mut config = measure::serve::BenchConfig::new(serve_state(&source, true)?);
             config.session = session;
             config.viewers = viewers;
             config.seconds = seconds;
@@ -258,7 +298,14 @@ fn run(command: Command) -> anyhow::Result<()> {
             let report = measure::serve::run(config, &mut |line| eprintln!("{line}")).map_err(anyhow::Error::msg)?;
             write!(out, "{report}")?;
         }
-        Command::Serve { addr, offline, open, source } => serve(addr, serve_state(&source, offline), open)?,
+        Command::Serve { addr, offline, open, lease_seconds, source } => {
+            let mut state = serve_state(&source, offline)?;
+            state.lease_ttl = std::time::Duration::try_from_secs_f64(lease_seconds)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .with_context(|| format!("--lease-seconds {lease_seconds}: expected a positive number of seconds"))?;
+            serve(addr, state, open)?
+        }
         Command::Sim { kind, laps, drivers, seed, out: dir } => {
             let kind = match kind.to_ascii_lowercase().as_str() {
                 "quali" | "q" => Some(sim::SessionKind::Qualifying),
@@ -308,11 +355,13 @@ fn run(command: Command) -> anyhow::Result<()> {
 }
 
 /// The server's settings from the command line.
-fn serve_state(source: &SourceOpts, offline: bool) -> server::StateConfig {
-    let mut state = server::StateConfig::new(source.cache_dir.clone().unwrap_or_else(server::default_cache_dir));
-    state.data = source.data.clone();
+fn serve_state(source: &SourceOpts, offline: bool) -> anyhow::Result<server::StateConfig> {
+    let args = source.args();
+    let mut state = server::StateConfig::new(load::cache_root(&args));
+    state.data = args.data;
     state.offline = offline;
-    state
+    state.shared_store = args.shared_store.as_deref().map(bucket::Bucket::open).transpose()?;
+    Ok(state)
 }
 
 /// `f1replay serve`: binds, optionally opens the browser, serves until Ctrl-C.

@@ -39,6 +39,7 @@ mod listen;
 mod loaded;
 pub mod openapi;
 mod routes;
+mod shared;
 mod sse;
 mod state;
 mod store;
@@ -131,6 +132,7 @@ impl Server {
     /// Sets up the state and binds the listening socket.
     pub async fn bind(config: &ServeConfig) -> Result<Server, Error> {
         let state = AppState::new(config.state.clone())?;
+        state.check_store().await?;
         Server::bind_with_state(config.addr, state).await
     }
 
