@@ -152,6 +152,24 @@ enum Command {
         #[command(subcommand)]
         what: BenchWhat,
     },
+    /// Writes a static site: the viewer, the session list, and per session its manifest,
+    /// chunks (gzip, immutable names) and tables, for any static file host or CDN. Publishing
+    /// again writes only the files that changed.
+    Publish {
+        /// Session ids as the API names them (`sim-race`, `2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying`).
+        sessions: Vec<String>,
+        /// Every available session of this season (0: the simulated ones).
+        #[arg(long)]
+        season: Option<u16>,
+        /// Where the site goes: a folder, or s3://BUCKET/PREFIX.
+        #[arg(long)]
+        out: String,
+        /// Never contact the archive.
+        #[arg(long)]
+        offline: bool,
+        #[command(flatten)]
+        source: SourceOpts,
+    },
     /// Serves the replay viewer and its API (docs/API.md); Ctrl-C stops it. With no network and
     /// no data it still serves the simulated sessions.
     Serve {
@@ -185,6 +203,7 @@ impl Command {
             | Command::Frame { source, .. }
             | Command::Verify { source, .. }
             | Command::Serve { source, .. }
+            | Command::Publish { source, .. }
             | Command::Bench { what: BenchWhat::Serve { source, .. } } => Some(source),
             _ => None,
         }
@@ -306,6 +325,10 @@ fn run(command: Command) -> anyhow::Result<()> {
                 .with_context(|| format!("--lease-seconds {lease_seconds}: expected a positive number of seconds"))?;
             serve(addr, state, open)?
         }
+        Command::Publish { sessions, season, out: site, offline, source } => {
+            let report = publish(sessions, season, &site, serve_state(&source, offline)?)?;
+            writeln!(out, "published {site}: {report}")?;
+        }
         Command::Sim { kind, laps, drivers, seed, out: dir } => {
             let kind = match kind.to_ascii_lowercase().as_str() {
                 "quali" | "q" => Some(sim::SessionKind::Qualifying),
@@ -362,6 +385,36 @@ fn serve_state(source: &SourceOpts, offline: bool) -> anyhow::Result<server::Sta
     state.offline = offline;
     state.shared_store = args.shared_store.as_deref().map(bucket::Bucket::open).transpose()?;
     Ok(state)
+}
+
+/// `f1replay publish`: the sessions (and the season's) as a static site at `out`.
+fn publish(
+    mut sessions: Vec<String>,
+    season: Option<u16>,
+    out: &str,
+    state: server::StateConfig,
+) -> anyhow::Result<server::publish::PublishReport> {
+    server::init_logging(false);
+    let site = if out.contains("://") {
+        server::publish::SiteOut::Bucket(bucket::Bucket::open(out)?)
+    } else {
+        server::publish::SiteOut::Dir(PathBuf::from(out))
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
+    rt.block_on(async {
+        let state = server::AppState::new(state)?;
+        state.check_store().await?;
+        if let server::publish::SiteOut::Bucket(b) = &site {
+            b.check().await?;
+        }
+        if let Some(year) = season {
+            sessions.extend(server::publish::season_sessions(state.clone(), year).await?);
+        }
+        if sessions.is_empty() {
+            anyhow::bail!("nothing to publish: name sessions, or --season YEAR");
+        }
+        Ok(server::publish::publish(state, &sessions, &site).await?)
+    })
 }
 
 /// `f1replay serve`: binds, optionally opens the browser, serves until Ctrl-C.

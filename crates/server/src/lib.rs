@@ -38,6 +38,7 @@ mod frames;
 mod listen;
 mod loaded;
 pub mod openapi;
+pub mod publish;
 mod routes;
 mod shared;
 mod sse;

@@ -25,6 +25,11 @@ pub fn file_count() -> usize {
     FILES.len()
 }
 
+/// The embedded files: (path relative to the site's root, bytes), for `f1replay publish`.
+pub(crate) fn files() -> impl Iterator<Item = (&'static str, &'static [u8])> {
+    FILES.iter().map(|(path, _, bytes)| (*path, *bytes))
+}
+
 /// The content type of a file, by extension.
 pub fn content_type(path: &str) -> &'static str {
     let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
