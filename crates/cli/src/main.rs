@@ -231,6 +231,10 @@ enum BenchWhat {
         /// Keep-alive connections requesting chunks.
         #[arg(long, default_value_t = 32)]
         connections: usize,
+        /// Instead: chunk requests against a published static site at this URL
+        /// (http://HOST:PORT/PATH/, served by any static file server) for --seconds.
+        #[arg(long, value_name = "URL")]
+        site: Option<String>,
         #[command(flatten)]
         source: SourceOpts,
     },
@@ -307,7 +311,28 @@ fn run(command: Command) -> anyhow::Result<()> {
             }
         }
         Command::Bench { what: BenchWhat::Other(what) } => bench::run(what, &mut out)?,
-        Command::Bench { what: BenchWhat::Serve { session, viewers, seconds, format, connections, source } } => {
+        Command::Bench { what: BenchWhat::Serve { session, seconds, connections, site: Some(site), .. } } => {
+            let rest = site.strip_prefix("http://").with_context(|| format!("--site {site}: expected http://HOST:PORT/PATH"))?;
+            let (host, root) = rest.split_once('/').map(|(h, r)| (h, format!("/{r}"))).unwrap_or((rest, "/".to_owned()));
+            use std::net::ToSocketAddrs as _;
+            let addr =
+                host.to_socket_addrs().ok().and_then(|mut a| a.next()).with_context(|| format!("--site {site}: cannot resolve {host}"))?;
+            let (chunks, figures) = measure::serve::site_chunks(addr, &root, &session, connections, seconds).map_err(anyhow::Error::msg)?;
+            writeln!(
+                out,
+                "static site {site}, session {session} ({chunks} chunk files), {connections} keep-alive connections, {seconds} s (client and server on this machine):"
+            )?;
+            writeln!(
+                out,
+                "  {:.0} chunk requests/s, {:.1} MB/s of bodies, latency p50 {:.2} ms p99 {:.2} ms, {} errors",
+                figures.requests_per_s,
+                figures.body_bytes_per_s / 1e6,
+                figures.latency.p50,
+                figures.latency.p99,
+                figures.errors
+            )?;
+        }
+        Command::Bench { what: BenchWhat::Serve { session, viewers, seconds, format, connections, site: None, source } } => {
             let mut config = measure::serve::BenchConfig::new(serve_state(&source, true)?);
             config.session = session;
             config.viewers = viewers;

@@ -267,6 +267,14 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_viewer_learns_it_talks_to_a_server() {
+        let (state, _dir) = state();
+        let (status, body) = get(app(state), "/static.json").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["static"], false);
+    }
+
+    #[tokio::test]
     async fn the_root_serves_a_page() {
         let (state, _dir) = state();
         let response = app(state).oneshot(Request::get("/").body(Body::empty()).unwrap()).await.unwrap();

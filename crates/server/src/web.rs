@@ -66,6 +66,12 @@ pub(crate) async fn static_file(method: Method, uri: Uri, headers: HeaderMap) ->
     }
     let path = uri.path();
     let Some((name, etag, bytes)) = lookup(path) else {
+        // The viewer asks for it first: a published site has one (static mode); here the API
+        // answers, so the viewer uses it.
+        if path == "/static.json" {
+            return ([(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-cache")], r#"{"static":false}"#)
+                .into_response();
+        }
         if path == "/" || path == "/index.html" {
             return Html(NOT_BUILT).into_response();
         }
