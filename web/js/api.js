@@ -15,6 +15,51 @@ export class ApiError extends Error {
 }
 
 /**
+ * Static mode: the viewer published by `f1replay publish` on a plain static file host, marked
+ * by its `static.json`. There is no API to ask: each API path maps to a published file (no
+ * query strings), chunks are gzip files named by their ETag, and nothing needs building.
+ */
+export const STATIC = await fetch('static.json')
+  .then((r) => (r.ok ? r.json() : null))
+  .then((j) => Boolean(j && j.static))
+  .catch(() => false);
+
+/** Chunk file names (their ETags) by session id, from the manifests read in static mode. */
+const chunkNames = new Map();
+
+/**
+ * The published file of an API path in static mode (`null`: the site does not hold it).
+ * @param {string} path
+ * @returns {string|null}
+ */
+export function staticPath(path) {
+  const [route, query] = path.split('?');
+  const q = new URLSearchParams(query ?? '');
+  let m;
+  if (route === '/api/codes') return 'data/codes.json';
+  if (route === '/api/seasons') return 'data/seasons.json';
+  if ((m = route.match(/^\/api\/seasons\/([^/]+)\/sessions$/))) return `data/seasons/${m[1]}/sessions.json`;
+  if ((m = route.match(/^\/api\/sessions\/([^/]+)$/))) return `data/sessions/${m[1]}/manifest.json`;
+  if ((m = route.match(/^\/api\/sessions\/([^/]+)\/telemetry$/))) {
+    return `data/sessions/${m[1]}/telemetry/${Number(q.get('driver'))}-${Number(q.get('lap'))}.json`;
+  }
+  if ((m = route.match(/^\/api\/sessions\/([^/]+)\/([a-z-]+)$/))) return `data/sessions/${m[1]}/${m[2]}.json`;
+  return null;
+}
+
+/**
+ * The URL to fetch for an API path: itself, or its published file in static mode.
+ * @param {string} path
+ * @returns {string}
+ */
+export function apiUrl(path) {
+  if (!STATIC) return path;
+  const file = staticPath(path);
+  if (file === null) throw new ApiError(`Not available in this published site (${path}).`, 404);
+  return file;
+}
+
+/**
  * GETs JSON from the API.
  * @param {string} path e.g. `/api/seasons`
  * @param {AbortSignal} [signal]
@@ -23,7 +68,7 @@ export class ApiError extends Error {
 export async function getJson(path, signal) {
   let res;
   try {
-    res = await fetch(path, { signal, headers: { Accept: 'application/json' } });
+    res = await fetch(apiUrl(path), { signal, headers: { Accept: 'application/json' } });
   } catch (e) {
     if (e && e.name === 'AbortError') throw e;
     throw new ApiError('The f1replay server cannot be reached. Is it still running?', 0);
@@ -74,7 +119,11 @@ export const sessionsOf = (year) => getJson(`/api/seasons/${encodeURIComponent(y
  * @param {string} id
  * @returns {Promise<any>}
  */
-export const manifest = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}`);
+export const manifest = async (id) => {
+  const m = await getJson(`/api/sessions/${encodeURIComponent(id)}`);
+  if (STATIC) chunkNames.set(id, m.chunks.map((/** @type {any} */ c) => String(c.etag).replace(/"/g, '')));
+  return m;
+};
 
 /**
  * One frame as JSON, the server's own reading of the replay.
@@ -111,7 +160,23 @@ export const telemetry = (id, driver, lap) =>
  * @param {number} n
  * @returns {string}
  */
-export const chunkUrl = (id, n) => `/api/sessions/${encodeURIComponent(id)}/chunks/${n}`;
+export const chunkUrl = (id, n) =>
+  STATIC
+    ? `data/sessions/${encodeURIComponent(id)}/chunks/${chunkNames.get(id)?.[n]}.gz`
+    : `/api/sessions/${encodeURIComponent(id)}/chunks/${n}`;
+
+/**
+ * Fetches replay chunk `n` (its bytes decompressed: by the browser from the server's
+ * Content-Encoding, or here from a published `.gz` file in static mode).
+ * @param {string} id
+ * @param {number} n
+ * @returns {Promise<Response>}
+ */
+export async function fetchChunk(id, n) {
+  const res = await fetch(chunkUrl(id, n));
+  if (!STATIC || !res.ok || !res.body) return res;
+  return new Response(res.body.pipeThrough(new DecompressionStream('gzip')));
+}
 
 /**
  * Follows the build of a session over Server-Sent Events until it is ready.
@@ -120,6 +185,8 @@ export const chunkUrl = (id, n) => `/api/sessions/${encodeURIComponent(id)}/chun
  * @returns {{done: Promise<void>, cancel: () => void}}
  */
 export function watchBuild(id, onProgress) {
+  // A published site is built already.
+  if (STATIC) return { done: Promise.resolve(), cancel: () => {} };
   const es = new EventSource(`/api/sessions/${encodeURIComponent(id)}/build`);
   let settled = false;
   const done = new Promise((resolve, reject) => {

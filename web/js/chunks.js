@@ -8,7 +8,7 @@
 // its first value then differences, zig-zag coded (0, -1, 1, -2 ... as 0, 1, 2, 3 ...). Decoding
 // joins the planes, undoes the zig-zag and takes running sums.
 
-import { chunkUrl } from './api.js';
+import { fetchChunk } from './api.js';
 
 const MAGIC = 0x43523146; // "F1RC" read as a little-endian u32
 const HEADER_BYTES = 16;
@@ -270,7 +270,7 @@ export class ChunkStore {
   #fetch(n) {
     const p = (async () => {
       try {
-        const res = await fetch(chunkUrl(this.id, n));
+        const res = await fetchChunk(this.id, n);
         if (!res.ok) throw new Error(`chunk ${n}: HTTP ${res.status}`);
         const buf = await res.arrayBuffer();
         const chunk = decodeChunk(buf, this.drivers);

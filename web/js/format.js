@@ -1,5 +1,7 @@
 // Formatting of times, gaps and codes for display. Pure functions, no DOM.
 
+import { apiUrl } from './api.js';
+
 /** The "no value" marker of i32 chunk columns. */
 export const I32_NONE = -2147483648;
 
@@ -7,7 +9,7 @@ export const I32_NONE = -2147483648;
  * The code tables of the replay format, from the model (GET /api/codes: replay::codes): this
  * module only adds colours. Loaded once, before any module that reads a code runs.
  */
-const CODES = await fetch('/api/codes').then((r) => {
+const CODES = await fetch(apiUrl('/api/codes')).then((r) => {
   if (!r.ok) throw new Error(`GET /api/codes: HTTP ${r.status}`);
   return r.json();
 });

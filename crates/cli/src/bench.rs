@@ -68,7 +68,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 pub fn run(cmd: BenchCommand, out: &mut impl std::io::Write) -> anyhow::Result<()> {
     match cmd {
         BenchCommand::Build { session, runs, fps, data, fastf1_python } => {
-            let args = crate::load::SourceArgs { data, cache_dir: None };
+            let args = crate::load::SourceArgs { data, ..Default::default() };
             let raw = crate::load::load(&session, &args)?;
             let bytes: u64 = raw.files.iter().filter_map(|(_, b)| b.as_ref()).map(|b| b.len() as u64).sum();
             let dir = std::env::temp_dir().join(format!("f1replay-bench-build-{}", std::process::id()));
@@ -221,7 +221,7 @@ pub fn run(cmd: BenchCommand, out: &mut impl std::io::Write) -> anyhow::Result<(
             let _ = std::fs::remove_dir_all(&dir);
         }
         BenchCommand::Decode { session, runs, data, fastf1_python } => {
-            let args = crate::load::SourceArgs { data, cache_dir: None };
+            let args = crate::load::SourceArgs { data, ..Default::default() };
             let t = Instant::now();
             let raw = crate::load::load(&session, &args)?;
             let read_s = t.elapsed().as_secs_f64();

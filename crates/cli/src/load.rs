@@ -13,6 +13,30 @@ pub struct SourceArgs {
     pub data: Option<PathBuf>,
     /// The raw cache folder (default: the user cache dir).
     pub cache_dir: Option<PathBuf>,
+    /// A shared replay store (`--store s3://...`), if replay files live there.
+    pub shared_store: Option<String>,
+}
+
+/// Where `--store URL` puts replay files: `file:///DIR` is the local cache folder (`DIR` is
+/// then the cache root, as `--cache-dir DIR`); anything else (`s3://BUCKET/PREFIX`) is a shared
+/// object store, opened by [`bucket::Bucket::open`].
+pub enum StoreUrl {
+    /// The local cache folder.
+    Local(PathBuf),
+    /// An object store.
+    Shared(String),
+}
+
+impl StoreUrl {
+    /// Reads `--store URL`.
+    pub fn parse(url: &str) -> anyhow::Result<StoreUrl> {
+        match url.strip_prefix("file://") {
+            Some(path) if path.starts_with('/') => Ok(StoreUrl::Local(PathBuf::from(path))),
+            Some(_) => Err(anyhow::anyhow!("--store {url}: a file URL needs an absolute path (file:///DIR)")),
+            None if url.contains("://") => Ok(StoreUrl::Shared(url.to_owned())),
+            None => Err(anyhow::anyhow!("--store {url}: expected file:///DIR or s3://BUCKET/PREFIX")),
+        }
+    }
 }
 
 /// The raw topic files of one session and where they were found.

@@ -28,11 +28,28 @@ struct SourceOpts {
     /// The cache folder (default: the user cache dir, e.g. ~/.cache/f1replay).
     #[arg(long, global = true)]
     cache_dir: Option<PathBuf>,
+    /// Where replay files live: file:///DIR (the cache folder DIR, as --cache-dir; the default)
+    /// or s3://BUCKET/PREFIX (credentials, region and endpoint from AWS_*; AWS_ALLOW_HTTP=true
+    /// for a plain-HTTP endpoint). Servers sharing a bucket build each session once.
+    #[arg(long, global = true, value_name = "URL")]
+    store: Option<String>,
 }
 
 impl SourceOpts {
     fn args(&self) -> load::SourceArgs {
-        load::SourceArgs { data: self.data.clone(), cache_dir: self.cache_dir.clone() }
+        let mut args = load::SourceArgs { data: self.data.clone(), cache_dir: self.cache_dir.clone(), shared_store: None };
+        match self.store.as_deref().map(load::StoreUrl::parse) {
+            Some(Ok(load::StoreUrl::Local(dir))) => args.cache_dir = Some(dir),
+            Some(Ok(load::StoreUrl::Shared(url))) => args.shared_store = Some(url),
+            // Refused by `check` before any command runs.
+            Some(Err(_)) | None => {}
+        }
+        args
+    }
+
+    /// Refuses a malformed `--store`.
+    fn check(&self) -> anyhow::Result<()> {
+        self.store.as_deref().map(load::StoreUrl::parse).transpose().map(|_| ())
     }
 }
 
@@ -135,6 +152,24 @@ enum Command {
         #[command(subcommand)]
         what: BenchWhat,
     },
+    /// Writes a static site: the viewer, the session list, and per session its manifest,
+    /// chunks (gzip, immutable names) and tables, for any static file host or CDN. Publishing
+    /// again writes only the files that changed.
+    Publish {
+        /// Session ids as the API names them (`sim-race`, `2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying`).
+        sessions: Vec<String>,
+        /// Every available session of this season (0: the simulated ones).
+        #[arg(long)]
+        season: Option<u16>,
+        /// Where the site goes: a folder, or s3://BUCKET/PREFIX.
+        #[arg(long)]
+        out: String,
+        /// Never contact the archive.
+        #[arg(long)]
+        offline: bool,
+        #[command(flatten)]
+        source: SourceOpts,
+    },
     /// Serves the replay viewer and its API (docs/API.md); Ctrl-C stops it. With no network and
     /// no data it still serves the simulated sessions.
     Serve {
@@ -147,9 +182,32 @@ enum Command {
         /// Open the viewer in the default browser once listening.
         #[arg(long)]
         open: bool,
+        /// With a shared --store: seconds a build's lease lasts unless renewed (another server
+        /// takes over a build whose server died after this).
+        #[arg(long, default_value_t = 30.0)]
+        lease_seconds: f64,
         #[command(flatten)]
         source: SourceOpts,
     },
+}
+
+impl Command {
+    /// The command's source options, if it has them.
+    fn source(&self) -> Option<&SourceOpts> {
+        match self {
+            Command::Sessions { source, .. }
+            | Command::Info { source, .. }
+            | Command::Laps { source, .. }
+            | Command::Check { source, .. }
+            | Command::Build { source, .. }
+            | Command::Frame { source, .. }
+            | Command::Verify { source, .. }
+            | Command::Serve { source, .. }
+            | Command::Publish { source, .. }
+            | Command::Bench { what: BenchWhat::Serve { source, .. } } => Some(source),
+            _ => None,
+        }
+    }
 }
 
 /// `bench serve` (the server's load generator) next to the other benchmarks.
@@ -173,6 +231,10 @@ enum BenchWhat {
         /// Keep-alive connections requesting chunks.
         #[arg(long, default_value_t = 32)]
         connections: usize,
+        /// Instead: chunk requests against a published static site at this URL
+        /// (http://HOST:PORT/PATH/, served by any static file server) for --seconds.
+        #[arg(long, value_name = "URL")]
+        site: Option<String>,
         #[command(flatten)]
         source: SourceOpts,
     },
@@ -203,6 +265,7 @@ fn session(spec: &str, source: &SourceOpts) -> anyhow::Result<(timing::Session, 
 }
 
 fn run(command: Command) -> anyhow::Result<()> {
+    command.source().map(SourceOpts::check).transpose()?;
     let mut out = std::io::stdout().lock();
     use std::io::Write;
     match command {
@@ -248,8 +311,29 @@ fn run(command: Command) -> anyhow::Result<()> {
             }
         }
         Command::Bench { what: BenchWhat::Other(what) } => bench::run(what, &mut out)?,
-        Command::Bench { what: BenchWhat::Serve { session, viewers, seconds, format, connections, source } } => {
-            let mut config = measure::serve::BenchConfig::new(serve_state(&source, true));
+        Command::Bench { what: BenchWhat::Serve { session, seconds, connections, site: Some(site), .. } } => {
+            let rest = site.strip_prefix("http://").with_context(|| format!("--site {site}: expected http://HOST:PORT/PATH"))?;
+            let (host, root) = rest.split_once('/').map(|(h, r)| (h, format!("/{r}"))).unwrap_or((rest, "/".to_owned()));
+            use std::net::ToSocketAddrs as _;
+            let addr =
+                host.to_socket_addrs().ok().and_then(|mut a| a.next()).with_context(|| format!("--site {site}: cannot resolve {host}"))?;
+            let (chunks, figures) = measure::serve::site_chunks(addr, &root, &session, connections, seconds).map_err(anyhow::Error::msg)?;
+            writeln!(
+                out,
+                "static site {site}, session {session} ({chunks} chunk files), {connections} keep-alive connections, {seconds} s (client and server on this machine):"
+            )?;
+            writeln!(
+                out,
+                "  {:.0} chunk requests/s, {:.1} MB/s of bodies, latency p50 {:.2} ms p99 {:.2} ms, {} errors",
+                figures.requests_per_s,
+                figures.body_bytes_per_s / 1e6,
+                figures.latency.p50,
+                figures.latency.p99,
+                figures.errors
+            )?;
+        }
+        Command::Bench { what: BenchWhat::Serve { session, viewers, seconds, format, connections, site: None, source } } => {
+            let mut config = measure::serve::BenchConfig::new(serve_state(&source, true)?);
             config.session = session;
             config.viewers = viewers;
             config.seconds = seconds;
@@ -258,7 +342,18 @@ fn run(command: Command) -> anyhow::Result<()> {
             let report = measure::serve::run(config, &mut |line| eprintln!("{line}")).map_err(anyhow::Error::msg)?;
             write!(out, "{report}")?;
         }
-        Command::Serve { addr, offline, open, source } => serve(addr, serve_state(&source, offline), open)?,
+        Command::Serve { addr, offline, open, lease_seconds, source } => {
+            let mut state = serve_state(&source, offline)?;
+            state.lease_ttl = std::time::Duration::try_from_secs_f64(lease_seconds)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .with_context(|| format!("--lease-seconds {lease_seconds}: expected a positive number of seconds"))?;
+            serve(addr, state, open)?
+        }
+        Command::Publish { sessions, season, out: site, offline, source } => {
+            let report = publish(sessions, season, &site, serve_state(&source, offline)?)?;
+            writeln!(out, "published {site}: {report}")?;
+        }
         Command::Sim { kind, laps, drivers, seed, out: dir } => {
             let kind = match kind.to_ascii_lowercase().as_str() {
                 "quali" | "q" => Some(sim::SessionKind::Qualifying),
@@ -308,11 +403,43 @@ fn run(command: Command) -> anyhow::Result<()> {
 }
 
 /// The server's settings from the command line.
-fn serve_state(source: &SourceOpts, offline: bool) -> server::StateConfig {
-    let mut state = server::StateConfig::new(source.cache_dir.clone().unwrap_or_else(server::default_cache_dir));
-    state.data = source.data.clone();
+fn serve_state(source: &SourceOpts, offline: bool) -> anyhow::Result<server::StateConfig> {
+    let args = source.args();
+    let mut state = server::StateConfig::new(load::cache_root(&args));
+    state.data = args.data;
     state.offline = offline;
-    state
+    state.shared_store = args.shared_store.as_deref().map(bucket::Bucket::open).transpose()?;
+    Ok(state)
+}
+
+/// `f1replay publish`: the sessions (and the season's) as a static site at `out`.
+fn publish(
+    mut sessions: Vec<String>,
+    season: Option<u16>,
+    out: &str,
+    state: server::StateConfig,
+) -> anyhow::Result<server::publish::PublishReport> {
+    server::init_logging(false);
+    let site = if out.contains("://") {
+        server::publish::SiteOut::Bucket(bucket::Bucket::open(out)?)
+    } else {
+        server::publish::SiteOut::Dir(PathBuf::from(out))
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
+    rt.block_on(async {
+        let state = server::AppState::new(state)?;
+        state.check_store().await?;
+        if let server::publish::SiteOut::Bucket(b) = &site {
+            b.check().await?;
+        }
+        if let Some(year) = season {
+            sessions.extend(server::publish::season_sessions(state.clone(), year).await?);
+        }
+        if sessions.is_empty() {
+            anyhow::bail!("nothing to publish: name sessions, or --season YEAR");
+        }
+        Ok(server::publish::publish(state, &sessions, &site).await?)
+    })
 }
 
 /// `f1replay serve`: binds, optionally opens the browser, serves until Ctrl-C.

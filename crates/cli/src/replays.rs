@@ -54,10 +54,16 @@ pub fn cache_dir(args: &SourceArgs) -> PathBuf {
 /// was built from other raw files). The cache is the one `f1replay serve` reads: one file per
 /// session, keyed by [`replay::store::CacheKey`]; older files of the session are pruned.
 pub fn build(spec: &str, args: &SourceArgs, fps: u32, force: bool, show_progress: bool) -> anyhow::Result<Built> {
+    // A shared store is checked first: a missing bucket or refused credentials is said before
+    // any raw file is read.
+    let shared = args.shared_store.as_deref().map(SharedStore::open).transpose()?;
     let raw = load::load(spec, args)?;
+    let key = replay::store::CacheKey { session_id: session_id(&raw.label), source_hash: raw.content_hash, fps };
+    if let Some(shared) = shared {
+        return build_shared(&shared, raw, &key, force, show_progress);
+    }
     let dir = cache_dir(args);
     replay::store::remove_orphan_temps(&dir);
-    let key = replay::store::CacheKey { session_id: session_id(&raw.label), source_hash: raw.content_hash, fps };
     let path = dir.join(key.file_name());
     if !force {
         match key.open(&dir) {
@@ -69,6 +75,72 @@ pub fn build(spec: &str, args: &SourceArgs, fps: u32, force: bool, show_progress
             Err(_) => {}
         }
     }
+    let t = Instant::now();
+    let (manifest, chunks) = build_new(raw, &key, show_progress)?;
+    replay::store::write(&path, &manifest, &chunks).map_err(anyhow::Error::from)?;
+    key.prune(&dir);
+    let build_s = t.elapsed().as_secs_f64();
+    let file = key.open(&dir).map_err(anyhow::Error::from)?;
+    Ok(Built { file, path, built_now: true, build_s })
+}
+
+/// [`build`] with replay files in a shared store (`--store s3://...`): the object
+/// `replay/ID@PIPELINE@FPSfps@HASH.f1r` is read and verified, or built and written.
+fn build_shared(
+    shared: &SharedStore,
+    raw: load::RawSession,
+    key: &replay::store::CacheKey,
+    force: bool,
+    show_progress: bool,
+) -> anyhow::Result<Built> {
+    let (rt, bucket) = (&shared.runtime, &shared.bucket);
+    let object = format!("replay/{}", key.file_name());
+    let path = PathBuf::from(format!("{}/{object}", bucket.url()));
+    if !force {
+        if let Some(bytes) = rt.block_on(bucket.get(&object))? {
+            let opened = replay::ReplayFile::from_bytes(bytes.to_vec(), &path.display().to_string())
+                .and_then(|f| key.check(f.manifest()).map(|()| f).map_err(replay::Error::Corrupt));
+            match opened {
+                Ok(file) => {
+                    load::report_losses(&raw.label, &file.manifest().warnings);
+                    return Ok(Built { file, path, built_now: false, build_s: 0.0 });
+                }
+                Err(e) if show_progress => eprintln!("rebuilding: {e}"),
+                Err(_) => {}
+            }
+        }
+    }
+    let t = Instant::now();
+    let (manifest, chunks) = build_new(raw, key, show_progress)?;
+    let bytes = replay::store::encode(&manifest, &chunks).map_err(anyhow::Error::from)?;
+    rt.block_on(bucket.put(&object, bytes::Bytes::from(bytes.clone())))?;
+    let build_s = t.elapsed().as_secs_f64();
+    let file = replay::ReplayFile::from_bytes(bytes, &path.display().to_string()).map_err(anyhow::Error::from)?;
+    Ok(Built { file, path, built_now: true, build_s })
+}
+
+/// A shared replay store, checked, and a runtime to talk to it.
+struct SharedStore {
+    runtime: tokio::runtime::Runtime,
+    bucket: bucket::Bucket,
+}
+
+impl SharedStore {
+    /// Opens `url` and checks its bucket and credentials.
+    fn open(url: &str) -> anyhow::Result<SharedStore> {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the async runtime")?;
+        let bucket = bucket::Bucket::open(url)?;
+        runtime.block_on(bucket.check())?;
+        Ok(SharedStore { runtime, bucket })
+    }
+}
+
+/// Decodes, models and builds a session's replay: its manifest and compressed chunks.
+fn build_new(
+    raw: load::RawSession,
+    key: &replay::store::CacheKey,
+    show_progress: bool,
+) -> anyhow::Result<(replay::manifest::Manifest, Vec<Vec<u8>>)> {
     let (id, hash) = (key.session_id.clone(), key.source_hash);
     let t = Instant::now();
     let label = raw.label.clone();
@@ -88,14 +160,10 @@ pub fn build(spec: &str, args: &SourceArgs, fps: u32, force: bool, show_progress
             eprintln!("[{:>6.3} s] replay: {stage} ({:.0}%)", t.elapsed().as_secs_f64(), f * 100.0);
         }
     };
-    let opts = replay::BuildOptions { fps, ..Default::default() };
+    let opts = replay::BuildOptions { fps: key.fps, ..Default::default() };
     let mut built = replay::build(&session, &id, hash, &opts, &progress).map_err(anyhow::Error::from)?;
     built.manifest.warnings = warnings;
-    replay::store::write(&path, &built.manifest, &built.chunks).map_err(anyhow::Error::from)?;
-    key.prune(&dir);
-    let build_s = t.elapsed().as_secs_f64();
-    let file = key.open(&dir).map_err(anyhow::Error::from)?;
-    Ok(Built { file, path, built_now: true, build_s })
+    Ok((built.manifest, built.chunks))
 }
 
 /// Refuses to build a replay that would silently lack its timing: a TimingData file that was

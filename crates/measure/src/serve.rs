@@ -331,8 +331,9 @@ async fn measure(config: &BenchConfig, addr: SocketAddr, prepare_s: f64, progres
     report.chunk_bytes = if sizes.is_empty() { 0 } else { (sizes.iter().sum::<u64>() / sizes.len() as u64) as usize };
     let etags: Vec<String> =
         manifest["chunks"].as_array().into_iter().flatten().map(|c| c["etag"].as_str().unwrap_or("").to_owned()).collect();
-    report.chunks_full = chunk_load(addr, id, chunks, None, config.http_connections, config.http_seconds).await;
-    report.chunks_304 = chunk_load(addr, id, chunks, Some(Arc::new(etags)), config.http_connections, config.http_seconds).await;
+    let paths = Arc::new((0..chunks).map(|n| format!("/api/sessions/{id}/chunks/{n}")).collect::<Vec<_>>());
+    report.chunks_full = chunk_load(addr, paths.clone(), None, config.http_connections, config.http_seconds).await;
+    report.chunks_304 = chunk_load(addr, paths, Some(Arc::new(etags)), config.http_connections, config.http_seconds).await;
     Ok(report)
 }
 
@@ -557,6 +558,29 @@ fn old_style_frame(json_frame: &[u8]) -> Vec<u8> {
     .unwrap_or_default()
 }
 
+/// Chunk requests against a published static site (`f1replay publish`) served at `addr` under
+/// `root` (`/` or `/prefix/`) by any static file server: the session's chunk files
+/// (`data/sessions/ID/chunks/ETAG.gz`, as the viewer fetches them) requested round-robin by
+/// `connections` keep-alive clients for `seconds`. Client and server share this machine.
+pub fn site_chunks(addr: SocketAddr, root: &str, session: &str, connections: usize, seconds: f64) -> Result<(usize, HttpFigures), String> {
+    let rt = runtime(2, "bench-client")?;
+    rt.block_on(async {
+        let base = format!("{}/data/sessions/{session}", root.trim_end_matches('/'));
+        let manifest = http_json(addr, &format!("{base}/manifest.json")).await?;
+        let names: Vec<String> = manifest["chunks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["etag"].as_str())
+            .map(|e| format!("{base}/chunks/{}.gz", e.trim_matches('"')))
+            .collect();
+        if names.is_empty() {
+            return Err(format!("{base}/manifest.json lists no chunks"));
+        }
+        Ok((names.len(), chunk_load(addr, Arc::new(names), None, connections, seconds).await))
+    })
+}
+
 /// GET `path` as JSON with a one-off connection.
 async fn http_json(addr: SocketAddr, path: &str) -> Result<serde_json::Value, String> {
     let stream = tokio::net::TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
@@ -608,16 +632,16 @@ async fn http_get(conn: &mut BufReader<tokio::net::TcpStream>, path: &str, heade
 /// request carries the chunk's `If-None-Match` and expects 304.
 async fn chunk_load(
     addr: SocketAddr,
-    id: &str,
-    chunks: usize,
+    paths: Arc<Vec<String>>,
     etags: Option<Arc<Vec<String>>>,
     connections: usize,
     seconds: f64,
 ) -> HttpFigures {
+    let chunks = paths.len().max(1);
     let end = Instant::now() + Duration::from_secs_f64(seconds);
     let mut tasks = Vec::new();
     for c in 0..connections.max(1) {
-        let id = id.to_owned();
+        let paths = paths.clone();
         let etags = etags.clone();
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
@@ -629,11 +653,11 @@ async fn chunk_load(
             let mut conn = BufReader::with_capacity(256 * 1024, stream);
             let mut n = c % chunks;
             while Instant::now() < end {
-                let path = format!("/api/sessions/{id}/chunks/{n}");
+                let path = &paths[n];
                 let t = Instant::now();
                 let result = match &etags {
-                    None => http_get(&mut conn, &path, &[("Accept-Encoding", "zstd")]).await,
-                    Some(tags) => http_get(&mut conn, &path, &[("Accept-Encoding", "zstd"), ("If-None-Match", &tags[n])]).await,
+                    None => http_get(&mut conn, path, &[("Accept-Encoding", "zstd")]).await,
+                    Some(tags) => http_get(&mut conn, path, &[("Accept-Encoding", "zstd"), ("If-None-Match", &tags[n])]).await,
                 };
                 latencies.push(t.elapsed().as_secs_f64() * 1000.0);
                 match result {

@@ -37,6 +37,10 @@ pub enum Error {
     /// The build thread pool could not be started.
     #[error("cannot start the build threads: {0}")]
     Threads(String),
+    /// The shared replay store (`--store s3://...`) is unusable: no such bucket, credentials
+    /// refused, or unreachable.
+    #[error("replay store: {0}")]
+    Store(#[from] bucket::Error),
     /// The HTTP server failed while running.
     #[error("server stopped: {0}")]
     Serve(std::io::Error),
@@ -174,6 +178,15 @@ impl From<replay::Error> for ApiError {
             }
             _ => ApiError::internal(format!("replay: {e}")),
         }
+    }
+}
+
+impl From<bucket::Error> for ApiError {
+    /// The shared replay store failed: a 502 (the store is this server's upstream) whose reason
+    /// says which store and why (missing bucket, refused credentials, or the request's error).
+    fn from(e: bucket::Error) -> ApiError {
+        tracing::warn!("replay store: {e}");
+        ApiError::bad_gateway(format!("replay store: {e}"))
     }
 }
 

@@ -38,7 +38,9 @@ mod frames;
 mod listen;
 mod loaded;
 pub mod openapi;
+pub mod publish;
 mod routes;
+mod shared;
 mod sse;
 mod state;
 mod store;
@@ -131,6 +133,7 @@ impl Server {
     /// Sets up the state and binds the listening socket.
     pub async fn bind(config: &ServeConfig) -> Result<Server, Error> {
         let state = AppState::new(config.state.clone())?;
+        state.check_store().await?;
         Server::bind_with_state(config.addr, state).await
     }
 
@@ -261,6 +264,14 @@ mod tests {
         }
         let response = app(state).oneshot(Request::post("/api/health").body(Body::from("x")).unwrap()).await.unwrap();
         assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    }
+
+    #[tokio::test]
+    async fn the_viewer_learns_it_talks_to_a_server() {
+        let (state, _dir) = state();
+        let (status, body) = get(app(state), "/static.json").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["static"], false);
     }
 
     #[tokio::test]

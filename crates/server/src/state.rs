@@ -33,6 +33,13 @@ pub struct StateConfig {
     pub build_threads: usize,
     /// Header timeout, connection and viewer caps (see [`Limits`]).
     pub limits: Limits,
+    /// A shared replay store (`--store s3://...`): replay files are read from and written to it
+    /// instead of `cache_dir/replay`, and servers sharing it build each session once between
+    /// them. `None`: the local cache folder, as always.
+    pub shared_store: Option<bucket::Bucket>,
+    /// How long a build's lease on the shared store lasts unless renewed (a builder that dies
+    /// is taken over after it).
+    pub lease_ttl: std::time::Duration,
 }
 
 impl StateConfig {
@@ -48,6 +55,8 @@ impl StateConfig {
             model_budget_bytes: 512 << 20,
             build_threads: cores.saturating_sub(1).max(1),
             limits: Limits::default(),
+            shared_store: None,
+            lease_ttl: std::time::Duration::from_secs(30),
         }
     }
 }
@@ -82,6 +91,8 @@ impl AppState {
                 max_replays: config.max_sessions,
                 model_budget_bytes: config.model_budget_bytes,
                 build_threads: config.build_threads,
+                shared: config.shared_store.clone(),
+                lease_ttl: config.lease_ttl,
             },
         )?;
         Ok(AppState {
@@ -95,6 +106,14 @@ impl AppState {
                 frames_dropped: AtomicU64::new(0),
             }),
         })
+    }
+
+    /// Checks that the shared replay store (if any) has its bucket and takes the credentials.
+    pub async fn check_store(&self) -> Result<(), Error> {
+        match self.inner.store.shared() {
+            Some(bucket) => Ok(bucket.check().await?),
+            None => Ok(()),
+        }
     }
 
     pub(crate) fn store(&self) -> &Arc<Store> {

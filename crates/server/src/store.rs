@@ -66,6 +66,10 @@ pub(crate) struct StoreConfig {
     pub max_replays: usize,
     pub model_budget_bytes: usize,
     pub build_threads: usize,
+    /// The shared replay store, if any (else `replay_dir`).
+    pub shared: Option<bucket::Bucket>,
+    /// How long a build's lease on the shared store lasts unless renewed.
+    pub lease_ttl: std::time::Duration,
 }
 
 /// Sessions: built replays, models, derived tables, and the builds in flight.
@@ -113,6 +117,16 @@ impl Store {
             failed: Mutex::new(std::collections::HashMap::new()),
             config,
         })
+    }
+
+    /// The shared replay store, if replays live in one.
+    pub(crate) fn shared(&self) -> Option<&bucket::Bucket> {
+        self.config.shared.as_ref()
+    }
+
+    /// How long a build's lease on the shared store lasts unless renewed.
+    pub(crate) fn lease_ttl(&self) -> std::time::Duration {
+        self.config.lease_ttl
     }
 
     /// The catalog of sessions.
@@ -272,6 +286,9 @@ impl Store {
     ) -> Result<Arc<LoadedReplay>, ApiError> {
         reporter.progress("fetch", 0.0);
         let key = self.cache_key(id).await?;
+        if let Some(bucket) = self.config.shared.clone() {
+            return crate::shared::open_or_build(self, &bucket, id, key, reporter).await;
+        }
         let dir = self.config.replay_dir.clone();
         if tokio::fs::try_exists(dir.join(key.file_name())).await.unwrap_or(false) {
             reporter.progress("open", 0.0);
@@ -285,6 +302,33 @@ impl Store {
             }
         }
         let started = std::time::Instant::now();
+        let (bytes, model) = self.build_encoded(id, reporter).await?;
+        reporter.progress("open", 0.0);
+        // The key of the raw files the model was built from (they may have changed since the
+        // key above was computed).
+        let key = replay::store::CacheKey { source_hash: model.source_hash, ..key };
+        let (ended, label) = (model.ended, id.to_string());
+        let file = tokio::task::spawn_blocking(move || {
+            if ended {
+                save(&dir, &key, &bytes, &label);
+            } else {
+                tracing::info!(session = %label, "the session has not ended: its replay is kept in memory, not cached");
+            }
+            replay::ReplayFile::from_bytes(bytes, &label)
+        })
+        .await??;
+        let seconds = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+        tracing::info!(session = %id, seconds, bytes = file.file_bytes().len(), "replay built");
+        Ok(Arc::new(LoadedReplay::new(id.clone(), file)))
+    }
+
+    /// Builds `id`'s replay (its model loaded or joined first) and encodes its file; counted in
+    /// [`Store::builds_started`].
+    pub(crate) async fn build_encoded(
+        self: &Arc<Self>,
+        id: &SessionId,
+        reporter: &Reporter<Arc<LoadedReplay>>,
+    ) -> Result<(Vec<u8>, Arc<Model>), ApiError> {
         let model = match self.model_flight(id) {
             Joined::Ready(m) => m,
             Joined::Flight(rx) => cache::follow(rx, |p| reporter.progress(&p.stage, p.fraction)).await?,
@@ -305,23 +349,7 @@ impl Store {
                 replay::store::encode(&built.manifest, &built.chunks)
             })
             .await??;
-        reporter.progress("open", 0.0);
-        // The key of the raw files the model was built from (they may have changed since the
-        // key above was computed).
-        let key = replay::store::CacheKey { source_hash: model.source_hash, ..key };
-        let (ended, label) = (model.ended, id.to_string());
-        let file = tokio::task::spawn_blocking(move || {
-            if ended {
-                save(&dir, &key, &bytes, &label);
-            } else {
-                tracing::info!(session = %label, "the session has not ended: its replay is kept in memory, not cached");
-            }
-            replay::ReplayFile::from_bytes(bytes, &label)
-        })
-        .await??;
-        let seconds = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
-        tracing::info!(session = %id, seconds, bytes = file.file_bytes().len(), "replay built");
-        Ok(Arc::new(LoadedReplay::new(id.clone(), file)))
+        Ok((bytes, model))
     }
 
     /// Raw files → feed → session model.

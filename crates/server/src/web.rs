@@ -25,6 +25,11 @@ pub fn file_count() -> usize {
     FILES.len()
 }
 
+/// The embedded files: (path relative to the site's root, bytes), for `f1replay publish`.
+pub(crate) fn files() -> impl Iterator<Item = (&'static str, &'static [u8])> {
+    FILES.iter().map(|(path, _, bytes)| (*path, *bytes))
+}
+
 /// The content type of a file, by extension.
 pub fn content_type(path: &str) -> &'static str {
     let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
@@ -61,6 +66,12 @@ pub(crate) async fn static_file(method: Method, uri: Uri, headers: HeaderMap) ->
     }
     let path = uri.path();
     let Some((name, etag, bytes)) = lookup(path) else {
+        // The viewer asks for it first: a published site has one (static mode); here the API
+        // answers, so the viewer uses it.
+        if path == "/static.json" {
+            return ([(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-cache")], r#"{"static":false}"#)
+                .into_response();
+        }
         if path == "/" || path == "/index.html" {
             return Html(NOT_BUILT).into_response();
         }

@@ -115,6 +115,86 @@ fn data_candidates() -> Vec<PathBuf> {
     }
 }
 
+/// A real S3-compatible server (moto's `moto_server`, from PyPI) on a free 127.0.0.1 port,
+/// stopped when dropped. `.ci/run` installs it in `$HOME/.cache/f1replay/s3venv`;
+/// `$F1REPLAY_MOTO_SERVER` names another `moto_server` binary.
+pub struct S3Server {
+    child: std::process::Child,
+    port: u16,
+}
+
+/// The `moto_server` binary: `$F1REPLAY_MOTO_SERVER`, else the venv `.ci/run` installs.
+pub fn moto_server_binary() -> Option<PathBuf> {
+    let path = std::env::var_os("F1REPLAY_MOTO_SERVER")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/f1replay/s3venv/bin/moto_server")))?;
+    path.is_file().then_some(path)
+}
+
+impl S3Server {
+    /// Starts one (`refuse_credentials`: every request's credentials are checked, and none
+    /// exist, so each is refused), or `None` after [`skip`] when moto is not installed.
+    pub fn start(refuse_credentials: bool) -> Option<S3Server> {
+        let Some(binary) = moto_server_binary() else {
+            skip("no moto_server (S3-compatible test server): run .ci/run, or pip install 'moto[server]' into ~/.cache/f1replay/s3venv");
+            return None;
+        };
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port");
+        let mut cmd = std::process::Command::new(&binary);
+        cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+        if refuse_credentials {
+            cmd.env("INITIAL_NO_AUTH_ACTION_COUNT", "0");
+        }
+        let child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+        let server = S3Server { child, port };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(std::time::Instant::now() < deadline, "moto_server did not listen on port {port} within 60 s");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Some(server)
+    }
+
+    /// Its endpoint, `http://127.0.0.1:PORT`.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The environment an S3 client needs for it (endpoint, plain HTTP, a region, test keys).
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ENDPOINT", self.endpoint()),
+            ("AWS_ALLOW_HTTP", "true".into()),
+            ("AWS_REGION", "us-east-1".into()),
+            ("AWS_ACCESS_KEY_ID", "testing".into()),
+            ("AWS_SECRET_ACCESS_KEY", "testing".into()),
+        ]
+    }
+
+    /// Creates bucket `name` (a plain `PUT /NAME`, which moto accepts unsigned).
+    pub fn create_bucket(&self, name: &str) {
+        let status = self.request("PUT", &format!("/{name}"));
+        assert!(status.starts_with("HTTP/1.1 200"), "creating bucket {name}: {status}");
+    }
+
+    /// Sends a bodiless request; returns the status line.
+    fn request(&self, method: &str, path: &str) -> String {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("connect to moto");
+        write!(s, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", self.port).unwrap();
+        let mut reply = String::new();
+        let _ = s.read_to_string(&mut reply);
+        reply.lines().next().unwrap_or("").to_owned()
+    }
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,145 @@
+//! Replays in a shared store (`--store s3://...`): any number of servers on one bucket open a
+//! session's replay file from it, or build it once between them.
+//!
+//! The replay object is `replay/ID@PIPELINE@FPSfps@HASH.f1r` (content-addressed by
+//! [`replay::store::CacheKey`]), verified on read like a local cache file: a corrupt or foreign
+//! object is rebuilt and replaced. Who builds is decided by a lease on the key
+//! ([`bucket::lease`]): the winner builds, renewing its lease while it does, writes the object,
+//! then releases; the others poll for the object, and take the lease over if its holder dies
+//! (it is not renewed past its expiry).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bucket::lease::{self, Claim, Lease};
+use bucket::Bucket;
+
+use crate::cache::Reporter;
+use crate::catalog::SessionId;
+use crate::error::ApiError;
+use crate::loaded::LoadedReplay;
+use crate::store::Store;
+
+/// The object key of a replay file.
+pub(crate) fn replay_key(key: &replay::store::CacheKey) -> String {
+    format!("replay/{}", key.file_name())
+}
+
+/// Opens `id`'s replay from `bucket`, or builds it there (once between the servers sharing it).
+pub(crate) async fn open_or_build(
+    store: &Arc<Store>,
+    bucket: &Bucket,
+    id: &SessionId,
+    key: replay::store::CacheKey,
+    reporter: &Reporter<Arc<LoadedReplay>>,
+) -> Result<Arc<LoadedReplay>, ApiError> {
+    let ttl = store.lease_ttl();
+    let poll = (ttl / 20).clamp(Duration::from_millis(20), Duration::from_millis(500));
+    loop {
+        if let Some(file) = open(bucket, &key, id).await? {
+            return Ok(Arc::new(LoadedReplay::new(id.clone(), file)));
+        }
+        match lease::claim(bucket, &key.file_name(), ttl).await? {
+            Claim::Held(holder) => {
+                reporter.progress("waiting", 0.0);
+                tracing::debug!(session = %id, holder = %holder.owner, "another server builds the replay; waiting");
+                tokio::time::sleep(poll).await;
+            }
+            Claim::Won(lease) => return build(store, bucket, id, key, lease, reporter).await,
+        }
+    }
+}
+
+/// The verified replay file at `key` in `bucket`; `None` when there is none, or when the one
+/// there is unusable (corrupt, or built from something else), which is then rebuilt.
+async fn open(bucket: &Bucket, key: &replay::store::CacheKey, id: &SessionId) -> Result<Option<replay::ReplayFile>, ApiError> {
+    let object = replay_key(key);
+    let Some(bytes) = bucket.get(&object).await? else { return Ok(None) };
+    let (k, label) = (key.clone(), format!("{}/{object}", bucket.url()));
+    let opened = tokio::task::spawn_blocking(move || {
+        let file = replay::ReplayFile::from_bytes(bytes.to_vec(), &label)?;
+        k.check(file.manifest()).map_err(|why| replay::Error::Corrupt(format!("{label}: {why}")))?;
+        Ok::<_, replay::Error>(file)
+    })
+    .await?;
+    match opened {
+        Ok(file) => {
+            tracing::info!(session = %id, object, "opened the replay from the shared store");
+            Ok(Some(file))
+        }
+        Err(e) => {
+            tracing::warn!(session = %id, "replay in the shared store unusable, rebuilding: {e}");
+            Ok(None)
+        }
+    }
+}
+
+/// Builds under `lease` (renewed meanwhile), writes the object, releases.
+async fn build(
+    store: &Arc<Store>,
+    bucket: &Bucket,
+    id: &SessionId,
+    key: replay::store::CacheKey,
+    lease: Lease,
+    reporter: &Reporter<Arc<LoadedReplay>>,
+) -> Result<Arc<LoadedReplay>, ApiError> {
+    // The object may have appeared between the look and the claim (its builder released).
+    if let Some(file) = open(bucket, &key, id).await? {
+        release(lease, id).await;
+        return Ok(Arc::new(LoadedReplay::new(id.clone(), file)));
+    }
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let heartbeat = tokio::spawn(renew_until(lease, stopped, id.clone()));
+    let started = std::time::Instant::now();
+    let built = store.build_encoded(id, reporter).await;
+    let written = match &built {
+        Ok((bytes, model)) if model.ended => {
+            reporter.progress("write", 0.99);
+            let key = replay::store::CacheKey { source_hash: model.source_hash, ..key.clone() };
+            bucket.put(&replay_key(&key), bytes::Bytes::from(bytes.clone())).await.map_err(ApiError::from)
+        }
+        Ok(_) => {
+            tracing::info!(session = %id, "the session has not ended: its replay is kept in memory, not stored");
+            Ok(())
+        }
+        Err(_) => Ok(()),
+    };
+    let _ = stop.send(());
+    if let Ok(Some(lease)) = heartbeat.await {
+        release(lease, id).await;
+    }
+    let (bytes, _) = built?;
+    written?;
+    reporter.progress("open", 0.0);
+    let label = format!("{}/{}", bucket.url(), replay_key(&key));
+    let file = tokio::task::spawn_blocking(move || replay::ReplayFile::from_bytes(bytes, &label)).await??;
+    let seconds = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+    tracing::info!(session = %id, seconds, bytes = file.file_bytes().len(), "replay built into the shared store");
+    Ok(Arc::new(LoadedReplay::new(id.clone(), file)))
+}
+
+/// Renews `lease` every third of its length until told to stop; gives it back, or `None` when
+/// another server took it over (then it is theirs to release).
+async fn renew_until(mut lease: Lease, mut stop: tokio::sync::oneshot::Receiver<()>, id: SessionId) -> Option<Lease> {
+    let every = lease.ttl() / 3;
+    loop {
+        tokio::select! {
+            _ = &mut stop => return Some(lease),
+            _ = tokio::time::sleep(every) => match lease.renew().await {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::warn!(session = %id, "the build's lease was taken over (renewed too late): another server may build it too");
+                    let _ = stop.await;
+                    return None;
+                }
+                Err(e) => tracing::warn!(session = %id, "cannot renew the build's lease: {e}"),
+            },
+        }
+    }
+}
+
+async fn release(lease: Lease, id: &SessionId) {
+    if let Err(e) = lease.release().await {
+        tracing::warn!(session = %id, "cannot release the build's lease (it expires by itself): {e}");
+    }
+}
