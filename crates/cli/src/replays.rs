@@ -116,8 +116,7 @@ pub fn verify(s: &timing::Session, folder: Option<&std::path::Path>) -> anyhow::
     if let Some(simulation) = folder.map(|f| f.join("ground_truth.json")).filter(|p| p.is_file()).map(|p| regenerate(&p)).transpose()? {
         if let Some(distances) = simulation.distances() {
             let r = replay::build(s, "verify", 0, &replay::BuildOptions::default(), &|_, _| {}).map_err(anyhow::Error::from)?;
-            let report =
-                replay::check::gaps_against_truth(&r, &|t| replay::check::simulated_truth(distances, t)).map_err(anyhow::Error::from)?;
+            let report = replay::check::gaps_against_truth(&r, &|t| distances.gaps_at(t)).map_err(anyhow::Error::from)?;
             text.push_str(&report.text);
         }
     }

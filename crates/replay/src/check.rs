@@ -315,48 +315,18 @@ fn against_updates(s: &timing::Session, m: &crate::Manifest, chunks: &[Chunk], c
     UpdateStats { compared: diffs.len() as u32, no_time_here: no_time, median_s: q(0.5), p95_s: q(0.95), max_s: q(1.0) }
 }
 
-/// A car's true standing at one instant, from a ground truth (the simulator's): what the
-/// replay's gap and interval must equal in every frame.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct TrueStanding {
-    /// Racing number.
-    pub driver: u16,
-    /// On the leader's lap: the gaps are times, compared.
-    pub lead_lap: bool,
-    /// True gap to the leader, seconds (`None` for the leader).
-    pub gap_s: Option<f64>,
-    /// True interval to the car ahead, seconds (`None` for the leader).
-    pub interval_s: Option<f64>,
-    /// How far ahead the car ahead is, and how far behind the car behind is, metres.
-    pub ahead_m: Option<f64>,
-    /// See [`TrueStanding::ahead_m`].
-    pub behind_m: Option<f64>,
-    /// The leader's and the car ahead's speed when they were where this car is, m/s.
-    pub leader_speed_ms: Option<f64>,
-    /// See [`TrueStanding::leader_speed_ms`].
-    pub ahead_speed_ms: Option<f64>,
-    /// The car ahead's racing number.
-    pub ahead: Option<u16>,
-    /// Whole laps behind the leader (0 on the lead lap).
-    pub laps_down: u32,
-    /// How far behind the leader, metres, and the lap length.
-    pub behind_leader_m: f64,
-    /// See [`TrueStanding::behind_leader_m`].
-    pub lap_m: f64,
-    /// The car has taken the chequered flag.
-    pub finished: bool,
-}
+/// A car's true standing at one instant, from the simulator's ground truth
+/// ([`sim::distance::TrueGap`]): what the replay's gap and interval must equal in every frame.
+pub use sim::distance::TrueGap as TrueStanding;
 
-impl TrueStanding {
-    /// Being lapped: running a whole number of laps behind the leader, within
-    /// [`SIDE_BY_SIDE_M`] (one lap down or still on the lap, by centimetres).
-    fn being_lapped(&self) -> bool {
-        if self.finished {
-            return false;
-        }
-        let laps = (self.behind_leader_m / self.lap_m).round();
-        laps >= 1.0 && (self.behind_leader_m - laps * self.lap_m).abs() < SIDE_BY_SIDE_M
+/// Being lapped: running a whole number of laps behind the leader, within
+/// [`SIDE_BY_SIDE_M`] (one lap down or still on the lap, by centimetres).
+fn being_lapped(st: &TrueStanding) -> bool {
+    if st.finished {
+        return false;
     }
+    let laps = (st.behind_leader_m / st.lap_m).round();
+    laps >= 1.0 && (st.behind_leader_m - laps * st.lap_m).abs() < SIDE_BY_SIDE_M
 }
 
 /// Two running cars closer than this along the track are side by side: which is ahead is a
@@ -443,32 +413,6 @@ fn comparable(standings: &[TrueStanding]) -> Vec<(Option<Undefined>, Option<Unde
         .collect()
 }
 
-/// The simulator's true standings at session time `t_ms` (see [`sim::distance`]), as
-/// [`gaps_against_truth`] reads them: the one conversion of the simulator's truth, for
-/// `f1replay verify` and the tests.
-pub fn simulated_truth(distances: &sim::distance::RaceDistances, t_ms: f64) -> Vec<TrueStanding> {
-    let standings = distances.gaps_at(t_ms);
-    standings
-        .iter()
-        .enumerate()
-        .map(|(i, g)| TrueStanding {
-            ahead: i.checked_sub(1).map(|a| standings[a].driver),
-            driver: g.driver,
-            lead_lap: g.lead_lap,
-            gap_s: g.gap_s,
-            interval_s: g.interval_s,
-            ahead_m: g.ahead_m,
-            behind_m: g.behind_m,
-            leader_speed_ms: g.leader_speed_ms,
-            ahead_speed_ms: g.ahead_speed_ms,
-            laps_down: g.laps_down,
-            behind_leader_m: g.behind_leader_m,
-            lap_m: g.lap_m,
-            finished: g.finished,
-        })
-        .collect()
-}
-
 /// A gap this close to the ground truth counts as equal (a 25 FPS frame is 0.04 s).
 pub const TRUTH_WITHIN_S: f64 = 0.05;
 
@@ -492,7 +436,8 @@ pub struct TruthReport {
 }
 
 /// Compares the gap and interval of every lead-lap car in every frame of `replay` (from
-/// the race start) with `truth(t_ms)`, and checks the lap counter never exceeds the total.
+/// the race start) with `truth(t_ms)` (the simulator's: `|t| distances.gaps_at(t)`), and
+/// checks the lap counter never exceeds the total.
 pub fn gaps_against_truth(replay: &crate::Replay, truth: &dyn Fn(f64) -> Vec<TrueStanding>) -> Result<TruthReport, Error> {
     let m = &replay.manifest;
     let mut report = TruthReport::default();
@@ -509,7 +454,7 @@ pub fn gaps_against_truth(replay: &crate::Replay, truth: &dyn Fn(f64) -> Vec<Tru
                 report.lap_counter_over_total += 1;
             }
             let standings = truth(t_ms);
-            for st in standings.iter().filter(|st| !st.lead_lap && !st.being_lapped()) {
+            for st in standings.iter().filter(|st| !st.lead_lap && !being_lapped(st)) {
                 let Some(d) = m.drivers.iter().position(|x| x.number == st.driver) else { continue };
                 report.laps_down.1 += 1;
                 if c.driver(col::GAP, d, k) == -i64::from(st.laps_down) {
@@ -525,7 +470,7 @@ pub fn gaps_against_truth(replay: &crate::Replay, truth: &dyn Fn(f64) -> Vec<Tru
                 }
             }
             for (st, (gap_undefined, interval_undefined)) in
-                standings.iter().zip(comparable(&standings)).filter(|(st, _)| st.lead_lap && !st.being_lapped())
+                standings.iter().zip(comparable(&standings)).filter(|(st, _)| st.lead_lap && !being_lapped(st))
             {
                 let Some(d) = m.drivers.iter().position(|x| x.number == st.driver) else { continue };
                 for (which, column, value, undefined) in
