@@ -434,6 +434,7 @@ fn manifest(
             t0_utc: s.t0_utc_us.map(feed::time::format_utc_us),
             start_s: s.session_start_ms.map(secs),
             end_s: secs(end_ms),
+            chequered_s: cars::chequered_flag(s).map(secs),
         },
         fps: tl.fps,
         frame_ms: 1000.0 / f64::from(tl.fps),
