@@ -125,6 +125,13 @@ pub fn lap_marks(session: &Session) -> Vec<LapMarks> {
     out
 }
 
+/// The lap holding `driver`'s best lap time at session ms `t` among `marks` ([`lap_marks`]):
+/// in qualifying, the best within the part running at `t` (each part starts with none), as
+/// the tower's Best column shows it; `None` before the driver set a time (in this part).
+pub fn best_lap_at(marks: &[LapMarks], driver: u16, t: i64) -> Option<&LapMarks> {
+    marks.iter().filter(|m| m.driver == driver).find(|m| m.lap_time.is_some_and(|l| l.personal_best_at(t)))
+}
+
 /// Whether slot `k` of an in lap ends in the pit lane: its last sector and its lap time,
 /// which the timing never marks as a best (it takes them at the pit lane's line).
 fn ends_in_pit_lane(k: usize) -> bool {

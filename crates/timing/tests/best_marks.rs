@@ -151,3 +151,58 @@ fn sector_and_lap_best_marks_equal_the_timings_flags_on_every_session() {
 /// qualifying, 725/737; 81.28% before each qualifying part started with no best and the pit
 /// lane's sectors set none); every session of the shared data at 98.3% or more.
 const FLOOR: f64 = 0.98;
+
+/// Each driver's best lap within each qualifying part, as the model holds it at the part's end
+/// ([`timing::bests::best_lap_at`]), against the timing's own best of that part
+/// (`BestLapTimes`, the last value it gave by then), on every qualifying and sprint qualifying
+/// session with TimingData.
+#[test]
+fn the_best_lap_within_each_qualifying_part_is_the_timings() {
+    let Some(data) = testkit::data_dir() else { return };
+    let (mut equal, mut compared, mut sessions) = (0, 0, 0);
+    let mut misses = Vec::new();
+    for dir in testkit::sessions_with("TimingData.jsonStream").unwrap_or_default() {
+        let name = dir.strip_prefix(&data).unwrap().display().to_string();
+        let s = timing::Session::build(&feed::FeedSession::read_dir(&dir));
+        if !s.info.is_qualifying_like() || s.part_starts_ms.is_empty() {
+            continue;
+        }
+        sessions += 1;
+        let marks = timing::bests::lap_marks(&s);
+        let session_end = s.laps.iter().filter_map(|l| l.time_ms).max().unwrap_or(i64::MAX);
+        let (mut here_equal, mut here) = (0, 0);
+        for (part, &start) in s.part_starts_ms.iter().enumerate() {
+            // The part's end: just before the next one starts, or after the last lap.
+            let end = s.part_starts_ms.get(part + 1).map_or(session_end, |next| next - 1);
+            for o in &s.official {
+                let Some(theirs) = o.part_best_ms.get(part).and_then(|c| timing::official::value_at(c, end)).flatten() else { continue };
+                // A best the timing gave before the part started is the previous part's.
+                if o.part_best_ms[part].iter().rev().find(|c| c.0 <= end).is_some_and(|c| c.0 < start) {
+                    continue;
+                }
+                let ours = timing::bests::best_lap_at(&marks, o.driver, end).and_then(|m| m.lap_time).map(|l| l.time_ms);
+                here += 1;
+                if ours == Some(theirs) {
+                    here_equal += 1;
+                } else if misses.len() < 10 {
+                    misses.push(format!("{name} Q{} car {}: {ours:?} ms here, {theirs} ms the timing's", part + 1, o.driver));
+                }
+            }
+        }
+        println!("{name}: {here_equal}/{here} part bests equal to the timing's");
+        (equal, compared) = (equal + here_equal, compared + here);
+    }
+    if sessions == 0 {
+        testkit::skip("best lap within each qualifying part: no qualifying session with TimingData");
+        return;
+    }
+    println!("all: {equal}/{compared}");
+    for m in &misses {
+        println!("    {m}");
+    }
+    assert!(compared > 100, "{compared} part bests compared");
+    // Measured: 331 of 333 (2019 Monza Q3 car 77: a 79.354 the timing kept, where the model
+    // has the lap deleted or not counted; 2025 Mexico Q2 car 5: a 77.412 the timing gave as its
+    // Q2 best, set 1871.1 s, where the model has none in Q2): not yet explained.
+    assert!(equal * 100 >= compared * 99, "{equal}/{compared}: {misses:?}");
+}
