@@ -96,7 +96,10 @@ pub fn lap_marks(session: &Session) -> Vec<LapMarks> {
     let mut events: Vec<(i64, usize, usize)> = Vec::new();
     for (i, r) in out.iter_mut().enumerate().filter(|(_, r)| !r.deleted) {
         let l = &session.laps[i];
-        let (out_lap, in_lap) = (l.pit_out_ms.is_some(), l.pit_in_ms.is_some());
+        // A pit entry or exit during the lap (FastF1 sometimes gives a lap a pit entry after its
+        // end: the car crossed the line and entered the pits on the next lap).
+        let during = |t: Option<i64>| t.is_some_and(|t| l.time_ms.is_none_or(|end| t <= end));
+        let (out_lap, in_lap) = (during(l.pit_out_ms), during(l.pit_in_ms));
         let counts = |k: usize| !(in_lap && ends_in_pit_lane(k) || out_lap && starts_in_pit_lane(k));
         events.extend((0..=LAP).filter(|&k| counts(k)).filter_map(|k| r.slot(k).map(|s| (s.set_ms, i, k))));
     }

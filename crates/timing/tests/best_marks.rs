@@ -149,7 +149,7 @@ fn sector_and_lap_best_marks_equal_the_timings_flags_on_every_session() {
 
 /// The floor the test holds: measured, the worst session agrees at 98.37% (2024 Chinese sprint
 /// qualifying, 725/737; 81.28% before each qualifying part started with no best and the pit
-/// lane's sectors set none); every session of the shared data at 98.3% or more.
+/// lane's sectors set none); every other session of the shared data at 99.18% or more.
 const FLOOR: f64 = 0.98;
 
 /// Each driver's best lap within each qualifying part, as the model holds it at the part's end
@@ -159,7 +159,7 @@ const FLOOR: f64 = 0.98;
 #[test]
 fn the_best_lap_within_each_qualifying_part_is_the_timings() {
     let Some(data) = testkit::data_dir() else { return };
-    let (mut equal, mut compared, mut sessions) = (0, 0, 0);
+    let (mut equal, mut compared, mut sessions, mut carried) = (0, 0, 0, 0);
     let mut misses = Vec::new();
     for dir in testkit::sessions_with("TimingData.jsonStream").unwrap_or_default() {
         let name = dir.strip_prefix(&data).unwrap().display().to_string();
@@ -181,6 +181,13 @@ fn the_best_lap_within_each_qualifying_part_is_the_timings() {
                     continue;
                 }
                 let ours = timing::bests::best_lap_at(&marks, o.driver, end).and_then(|m| m.lap_time).map(|l| l.time_ms);
+                // A car with no lap in this part may be given its earlier part's best (2025
+                // Mexico Q2, car 5): a time of a lap set before the part, carried over.
+                let laps = s.laps.iter().filter(|l| l.driver == o.driver && l.lap_time_ms == Some(theirs));
+                if ours.is_none() && laps.clone().count() > 0 && laps.clone().all(|l| l.time_ms.is_some_and(|e| e < start)) {
+                    carried += 1;
+                    continue;
+                }
                 here += 1;
                 if ours == Some(theirs) {
                     here_equal += 1;
@@ -196,13 +203,12 @@ fn the_best_lap_within_each_qualifying_part_is_the_timings() {
         testkit::skip("best lap within each qualifying part: no qualifying session with TimingData");
         return;
     }
-    println!("all: {equal}/{compared}");
+    println!(
+        "all: {equal}/{compared}; {carried} an earlier part's time the timing carried over to a car with no lap in the part, not compared"
+    );
     for m in &misses {
         println!("    {m}");
     }
     assert!(compared > 100, "{compared} part bests compared");
-    // Measured: 331 of 333 (2019 Monza Q3 car 77: a 79.354 the timing kept, where the model
-    // has the lap deleted or not counted; 2025 Mexico Q2 car 5: a 77.412 the timing gave as its
-    // Q2 best, set 1871.1 s, where the model has none in Q2): not yet explained.
-    assert!(equal * 100 >= compared * 99, "{equal}/{compared}: {misses:?}");
+    assert_eq!(equal, compared, "{misses:?}");
 }
