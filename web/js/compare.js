@@ -53,7 +53,9 @@ export async function open(el, id, m, opts) {
   /** @type {HTMLElement} */ (q('[data-act="close"]')).onclick = opts.close;
   let laps;
   try {
-    laps = new LapsModel(await api.laps(id));
+    const [rows, marks] = await Promise.all([api.laps(id), api.sectors(id)]);
+    laps = new LapsModel(rows);
+    laps.setMarks(marks);
   } catch (e) {
     exposed.error = e instanceof Error ? e.message : String(e);
     q('#cmp-status').innerHTML = `<div class="error-box">${esc(exposed.error)}</div>`;
@@ -63,7 +65,7 @@ export async function open(el, id, m, opts) {
   const until = opts.spoilerFree ? opts.t : Infinity;
   const usable = (r) => r.time != null && r.time <= until && r.lapTime != null;
   const drivers = m.drivers.map((d, i) => ({ ...d, index: i, colour: normColour(d.colour) }));
-  const bestOf = (n) => laps.best(n, until);
+  const bestOf = (n) => laps.sessionBest(n, until);
   drivers.sort((a, b) => (bestOf(a.number)?.lapTime ?? Infinity) - (bestOf(b.number)?.lapTime ?? Infinity));
 
   /** @type {{driver:number, lap:number}[]} */

@@ -1,8 +1,8 @@
 // The laps table (GET /api/sessions/{id}/laps, FastF1's columns, times in seconds) as a small
 // model answering "what was known at session time t": each driver's last lap; the fastest lap
 // and each driver's best, and the colours of lap and sector times, come from the model's marks
-// (GET /sectors, setMarks). Within a qualifying part (`from`) the best is still found here. Everything is filtered by the time the lap ended, so nothing is
-// shown before it happened.
+// (GET /sectors, setMarks; in qualifying the model starts each part with no best). Everything
+// is filtered by the time the lap ended, so nothing is shown before it happened.
 
 /**
  * @typedef {object} LapRow
@@ -92,35 +92,39 @@ export class LapsModel {
   }
 
   /**
-   * The fastest valid lap completed in [from, t].
+   * The fastest lap as the model marks it at t (in qualifying, of the part running at t: the
+   * model's marks start each part afresh).
    * @param {number} t
-   * @param {number} [from]
    * @returns {LapRow|null}
    */
-  fastest(t, from = -Infinity) {
-    if (from === -Infinity && this.marks) return this.#marked(t, 'ob', this.rows);
-    let best = null;
-    for (const r of this.rows) {
-      if (r.time == null || r.time > t) break;
-      if (r.time < from || !LapsModel.valid(r)) continue;
-      if (!best || /** @type {number} */ (r.lapTime) < /** @type {number} */ (best.lapTime)) best = r;
-    }
-    return best;
+  fastest(t) {
+    return this.marks ? this.#marked(t, 'ob', this.rows) : null;
   }
 
   /**
-   * A driver's best valid lap completed in [from, t].
+   * A driver's best lap as the model marks it at t (in qualifying, within the part running at
+   * t: the tower's Best column).
    * @param {number} driver
    * @param {number} t
-   * @param {number} [from]
    * @returns {LapRow|null}
    */
-  best(driver, t, from = -Infinity) {
-    if (from === -Infinity && this.marks) return this.#marked(t, 'pb', this.byDriver.get(driver) || []);
+  best(driver, t) {
+    return this.marks ? this.#marked(t, 'pb', this.byDriver.get(driver) || []) : null;
+  }
+
+  /**
+   * A driver's best lap of the whole session by t: the fastest of the laps the model marked as
+   * the driver's best when set (in qualifying, the fastest of the part bests).
+   * @param {number} driver
+   * @param {number} t
+   * @returns {LapRow|null}
+   */
+  sessionBest(driver, t) {
     let best = null;
     for (const r of this.byDriver.get(driver) || []) {
-      if (r.time == null || r.time > t || r.time < from || !LapsModel.valid(r)) continue;
-      if (!best || /** @type {number} */ (r.lapTime) < /** @type {number} */ (best.lapTime)) best = r;
+      const m = this.marks && this.marks.get(`${driver}:${r.lap}`);
+      if (r.time == null || r.time > t || r.lapTime == null || !m?.lap_time?.personal_best) continue;
+      if (!best || r.lapTime < /** @type {number} */ (best.lapTime)) best = r;
     }
     return best;
   }

@@ -150,7 +150,7 @@ export class Leaderboard {
     const t = snap.t;
     const seg = this.segmentAt(t);
     this.titleEl.innerHTML = seg ? `<span class="lb-seg">${esc(seg.name)}</span> Classification` : this.quali ? 'Classification' : `Lap ${snap.leaderLap || '–'}${this.m.session?.total_laps && (!this.spoilerFree || snap.sessionStatus >= 3) ? ' / ' + this.m.session.total_laps : ''}`;
-    const fastest = this.laps ? this.laps.fastest(t, seg ? seg.start_s : -Infinity) : null;
+    const fastest = this.laps ? this.laps.fastest(t) : null;
     const n = this.m.drivers.length;
     const cuts = this.quali ? this.#cuts(seg) : null;
     const bests = new Map();
@@ -158,7 +158,7 @@ export class Leaderboard {
     const earlier = new Map();
     if (this.quali && this.laps) {
       for (const car of snap.cars) {
-        const b = this.laps.best(car.number, t, seg ? seg.start_s : -Infinity);
+        const b = this.laps.best(car.number, t);
         bests.set(car.number, b);
         if (!b && seg) earlier.set(car.number, this.#earlierBest(car.number, seg));
       }
@@ -275,7 +275,8 @@ export class Leaderboard {
   }
 
   /**
-   * A driver's best lap in the segments before `seg` (the latest one with a lap).
+   * A driver's best lap in the segments before `seg` (the latest one with a lap): the model's
+   * mark just before the next segment started.
    * @param {number} driver
    * @param {{start_s:number}} seg
    */
@@ -283,7 +284,7 @@ export class Leaderboard {
     if (!this.laps) return null;
     const segs = this.m.segments || [];
     for (let i = segs.indexOf(seg) - 1; i >= 0; i--) {
-      const b = this.laps.best(driver, seg.start_s, segs[i].start_s);
+      const b = this.laps.best(driver, segs[i + 1].start_s - 0.001);
       if (b) return b;
     }
     return null;

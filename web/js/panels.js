@@ -1,5 +1,5 @@
 // Side panels synced to the playhead: race control messages (as they were issued), weather,
-// and the final classification (held back in spoiler-free mode until the last lap).
+// and the final classification (held back in spoiler-free mode until the chequered flag).
 
 import * as api from './api.js';
 import { clock, esc, gapS, lapTime, raceTime } from './format.js';
@@ -96,7 +96,7 @@ export class WeatherPanel {
   }
 }
 
-/** The classification (GET /results), hidden in spoiler-free mode until the last lap. */
+/** The classification (GET /results), hidden in spoiler-free mode until the chequered flag. */
 export class ResultsPanel {
   /**
    * @param {HTMLElement} el
@@ -123,15 +123,16 @@ export class ResultsPanel {
   }
 
   /**
-   * Whether the final classification may be shown at this snapshot: on the last lap of a race,
-   * once the session is finished, or after the last segment ends.
+   * Whether the final classification may be shown at this snapshot: once the chequered flag
+   * has fallen (the model's time for it, `session.chequered_s`), once the session is finished,
+   * or after its end.
    * @param {import('./snapshot.js').Snapshot} snap
    */
   revealed(snap) {
     if (!this.spoilerFree) return true;
-    const total = this.m.session?.total_laps;
     if (snap.sessionStatus >= 3 && snap.sessionStatus <= 4) return true;
-    if (total && snap.leaderLap >= total) return true;
+    const flag = this.m.session?.chequered_s;
+    if (typeof flag === 'number') return snap.t >= flag;
     return snap.t >= (this.m.session?.end_s ?? Infinity);
   }
 
@@ -142,7 +143,7 @@ export class ResultsPanel {
     if (key === this.shownKey) return;
     this.shownKey = key;
     if (!show) {
-      this.el.innerHTML = '<div class="spoiler-hidden" id="results-hidden">The final classification is hidden until the last lap<br><span class="muted">(spoiler-free mode)</span></div>';
+      this.el.innerHTML = '<div class="spoiler-hidden" id="results-hidden">The final classification is hidden until the chequered flag<br><span class="muted">(spoiler-free mode)</span></div>';
       return;
     }
     if (!this.results && !this.error) {

@@ -68,18 +68,25 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the async runtime")
 }
 
-/// Reads every known topic of a session. A folder path is read directly; anything else is
-/// resolved as `YEAR/EVENT/SESSION`.
-pub fn load(session: &str, args: &SourceArgs) -> anyhow::Result<RawSession> {
+/// Where a session's raw files are: (the source, the session's path in it, the name to print).
+/// A folder path is read directly; anything else is resolved as `YEAR/EVENT/SESSION`.
+pub fn locate(session: &str, args: &SourceArgs) -> anyhow::Result<(AnySource, String, String)> {
     let as_path = Path::new(session);
     if as_path.is_dir() {
         let (src, path) = LocalSource::session_folder(as_path).map_err(anyhow::Error::from)?;
-        return fetch_all(&AnySource::from(src), &path, as_path.display().to_string());
+        return Ok((AnySource::from(src), path, as_path.display().to_string()));
     }
     let src = source(args)?;
     let rt = runtime()?;
     let resolved = rt.block_on(archive::resolve_session(&src, session)).map_err(anyhow::Error::from)?;
-    fetch_all(&src, &resolved.path, resolved.path.clone())
+    let label = resolved.path.clone();
+    Ok((src, resolved.path, label))
+}
+
+/// Reads every known topic of a session ([`locate`]).
+pub fn load(session: &str, args: &SourceArgs) -> anyhow::Result<RawSession> {
+    let (src, path, label) = locate(session, args)?;
+    fetch_all(&src, &path, label)
 }
 
 fn fetch_all(src: &AnySource, path: &str, label: String) -> anyhow::Result<RawSession> {

@@ -381,7 +381,7 @@ fn run(command: Command) -> anyhow::Result<()> {
             let built = replays::build(&spec, &source.args(), fps, force, !report_peak_rss)?;
             writeln!(out, "{}", built.summary())?;
             if report_peak_rss {
-                writeln!(out, "peak RSS: {:.0} MB", bench::peak_rss_mb())?;
+                writeln!(out, "peak RSS: {:.0} MB", measure::pipeline::peak_rss_mb())?;
             }
         }
         Command::Frame { session: spec, t, fps, source } => {

@@ -184,7 +184,7 @@ pub fn verify(s: &timing::Session, folder: Option<&std::path::Path>) -> anyhow::
     if let Some(simulation) = folder.map(|f| f.join("ground_truth.json")).filter(|p| p.is_file()).map(|p| regenerate(&p)).transpose()? {
         if let Some(distances) = simulation.distances() {
             let r = replay::build(s, "verify", 0, &replay::BuildOptions::default(), &|_, _| {}).map_err(anyhow::Error::from)?;
-            let report = replay::check::gaps_against_truth(&r, &|t| true_standings(distances, t)).map_err(anyhow::Error::from)?;
+            let report = replay::check::gaps_against_truth(&r, &|t| distances.gaps_at(t)).map_err(anyhow::Error::from)?;
             text.push_str(&report.text);
         }
     }
@@ -210,28 +210,4 @@ fn regenerate(path: &std::path::Path) -> anyhow::Result<sim::Simulation> {
         return Err(anyhow::anyhow!("{}: not the truth of a simulation this simulator makes from its seed and settings", path.display()));
     }
     Ok(simulation)
-}
-
-/// The simulator's true standings at `t_ms`, as the replay's check reads them.
-fn true_standings(distances: &sim::distance::RaceDistances, t_ms: f64) -> Vec<replay::check::TrueStanding> {
-    let standings = distances.gaps_at(t_ms);
-    standings
-        .iter()
-        .enumerate()
-        .map(|(i, g)| replay::check::TrueStanding {
-            ahead: i.checked_sub(1).map(|a| standings[a].driver),
-            driver: g.driver,
-            lead_lap: g.lead_lap,
-            gap_s: g.gap_s,
-            interval_s: g.interval_s,
-            ahead_m: g.ahead_m,
-            behind_m: g.behind_m,
-            leader_speed_ms: g.leader_speed_ms,
-            ahead_speed_ms: g.ahead_speed_ms,
-            laps_down: g.laps_down,
-            behind_leader_m: g.behind_leader_m,
-            lap_m: g.lap_m,
-            finished: g.finished,
-        })
-        .collect()
 }

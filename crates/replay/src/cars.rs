@@ -1,6 +1,9 @@
 //! Every car's state on the common timeline: one pass per driver (drivers in parallel), each
 //! channel a column with one value per frame. Continuous channels are interpolated, discrete
-//! ones stepped; a car with no data at a frame is absent, never at (0, 0).
+//! ones stepped; a car with no data at a frame is absent, never at (0, 0). A car's progress
+//! along the lap between two position samples follows the distance its speed channel gives
+//! (`PositionPair`), not a straight line in time: the standings' time-at-distance gaps
+//! read it.
 
 use crate::geometry::Track;
 use crate::quantise::round_to_i32;
@@ -358,9 +361,12 @@ struct Walk<'a> {
     tel_hint: usize,
     proj_hint: usize,
     /// Distance along the lap of telemetry rows `i` and `i + 1`, projected once per row pair:
-    /// between two rows a car is drawn on the straight line between them, so its distance
-    /// along the lap is interpolated the same way (a projection per row, not per frame).
+    /// where the position samples are not known (see `PositionPair`), a car between two
+    /// rows is drawn on the straight line between them and its distance along the lap is
+    /// interpolated the same way (a projection per row, not per frame).
     row_along: Option<(usize, f32, f32)>,
+    /// The two position samples around the frames, projected once per pair.
+    position_pair: Option<PositionPair>,
     prev_progress: f64,
     /// The lap being driven, and its tyres (compound code, age), looked up when a lap is
     /// completed.
@@ -469,6 +475,7 @@ impl<'a> CarPass<'a> {
             tel_hint: 0,
             proj_hint: 0,
             row_along: None,
+            position_pair: None,
             prev_progress: f64::NAN,
             current_for: None,
             current: None,
@@ -745,29 +752,18 @@ impl<'a> Walk<'a> {
         let ctx = setup.ctx;
         let (lap_start, lap_end, _) = self.bounds;
         if let (true, Some(track), Some((i, f)), Some(tel)) = (sample.has_pos(), ctx.track, sample.row, setup.tel) {
-            let (a0, a1) = match self.row_along {
-                Some((r, a0, a1)) if r == i => (a0, a1),
-                // The next pair shares a row with this one.
-                Some((r, _, a1)) if r + 1 == i => (a1, track.project([tel.x_m[i + 1], tel.y_m[i + 1]], &mut self.proj_hint).0),
-                _ => {
-                    let a0 = track.project([tel.x_m[i], tel.y_m[i]], &mut self.proj_hint).0;
-                    (a0, track.project([tel.x_m[i + 1], tel.y_m[i + 1]], &mut self.proj_hint).0)
-                }
-            };
-            self.row_along = Some((i, a0, a1));
             let lap_m = track.length_m;
-            let mut step = a1 - a0;
-            if step > lap_m / 2.0 {
-                step -= lap_m;
-            } else if step < -lap_m / 2.0 {
-                step += lap_m;
-            }
-            let mut along = a0 + step * f;
-            if along < 0.0 {
-                along += lap_m;
+            let along = match self.position_pair_at(tel, track, i) {
+                Some(pair) => pair.along_at(tel, t),
+                None => self.row_along_at(tel, track, i, f),
+            };
+            let along = if along < 0.0 {
+                along + lap_m
             } else if along >= lap_m {
-                along -= lap_m;
-            }
+                along - lap_m
+            } else {
+                along
+            };
             f64::from(track.fraction(along))
         } else if let (Some(a), Some(b), false) = (lap_start, lap_end, self.in_pit && ctx.track.is_some()) {
             // The lap being driven's sector timing points, where known.
@@ -779,6 +775,120 @@ impl<'a> Walk<'a> {
         } else {
             f64::NAN
         }
+    }
+}
+
+impl Walk<'_> {
+    /// The position samples around merged row `i` (the last at or before it, the first after
+    /// it), projected on the centreline; `None` without a position sample on either side.
+    fn position_pair_at(&mut self, tel: &DriverTelemetry, track: &crate::geometry::Track, i: usize) -> Option<PositionPair> {
+        if let Some(p) = self.position_pair.filter(|p| p.rows.0 <= i && i < p.rows.1) {
+            return Some(p);
+        }
+        let rows = &tel.position_row;
+        if rows.len() != tel.t_ms.len() {
+            return None;
+        }
+        let j0 = (0..=i).rev().take(PAIR_SEARCH_ROWS).find(|&j| rows[j])?;
+        let j1 = (i + 1..rows.len()).take(PAIR_SEARCH_ROWS).find(|&j| rows[j])?;
+        let a0 = track.project([tel.x_m[j0], tel.y_m[j0]], &mut self.proj_hint).0;
+        let a1 = track.project([tel.x_m[j1], tel.y_m[j1]], &mut self.proj_hint).0;
+        let pair = PositionPair::new(tel, (j0, j1), a0, a1, track.length_m);
+        self.position_pair = Some(pair);
+        Some(pair)
+    }
+
+    /// Distance along the lap at fraction `f` of merged rows `i` and `i + 1`, linear between
+    /// their projections (telemetry without its position samples marked).
+    fn row_along_at(&mut self, tel: &DriverTelemetry, track: &crate::geometry::Track, i: usize, f: f32) -> f32 {
+        let (a0, a1) = match self.row_along {
+            Some((r, a0, a1)) if r == i => (a0, a1),
+            // The next pair shares a row with this one.
+            Some((r, _, a1)) if r + 1 == i => (a1, track.project([tel.x_m[i + 1], tel.y_m[i + 1]], &mut self.proj_hint).0),
+            _ => {
+                let a0 = track.project([tel.x_m[i], tel.y_m[i]], &mut self.proj_hint).0;
+                (a0, track.project([tel.x_m[i + 1], tel.y_m[i + 1]], &mut self.proj_hint).0)
+            }
+        };
+        self.row_along = Some((i, a0, a1));
+        a0 + short_way(a1 - a0, track.length_m) * f
+    }
+}
+
+/// How many merged rows away a position sample is looked for (position samples come 4-5 a
+/// second and car samples as often, so the next one is a row or two away; further, the
+/// position is a gap).
+const PAIR_SEARCH_ROWS: usize = 16;
+
+/// Below this distance between two position samples (m) the car is taken as standing: its
+/// speed says nothing about where it is between them, and time does as well.
+const STANDING_M: f64 = 0.05;
+
+/// Two consecutive position samples of a car and where they are along the lap. Between them
+/// the car is where its speed has taken it: the distance from the first is split in
+/// proportion to the distance the speed channel gives (trapezoids over the car samples in
+/// between), so a car braking or launching between two samples is not put on a straight line
+/// in time, which at 4-5 samples a second is up to half a metre off, and at a hairpin or in
+/// the pit lane that is several hundredths of a second of gap.
+#[derive(Debug, Clone, Copy)]
+struct PositionPair {
+    /// The two samples' merged rows.
+    rows: (usize, usize),
+    /// Distance along the lap of the first, and the way to the second (the short way round).
+    along: f32,
+    step: f32,
+    /// The distance the speed channel gives between the two (`None` where it has a gap or
+    /// says the car stood).
+    driven_m: Option<f64>,
+}
+
+impl PositionPair {
+    fn new(tel: &DriverTelemetry, rows: (usize, usize), a0: f32, a1: f32, lap_m: f32) -> PositionPair {
+        let driven_m = driven_m(tel, rows.0, tel.t_ms[rows.1]).filter(|d| *d > STANDING_M);
+        PositionPair { rows, along: a0, step: short_way(a1 - a0, lap_m), driven_m }
+    }
+
+    /// Distance along the lap (not wrapped) at `t`, between the two samples.
+    fn along_at(&self, tel: &DriverTelemetry, t: i64) -> f32 {
+        let (t0, t1) = (tel.t_ms[self.rows.0], tel.t_ms[self.rows.1]);
+        let by_time = (t - t0) as f64 / (t1 - t0).max(1) as f64;
+        let f = match self.driven_m {
+            Some(total) => driven_m(tel, self.rows.0, t).map_or(by_time, |d| d / total),
+            None => by_time,
+        };
+        self.along + self.step * f.clamp(0.0, 1.0) as f32
+    }
+}
+
+/// The distance the speed channel gives from merged row `from` to `t` (m; trapezoids over
+/// the rows, the speed linear between them); `None` where the speed has a gap.
+fn driven_m(tel: &DriverTelemetry, from: usize, t: i64) -> Option<f64> {
+    let mut d = 0.0;
+    let mut r = from;
+    while r + 1 < tel.t_ms.len() && tel.t_ms[r] < t {
+        let (ta, tb) = (tel.t_ms[r], tel.t_ms[r + 1]);
+        let (va, vb) = (f64::from(tel.speed_kph[r]) / 3.6, f64::from(tel.speed_kph[r + 1]) / 3.6);
+        if !(va.is_finite() && vb.is_finite()) {
+            return None;
+        }
+        let span = (tb - ta) as f64 / 1000.0;
+        let dt = ((t.min(tb) - ta) as f64 / 1000.0).max(0.0);
+        // Speed linear over the span: ∫ = va·dt + (vb − va)·dt² / (2·span).
+        d += va * dt + (vb - va) * dt * dt / (2.0 * span.max(1e-3));
+        r += 1;
+    }
+    Some(d)
+}
+
+/// A change of distance along the lap taken the short way round (a car crossing the line
+/// goes from the end of the lap to its start, not back over the whole lap).
+fn short_way(step: f32, lap_m: f32) -> f32 {
+    if step > lap_m / 2.0 {
+        step - lap_m
+    } else if step < -lap_m / 2.0 {
+        step + lap_m
+    } else {
+        step
     }
 }
 

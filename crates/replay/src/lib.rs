@@ -49,7 +49,7 @@ use timing::Session;
 pub const FORMAT_VERSION: u32 = 3;
 /// Version of the whole pipeline (timing rules + replay build); part of cache keys, so a
 /// change of either rebuilds cached replays.
-pub const PIPELINE_VERSION: &str = "timing-2/replay-6";
+pub const PIPELINE_VERSION: &str = "timing-2/replay-7";
 /// zstd level of the chunks. With zig-zag deltas level 1 is smaller than level 3 was without
 /// them (simulated race 8.28 MB, 8.61 MB before), with a third fewer instructions than level 3.
 const ZSTD_LEVEL: i32 = 1;
@@ -434,6 +434,7 @@ fn manifest(
             t0_utc: s.t0_utc_us.map(feed::time::format_utc_us),
             start_s: s.session_start_ms.map(secs),
             end_s: secs(end_ms),
+            chequered_s: cars::chequered_flag(s).map(secs),
         },
         fps: tl.fps,
         frame_ms: 1000.0 / f64::from(tl.fps),

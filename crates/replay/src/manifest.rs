@@ -28,6 +28,11 @@ pub struct SessionMeta {
     pub start_s: Option<f64>,
     /// Last frame's time, s.
     pub end_s: f64,
+    /// Races and sprints: when the chequered flag fell, s (the leader completed the race
+    /// distance; [`crate::cars::chequered_flag`]): before it the final classification is not
+    /// known, and a spoiler-free viewer keeps it hidden.
+    #[serde(default)]
+    pub chequered_s: Option<f64>,
 }
 
 /// One chunk in the index.

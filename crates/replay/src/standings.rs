@@ -9,8 +9,10 @@
 //! else by when they took the flag plus unserved time penalties; a retired car keeps the place its laps
 //! earned until others pass it, so in the end it is below every car that completed more laps.
 //! Gaps are time-at-distance: how long ago the leader (or the car ahead) was where this car is
-//! now; lapped cars show laps down. In the first frame after a car crosses the line, its gaps
-//! are the line's (the difference of crossing times), as the timing shows them.
+//! now (a car's progress between two position samples follows its speed, see
+//! [`crate::cars`]); lapped cars show laps down. A frame shows the gap at its own time, also
+//! just after a line crossing: the timing's gap at the line (the difference of crossing times)
+//! is the same measure taken at the crossing.
 //!
 //! Qualifying and practice: the timing screen's order, from the model
 //! ([`timing::classification::best_lap_order`]); gaps are lap-time differences within a part.
@@ -455,11 +457,9 @@ fn rank_span(
     // Per car: the last answers of its gap and interval searches, and whom they were to.
     let mut gap_hint: Vec<(usize, usize)> = vec![(usize::MAX, 0); drivers];
     let mut int_hint: Vec<(usize, usize)> = vec![(usize::MAX, 0); drivers];
-    // Per car: its next line crossing (index into `crossings_ms`) at or after the previous frame.
-    let mut next_crossing = vec![0usize; drivers];
     for k in a..b {
         let j = k - a;
-        let (t_prev, t) = (tl.t_ms(k.saturating_sub(1) as u32), tl.t_ms(k as u32));
+        let t = tl.t_ms(k as u32);
         let (progress, state, official) =
             (&progress[j * drivers..][..drivers], &state[j * drivers..][..drivers], &official[j * drivers..][..drivers]);
         // Ties (the grid, cars stopped together) go by the official order, then the number:
@@ -504,19 +504,7 @@ fn rank_span(
                 continue;
             }
             let ahead = above;
-            let gaps = car_gaps(
-                cars,
-                index,
-                tl,
-                k,
-                (t_prev, t),
-                d,
-                (leader, ahead),
-                progress,
-                state,
-                &mut next_crossing[d],
-                (&mut gap_hint[d], &mut int_hint[d]),
-            );
+            let gaps = car_gaps(cars, index, tl, k, t, d, (leader, ahead), progress, state, (&mut gap_hint[d], &mut int_hint[d]));
             gap[d * len + j] = gaps.0;
             int[d * len + j] = gaps.1;
         }
@@ -524,9 +512,10 @@ fn rank_span(
     st
 }
 
-/// Car `d`'s gap to `leader` and interval to `ahead` in frame `k` (at `t`, the frame before
-/// at `t_prev`): time-at-distance; at the line (the first frame after a crossing) the
-/// difference of crossing times, as the timing gives them; once the car has taken the flag,
+/// Car `d`'s gap to `leader` and interval to `ahead` in frame `k` (at `t`): time-at-distance
+/// at the frame's own time, also in the frame just after a line crossing (there it is the
+/// difference of crossing times plus what the two cars' speeds made of the few hundredths of
+/// a second since; with one of them in the pit lane that is up to 0.1 s); once the car has taken the flag,
 /// frozen at the line's values (the difference of the flag times of cars on the same lap; of
 /// the flag times plus the penalties announced once the timing applied a penalty to it).
 #[allow(clippy::too_many_arguments)]
@@ -535,12 +524,11 @@ fn car_gaps(
     index: &[ProgressIndex],
     tl: &Timeline,
     k: usize,
-    (t_prev, t): (i64, i64),
+    t: i64,
     d: usize,
     (leader, ahead): (usize, usize),
     progress: &[f32],
     state: &[u8],
-    next_crossing: &mut usize,
     (gap_hint, int_hint): (&mut (usize, usize), &mut (usize, usize)),
 ) -> (i32, i32) {
     let c = &cars[d];
@@ -569,9 +557,9 @@ fn car_gaps(
     if gap_hint.0 != leader {
         *gap_hint = (leader, k);
     }
-    let mut to_leader = gap_between(&index[leader], tl, k, f64::from(progress[leader]), p, &mut gap_hint.1);
+    let to_leader = gap_between(&index[leader], tl, k, f64::from(progress[leader]), p, &mut gap_hint.1);
     // Second place: the car ahead is the leader, and the interval is the gap.
-    let mut interval = if ahead == leader {
+    let interval = if ahead == leader {
         to_leader
     } else {
         if int_hint.0 != ahead {
@@ -579,29 +567,7 @@ fn car_gaps(
         }
         gap_between(&index[ahead], tl, k, f64::from(progress[ahead]), p, &mut int_hint.1)
     };
-    // Just after a line crossing (the first frame after it): the gaps at the line, from
-    // the crossing times, as the timing gives them (the time-at-distance a frame later
-    // also counts the two cars' speeds over the few metres since, which differ most
-    // when one of them is in the pit lane).
-    if let Some((lap, t_cross)) = crossing_in(&c.crossings_ms, next_crossing, t_prev, t) {
-        let line_gap = |other: &CarColumns, current: i32| match other.crossings_ms.get(lap) {
-            Some(&t_other) if current >= 0 && t_other != i64::MIN && t_other <= t_cross => (t_cross - t_other).min(i32::MAX as i64) as i32,
-            _ => current,
-        };
-        to_leader = line_gap(&cars[leader], to_leader);
-        interval = line_gap(&cars[ahead], interval);
-    }
     (to_leader, interval)
-}
-
-/// The lap (index into `crossings_ms`) a car completed at a time in `[t_prev, t)`, and when:
-/// `next` walks forward with the frames, past laps without a time.
-fn crossing_in(crossings_ms: &[i64], next: &mut usize, t_prev: i64, t: i64) -> Option<(usize, i64)> {
-    while *next < crossings_ms.len() && (crossings_ms[*next] == i64::MIN || crossings_ms[*next] < t_prev) {
-        *next += 1;
-    }
-    let t_cross = *crossings_ms.get(*next)?;
-    (t_cross < t).then_some((*next, t_cross))
 }
 
 /// The order at `t` as columns over `cars` (position, gap, interval), from the model's order.

@@ -353,6 +353,7 @@ mod tests {
                 t0_utc: None,
                 start_s: None,
                 end_s: 0.0,
+                chequered_s: None,
             },
             fps,
             frame_ms: 1000.0 / f64::from(fps),

@@ -1,6 +1,6 @@
 //! The whole pipeline on a simulated race, against the simulator's ground truth: the files
 //! parse without a warning, the laps are the simulated laps, and the replay's standings and
-//! gaps at every line crossing are the true ones.
+//! gaps at every frame are the true ones.
 
 use replay::chunk::{col, Chunk};
 use std::sync::OnceLock;
@@ -66,7 +66,7 @@ fn laps_pit_stops_and_retirements_equal_the_ground_truth() {
 }
 
 #[test]
-fn replay_standings_and_gaps_at_every_crossing_equal_the_ground_truth() {
+fn replay_standings_at_every_crossing_equal_the_ground_truth() {
     let f = fixture();
     let r = replay::build(&f.session, "sim-race", 0, &replay::BuildOptions::default(), &|_, _| {}).unwrap();
     let m = &r.manifest;
@@ -75,10 +75,7 @@ fn replay_standings_and_gaps_at_every_crossing_equal_the_ground_truth() {
     let end_of = |driver: &str, lap: u64| {
         f.truth["laps"].as_array().unwrap().iter().find(|l| l["driver"] == driver && l["lap"] == lap).and_then(|l| l["end_ms"].as_i64())
     };
-    let (mut positions_ok, mut positions, mut gaps_ok, mut gaps, mut worst_gap) = (0, 0, 0, 0, 0f64);
-    // A frame later the gap is time-at-distance again (the line gap comes from the crossing
-    // times): it still agrees with the line's, less the speed difference over a few metres.
-    let (mut later_ok, mut later, mut worst_later) = (0, 0, 0f64);
+    let (mut positions_ok, mut positions) = (0, 0);
     let mut misses = Vec::new();
     for entry in f.truth["order"].as_array().unwrap() {
         let lap = entry["lap"].as_u64().unwrap();
@@ -95,37 +92,13 @@ fn replay_standings_and_gaps_at_every_crossing_equal_the_ground_truth() {
             } else if misses.len() < 10 {
                 misses.push(format!("lap {lap} car {d}: P{} here, P{} true", c.driver(col::POSITION, di, kk), i + 1));
             }
-            let gap = c.driver(col::GAP, di, kk);
-            let true_gap = entry["gaps_s"][i].as_f64().unwrap();
-            let next = chunks.iter().find(|c| k + 1 >= c.first_frame && k + 1 < c.first_frame + c.frames).unwrap();
-            let gap_next = next.driver(col::GAP, di, (k + 1 - next.first_frame) as usize);
-            if i > 0 && gap_next >= 0 {
-                later += 1;
-                let err = (gap_next as f64 / 1000.0 - true_gap).abs();
-                worst_later = worst_later.max(err);
-                later_ok += usize::from(err <= 0.05);
-            }
-            if i > 0 && gap >= 0 {
-                gaps += 1;
-                let err = (gap as f64 / 1000.0 - true_gap).abs();
-                worst_gap = worst_gap.max(err);
-                if err <= 0.05 {
-                    gaps_ok += 1;
-                } else if misses.len() < 10 {
-                    misses.push(format!("lap {lap} car {d}: gap {:.3} s here, {true_gap:.3} s true", gap as f64 / 1000.0));
-                }
-            }
         }
     }
-    println!("positions at crossings: {positions_ok}/{positions}; gaps within 0.05 s: {gaps_ok}/{gaps} (worst {worst_gap:.3} s)");
-    println!("time-at-distance gaps a frame later: {later_ok}/{later} within 0.05 s of the line's (worst {worst_later:.3} s)");
+    // The gaps in these frames are checked with every other frame's, against the truth at the
+    // frame's own time (the gaps at the line are the same measure a few hundredths earlier).
+    println!("positions at crossings: {positions_ok}/{positions}");
+    assert!(positions > 1000, "{positions} crossings");
     assert_eq!(positions_ok, positions, "{misses:?}");
-    assert_eq!(gaps_ok, gaps, "{misses:?}");
-    // A guard on the time-at-distance search, not an exact check: two frames after the line a
-    // car is a few metres on, and over them its speed and the leader's differ (most when one is
-    // in the pit lane or behind the safety car), so the gap there is not the line's. Measured:
-    // 990 of 1011 within 0.05 s, worst 0.157 s (safety car lap, leader in the pit lane).
-    assert!(later_ok as f64 >= 0.97 * later as f64 && worst_later <= 0.2, "{later_ok}/{later}, worst {worst_later:.3} s");
 }
 
 #[test]
@@ -191,46 +164,24 @@ fn a_car_pass_filled_in_runs_gives_the_columns_of_one_pass_over_the_session() {
     }
 }
 
-/// The simulator's true standings at `t_ms`, as the replay's check reads them.
-fn true_standings(distances: &sim::distance::RaceDistances, t_ms: f64) -> Vec<replay::check::TrueStanding> {
-    let standings = distances.gaps_at(t_ms);
-    standings
-        .iter()
-        .enumerate()
-        .map(|(i, g)| replay::check::TrueStanding {
-            ahead: i.checked_sub(1).map(|a| standings[a].driver),
-            driver: g.driver,
-            lead_lap: g.lead_lap,
-            gap_s: g.gap_s,
-            interval_s: g.interval_s,
-            ahead_m: g.ahead_m,
-            behind_m: g.behind_m,
-            leader_speed_ms: g.leader_speed_ms,
-            ahead_speed_ms: g.ahead_speed_ms,
-            laps_down: g.laps_down,
-            behind_leader_m: g.behind_leader_m,
-            lap_m: g.lap_m,
-            finished: g.finished,
-        })
-        .collect()
-}
-
 #[test]
 fn gaps_and_intervals_of_lead_lap_cars_equal_the_ground_truth_at_every_frame() {
     let f = fixture();
     let r = replay::build(&f.session, "sim-race", 0, &replay::BuildOptions::default(), &|_, _| {}).unwrap();
     let distances = f.simulation.distances().unwrap();
-    let report = replay::check::gaps_against_truth(&r, &|t| true_standings(distances, t)).unwrap();
+    let report = replay::check::gaps_against_truth(&r, &|t| distances.gaps_at(t)).unwrap();
     print!("{}", report.text);
     assert!(report.within.1 > 1_000_000, "{} values compared", report.within.1);
     assert_eq!(report.lap_counter_over_total, 0, "{}", report.text);
     assert_eq!(report.laps_down.0, report.laps_down.1, "{}", report.text);
-    // Not yet every value: measured 31 of 4,588,900 off (15 in the first 12 s of lap 1, as
-    // the cars launch; the others at safety-car restarts and pit stops), worst 0.146 s: where a
-    // car's speed changes sharply between two position samples (4-5 a second), linear
-    // interpolation puts it up to half a metre off.
+    // Not yet every value: measured 4 of 4,623,924 off, worst 0.072 s, all in 1 s of lap 1
+    // (t = 818 s) behind a car re-accelerating from 17 km/h, where its position between two
+    // samples puts it up to a metre from the truth (was 31 off, worst 0.146 s, before a car's
+    // progress between position samples followed its speed).
     let off = report.within.1 - report.within.0;
-    assert!(off * 100_000 <= report.within.1 && report.worst.0 <= 0.15, "{}", report.text);
+    assert!(off * 1_000_000 <= report.within.1 && report.worst.0 <= 0.075, "{}", report.text);
+    // What is left out is what is undefined: measured 4,574 values (0.1%).
+    assert!(report.not_compared.iter().sum::<u64>() * 500 <= report.within.1, "{}", report.text);
 }
 
 #[test]

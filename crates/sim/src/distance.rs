@@ -45,6 +45,8 @@ pub struct TrueGap {
     pub driver: u16,
     /// Position, 1 = leader.
     pub position: u32,
+    /// The car ahead's racing number (`None` for the leader).
+    pub ahead: Option<u16>,
     /// Whether the car is on the leader's lap (less than a lap behind it, or at the flag on
     /// the same lap count).
     pub lead_lap: bool,
@@ -172,6 +174,7 @@ impl RaceDistances {
                 TrueGap {
                     driver: self.cars[i].number,
                     position: rank as u32 + 1,
+                    ahead: ahead.map(|a| self.cars[a.0].number),
                     lead_lap,
                     gap_s: (rank > 0).then(|| reached(leader).map(|ta| at - ta)).flatten(),
                     interval_s: ahead.and_then(|a| reached(a.0).map(|ta| at - ta)),

@@ -2,7 +2,9 @@
 //! time is set it is a personal best (green) if it is faster than every earlier time of the
 //! driver's there, and the overall best (purple) if it is faster than everyone's; it stays so until a faster one is set (an equal
 //! time leaves the mark with whoever set it first).
-//! Deleted laps never set a best (the timing re-sends the bests without them).
+//! Deleted laps never set a best (the timing re-sends the bests without them), nor does the
+//! last sector or the lap time of an in lap (it ends in the pit lane); in qualifying each part
+//! starts with no best (the timing clears its flags as the part starts).
 //!
 //! This is the one home of the rule: the API's `/sectors`, the viewer's colours and the
 //! exporters read [`LapMarks`]; none works it out again.
@@ -90,17 +92,30 @@ pub fn lap_marks(session: &Session) -> Vec<LapMarks> {
             deleted: l.deleted == Some(true),
         })
         .collect();
-    // Each sector time in the order set: (when, lap index, sector).
-    // Each time in the order set: (when, lap index, slot).
+    // Each time that can set a best, in the order set: (when, lap index, slot).
     let mut events: Vec<(i64, usize, usize)> = Vec::new();
     for (i, r) in out.iter_mut().enumerate().filter(|(_, r)| !r.deleted) {
-        events.extend((0..=LAP).filter_map(|k| r.slot(k).map(|s| (s.set_ms, i, k))));
+        let l = &session.laps[i];
+        // A pit entry or exit during the lap (FastF1 sometimes gives a lap a pit entry after its
+        // end: the car crossed the line and entered the pits on the next lap).
+        let during = |t: Option<i64>| t.is_some_and(|t| l.time_ms.is_none_or(|end| t <= end));
+        let (out_lap, in_lap) = (during(l.pit_out_ms), during(l.pit_in_ms));
+        let counts = |k: usize| !(in_lap && ends_in_pit_lane(k) || out_lap && starts_in_pit_lane(k));
+        events.extend((0..=LAP).filter(|&k| counts(k)).filter_map(|k| r.slot(k).map(|s| (s.set_ms, i, k))));
     }
     events.sort_unstable();
     // The standing best of each (driver, slot) and of each slot: its lap index.
     let mut personal: std::collections::HashMap<(u16, usize), usize> = std::collections::HashMap::new();
     let mut overall: [Option<usize>; LAP + 1] = [None; LAP + 1];
+    // Qualifying parts: each starts with no best (the timing clears them as it starts).
+    let mut parts = session.part_starts_ms.iter().copied().skip(1).peekable();
     for (when, i, k) in events {
+        while let Some(start) = parts.next_if(|&start| start <= when) {
+            end_reigns(&mut out, personal.drain().map(|(key, i)| (i, key.1)), start, |s| &mut s.personal_best_until_ms);
+            end_reigns(&mut out, overall.iter_mut().enumerate().filter_map(|(k, b)| Some((b.take()?, k))), start, |s| {
+                &mut s.overall_best_until_ms
+            });
+        }
         let driver = out[i].driver;
         let pb = personal.get(&(driver, k)).copied();
         if mark(&mut out, pb, i, k, when, |s| (&mut s.personal_best, &mut s.personal_best_until_ms)) {
@@ -111,6 +126,40 @@ pub fn lap_marks(session: &Session) -> Vec<LapMarks> {
         }
     }
     out
+}
+
+/// The lap holding `driver`'s best lap time at session ms `t` among `marks` ([`lap_marks`]):
+/// in qualifying, the best within the part running at `t` (each part starts with none), as
+/// the tower's Best column shows it; `None` before the driver set a time (in this part).
+pub fn best_lap_at(marks: &[LapMarks], driver: u16, t: i64) -> Option<&LapMarks> {
+    marks.iter().filter(|m| m.driver == driver).find(|m| m.lap_time.is_some_and(|l| l.personal_best_at(t)))
+}
+
+/// Whether slot `k` of an in lap ends in the pit lane: its last sector and its lap time,
+/// which the timing never marks as a best (it takes them at the pit lane's line).
+fn ends_in_pit_lane(k: usize) -> bool {
+    k == 2 || k == LAP
+}
+
+/// Whether slot `k` of an out lap starts in the pit lane: its first sector and its lap time.
+fn starts_in_pit_lane(k: usize) -> bool {
+    k == 0 || k == LAP
+}
+
+/// Ends at `when` the reign of each standing best `(lap index, slot)` (a qualifying part
+/// starting); `until` picks personal or overall.
+fn end_reigns(
+    out: &mut [LapMarks],
+    bests: impl Iterator<Item = (usize, usize)>,
+    when: i64,
+    until: fn(&mut MarkedTime) -> &mut Option<i64>,
+) {
+    let bests: Vec<(usize, usize)> = bests.collect();
+    for (i, k) in bests {
+        if let Some(s) = out[i].slot(k).as_mut() {
+            *until(s) = Some(when);
+        }
+    }
 }
 
 /// Marks slot `k` of lap `i` as a best if it is faster than the standing `best` (a lap

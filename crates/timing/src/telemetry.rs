@@ -39,6 +39,10 @@ pub struct DriverTelemetry {
     pub x_m: Vec<f32>,
     /// Y, m (NaN in gaps).
     pub y_m: Vec<f32>,
+    /// Whether each row is a position sample (its X/Y are the feed's own; elsewhere they are
+    /// interpolated): where a car is between two of them is better told by its speed than by
+    /// a straight line in time, and only these rows pin it.
+    pub position_row: Vec<bool>,
 }
 
 /// Rounds µs to the nearest ms (ties to even, like pandas' `round("ms")`).
@@ -152,29 +156,31 @@ pub fn merge_channels(driver: u16, car: Option<&CarSamples>, pos: Option<&Positi
     let mut tel = DriverTelemetry { driver, ..Default::default() };
     let n = car_t.len() + pos_t.len();
     tel.t_ms.reserve(n);
+    tel.position_row.reserve(n);
     let (mut a, mut b) = (0, 0);
     while a < car_t.len() || b < pos_t.len() {
-        let t = match (car_t.get(a), pos_t.get(b)) {
+        let (t, from_position) = match (car_t.get(a), pos_t.get(b)) {
             (Some(&x), Some(&y)) if x == y => {
                 a += 1;
                 b += 1;
-                x
+                (x, true)
             }
             (Some(&x), Some(&y)) if x < y => {
                 a += 1;
-                x
+                (x, false)
             }
             (Some(&x), None) => {
                 a += 1;
-                x
+                (x, false)
             }
             (_, Some(&y)) => {
                 b += 1;
-                y
+                (y, true)
             }
             (None, None) => break,
         };
         tel.t_ms.push(t);
+        tel.position_row.push(from_position);
     }
     // plausible[i]: the step from position sample i to i + 1 is drivable (≤ 120 m/s).
     let plausible: Vec<bool> = (0..pos_t.len())

@@ -164,8 +164,10 @@ async fn simulated_race_shows_race_control_at_its_time_and_spoiler_free_hides_th
     page.wait_for("document.querySelector('#weather-panel .wx')", Duration::from_secs(5)).await.expect("weather shown");
     page.screenshot(&shots.join("weather.png")).await.unwrap();
 
-    // Spoiler-free: the classification is hidden until the last lap.
+    // Spoiler-free: the classification is hidden until the chequered flag (the model's time for
+    // it, in the manifest), also while the leader is on the last lap.
     let total = m["session"]["total_laps"].as_i64().expect("total laps");
+    let flag = num(&m["session"], "chequered_s");
     page.click_selector(".tab[data-tab=\"results\"]").await.unwrap();
     page.click_selector("#spoiler-free").await.unwrap();
     assert_eq!(state(&page).await.unwrap()["spoilerFree"], true);
@@ -174,8 +176,21 @@ async fn simulated_race_shows_race_control_at_its_time_and_spoiler_free_hides_th
     page.wait_for("document.getElementById('results-hidden')", Duration::from_secs(5)).await.expect("results hidden before the last lap");
     assert_eq!(page.eval("!!document.getElementById('results-table')").await.unwrap(), false);
     page.screenshot(&shots.join("spoiler-hidden.png")).await.unwrap();
-    page.eval(&format!("window.f1replay.jumpToLap({total})")).await.unwrap();
-    page.wait_for("document.getElementById('results-table')", Duration::from_secs(10)).await.expect("results shown on the last lap");
+    page.eval(&format!("window.f1replay.pause(); window.f1replay.jumpToLap({total})")).await.unwrap();
+    wait_ready(&page).await.unwrap();
+    let s = state(&page).await.unwrap();
+    assert!(num(&s, "t") < flag, "jumped to the last lap's start ({} s), before the flag ({flag} s)", num(&s, "t"));
+    page.wait_for("document.getElementById('results-hidden')", Duration::from_secs(5)).await.expect("results hidden on the last lap");
+    assert_eq!(
+        page.eval("!!document.getElementById('results-table')").await.unwrap(),
+        false,
+        "results shown on the last lap, before the flag"
+    );
+    page.eval(&format!("window.f1replay.pause(); window.f1replay.seek({})", flag - 0.5)).await.unwrap();
+    wait_ready(&page).await.unwrap();
+    page.wait_for("document.getElementById('results-hidden')", Duration::from_secs(5)).await.expect("results hidden just before the flag");
+    page.eval(&format!("window.f1replay.pause(); window.f1replay.seek({})", flag + 0.5)).await.unwrap();
+    page.wait_for("document.getElementById('results-table')", Duration::from_secs(10)).await.expect("results shown after the flag");
     page.screenshot(&shots.join("spoiler-revealed.png")).await.unwrap();
     page.click_selector("#spoiler-free").await.unwrap();
 
