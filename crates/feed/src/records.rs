@@ -607,6 +607,12 @@ pub fn timing_app_data(file: &str, lines: &[Line<'_>], warnings: &mut Vec<Warnin
     let mut out = Vec::new();
     for l in lines {
         let Some(v) = parse_json(file, l, warnings) else { continue };
+        // Every TimingAppData line of the archive is `{"Lines":{...}}`: one without is damaged
+        // (a bit flip in the key lost a stint's compound in silence), and says so.
+        if !v.get("Lines").is_some_and(Value::is_object) {
+            warnings.push(warn(file, l.number, "no \"Lines\" object (every TimingAppData line has one): line skipped"));
+            continue;
+        }
         let mut drivers = Vec::new();
         for (n, d) in racing_numbers(v.get("Lines")) {
             let Some(stints) = d.get("Stints") else { continue };
@@ -816,6 +822,16 @@ mod tests {
         assert_eq!(lines[0].drivers[0].1[0].compound.as_deref(), Some("SOFT"));
         assert_eq!(lines[0].drivers[0].1[0].new, Some(true));
         assert_eq!(lines[1].drivers[0].1[0].total_laps, Some(3));
+    }
+
+    #[test]
+    fn a_stint_line_without_lines_is_a_warning_naming_it() {
+        let text = "00:00:01.000{\"Lines\":{\"14\":{\"Stints\":[{\"Compound\":\"SOFT\"}]}}}\r\n00:00:02.000{\"Lings\":{\"14\":{\"Stints\":{\"0\":{\"Compound\":\"HARD\"}}}}}\r\n";
+        let (lines, w) = run(text, timing_app_data);
+        assert_eq!(lines.len(), 1);
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].line, 2);
+        assert!(w[0].message.contains("\"Lines\""), "{}", w[0].message);
     }
 
     #[test]

@@ -29,7 +29,8 @@ pub struct LoadedReplay {
     pub id: SessionId,
     /// The replay file, verified and held in memory.
     pub file: Arc<ReplayFile>,
-    /// The WebSocket `meta` message, built once: `{"type":"meta","manifest":{...}}`.
+    /// The WebSocket `meta` message, built once ([`meta_message`]): small, because a socket's
+    /// write buffer keeps the capacity of the largest message it ever sent.
     pub meta_message: Utf8Bytes,
     /// Strong ETag of the whole file (`replay.bin`).
     pub file_etag: String,
@@ -39,16 +40,31 @@ pub struct LoadedReplay {
     frames: [SharedCache<u32, Encoded>; 3],
 }
 
+/// The WebSocket `meta` message: where the manifest is (`GET /api/sessions/{id}`, fetched by
+/// HTTP) and the few numbers needed to place a frame in time, about 250 bytes. Sending the
+/// ~55 KB manifest here instead made every idle viewer hold a 55 KB write buffer for good
+/// (tungstenite's buffer never shrinks): 60 KB per idle viewer, now about 5 (docs/BENCHMARKS.md).
+fn meta_message(id: &SessionId, file: &ReplayFile, replay_etag: &str) -> Utf8Bytes {
+    let m = file.manifest();
+    let meta = serde_json::json!({
+        "type": "meta",
+        "session": id.as_str(),
+        "manifest_url": format!("/api/sessions/{}", id.as_str()),
+        "replay_etag": replay_etag,
+        "fps": m.fps,
+        "frame_ms": m.frame_ms,
+        "t_start_s": m.t_start_s,
+        "frame_count": file.frame_count(),
+    });
+    Utf8Bytes::from(meta.to_string())
+}
+
 impl LoadedReplay {
     /// Wraps an opened replay file.
     pub fn new(id: SessionId, file: ReplayFile) -> LoadedReplay {
         let manifest = file.manifest_json();
-        let mut meta = Vec::with_capacity(manifest.len() + 32);
-        meta.extend_from_slice(br#"{"type":"meta","manifest":"#);
-        meta.extend_from_slice(manifest);
-        meta.push(b'}');
-        let meta_message = Utf8Bytes::try_from(meta).unwrap_or_else(|_| Utf8Bytes::from(r#"{"type":"meta","manifest":null}"#));
         let file_etag = format!("\"f1r-{:016x}-{:x}\"", fnv64(manifest), file.file_bytes().len());
+        let meta_message = meta_message(&id, &file, &file_etag);
         let weigh_bytes: fn(&Bytes) -> usize = |b| b.len();
         let weigh_chunk: fn(&Arc<Chunk>) -> usize = |c| 16 + c.frames as usize * (8 + 35 * c.drivers as usize);
         let weigh_frame: fn(&Encoded) -> usize = |e| e.len() + 64;

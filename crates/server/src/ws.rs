@@ -15,8 +15,10 @@
 //!
 //! Control messages are JSON text of at most 1 KiB. A malformed one is answered with
 //! `{"type":"error","error":...}` and the socket stays open. Before the first frame the server
-//! sends `{"type":"meta","manifest":...}`, preceded, when the session is being built, by
-//! `{"type":"progress","stage":..,"percent":..}` messages.
+//! sends a small `{"type":"meta","manifest_url":..,"fps":..,..}` (the client fetches the
+//! manifest by HTTP: a 55 KB message here would stay as every idle viewer's write buffer),
+//! preceded, when the session is being built, by `{"type":"progress","stage":..,"percent":..}`
+//! messages.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -51,7 +53,7 @@ const IDLE_LIMIT: Duration = Duration::from_secs(60);
 const SEND_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// `GET /api/sessions/{id}/ws`: validates, then upgrades.
-#[utoipa::path(get, path = "/api/sessions/{id}/ws", tag = "replay", summary = "WebSocket stream", description = "Client to server JSON text (at most 1 KiB): {type:play,speed}, {type:pause}, {type:seek,t|lap}, {type:speed,x}. Server to client: {type:progress} while building, {type:meta,manifest}, then frames (JSON text, or binary msgpack / chunk-format frame) at most 60/s; {type:error,error} for a bad message (the socket stays open).", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying"), ("format" = Option<String>, Query, description = "frame encoding: json (default), msgpack or binary")), responses((status = 101, description = "switching protocols"), crate::openapi::Failures))]
+#[utoipa::path(get, path = "/api/sessions/{id}/ws", tag = "replay", summary = "WebSocket stream", description = "Client to server JSON text (at most 1 KiB): {type:play,speed}, {type:pause}, {type:seek,t|lap}, {type:speed,x}. Server to client: {type:progress} while building, {type:meta,session,manifest_url,replay_etag,fps,frame_ms,t_start_s,frame_count} (the manifest itself is fetched from manifest_url), then frames (JSON text, or binary msgpack / chunk-format frame) at most 60/s; {type:error,error} for a bad message (the socket stays open).", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying"), ("format" = Option<String>, Query, description = "frame encoding: json (default), msgpack or binary")), responses((status = 101, description = "switching protocols"), crate::openapi::Failures))]
 pub(crate) async fn upgrade(
     State(state): State<AppState>,
     params: PathParams,

@@ -322,6 +322,8 @@ async fn idle_viewer_memory_is_measured() {
     let per = (after.saturating_sub(before)) as f64 / viewers.len() as f64;
     println!("3,000 idle viewers: server RSS {before} KB before, {after} KB after: {per:.1} KB per viewer");
     assert!(before > 0 && after > before);
+    // Issue 16's bound; 60 KB when the 55 KB manifest went inline in the `meta` message.
+    assert!(per <= 30.0, "{per:.1} KB per idle viewer (at most 30)");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

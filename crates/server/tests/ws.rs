@@ -47,6 +47,20 @@ async fn meta(ws: &mut Socket) -> Value {
     }
 }
 
+/// The manifest the `meta` message points to, fetched by HTTP as a client does; the message's
+/// own figures must be the manifest's.
+async fn manifest_of(s: &TestServer, meta: &Value) -> Value {
+    let url = meta["manifest_url"].as_str().expect("manifest_url");
+    let (status, manifest) = get_json(&reqwest::Client::new(), &s.url(url)).await;
+    assert_eq!(status, 200, "{url}: {manifest}");
+    assert_eq!(meta["session"], manifest["session"]["id"], "{meta}");
+    for field in ["fps", "frame_ms", "t_start_s", "frame_count"] {
+        assert_eq!(meta[field], manifest[field], "{field}");
+    }
+    assert!(meta.to_string().len() < 512, "the meta message stays small: {meta}");
+    manifest
+}
+
 /// `meta` is JSON text in every format.
 async fn super_meta(ws: &mut Socket) {
     meta(ws).await;
@@ -76,8 +90,9 @@ async fn meta_then_frames_and_every_control_message() {
     let s = start_prebuilt().await;
     let mut ws = connect(&s, SIM, "json").await;
     let meta = meta(&mut ws).await;
-    assert_eq!(meta["manifest"]["session"]["id"], SIM);
-    let t_start = meta["manifest"]["t_start_s"].as_f64().unwrap();
+    let manifest = manifest_of(&s, &meta).await;
+    assert_eq!(manifest["session"]["id"], SIM);
+    let t_start = meta["t_start_s"].as_f64().unwrap();
     let first = next_json(&mut ws).await;
     assert_eq!(first["type"], "frame");
     assert_eq!(first["index"], 0, "paused at the first frame");
@@ -87,7 +102,7 @@ async fn meta_then_frames_and_every_control_message() {
     assert_eq!(f["index"], 300 * 25);
     assert_eq!(f["cars"].as_array().map(Vec::len), Some(20));
 
-    let lap = &meta["manifest"]["lap_starts"][3];
+    let lap = &manifest["lap_starts"][3];
     send(&mut ws, &format!(r#"{{"type":"seek","lap":{}}}"#, lap["lap"])).await;
     let f = next_json(&mut ws).await;
     assert!((f["t_s"].as_f64().unwrap() - lap["t_s"].as_f64().unwrap()).abs() < 0.05, "{f} vs {lap}");
@@ -116,7 +131,7 @@ async fn malformed_messages_are_answered_and_the_socket_stays_open() {
     let s = start_prebuilt().await;
     let mut ws = connect(&s, SIM, "json").await;
     let meta = meta(&mut ws).await;
-    let t_start = meta["manifest"]["t_start_s"].as_f64().unwrap();
+    let t_start = meta["t_start_s"].as_f64().unwrap();
     next_json(&mut ws).await;
     let big = format!(r#"{{"type":"pause","pad":"{}"}}"#, "x".repeat(2000));
     for (bad, why) in [
@@ -153,7 +168,7 @@ async fn msgpack_and_binary_formats_carry_the_same_frame() {
     let meta = meta(&mut json).await;
     super_meta(&mut pack).await;
     super_meta(&mut bin).await;
-    let t = meta["manifest"]["t_start_s"].as_f64().unwrap() + 123.4;
+    let t = meta["t_start_s"].as_f64().unwrap() + 123.4;
     for ws in [&mut json, &mut pack, &mut bin] {
         next(ws).await;
         send(ws, &format!(r#"{{"type":"seek","t":{t}}}"#)).await;

@@ -1,0 +1,8 @@
+//! Fuzz target `lines`: see `harness::lines`.
+#![no_main]
+
+#[path = "../harness/mod.rs"]
+#[allow(dead_code)] // each target uses one of the harness functions
+mod harness;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::lines(data));
