@@ -326,7 +326,7 @@ impl Viewer {
                 let (alive, sent) = self.out.frame(encoded.message());
                 self.state.count_frame(sent);
                 // While paused nothing replaces a dropped frame: send it once the socket drains
-                // (a large manifest ahead of frame 0 on a slow link, a seek while congested).
+                // (frame 0 behind the meta message on a stalled link, a seek while congested).
                 self.owed = if sent || self.clock.playing { None } else { Some(k) };
                 alive
             }
