@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use arrow_array::types::Int32Type;
 use arrow_array::{
-    Array, ArrayRef, BooleanArray, DictionaryArray, DurationNanosecondArray, Float32Array, Float64Array, RecordBatch, StringArray,
-    TimestampNanosecondArray,
+    Array, ArrayRef, BooleanArray, DictionaryArray, DurationNanosecondArray, Float32Array, Float64Array, Int32Array, RecordBatch,
+    StringArray, TimestampNanosecondArray,
 };
 use arrow_schema::{Field, Schema};
 
@@ -58,6 +58,12 @@ pub(crate) fn utc_ms(ms: impl IntoIterator<Item = Option<i64>>) -> TimestampNano
 /// Text of a small set of values (driver, team, compound, status...) as a dictionary.
 pub(crate) fn category<'a>(values: impl IntoIterator<Item = Option<&'a str>>) -> DictionaryArray<Int32Type> {
     values.into_iter().collect()
+}
+
+/// A dictionary from its keys (indices into `values`), for columns whose codes are known
+/// without looking at the text of every row.
+pub(crate) fn coded(keys: Vec<i32>, values: Vec<&str>) -> Result<DictionaryArray<Int32Type>, crate::Error> {
+    Ok(DictionaryArray::try_new(Int32Array::from(keys), Arc::new(StringArray::from(values)))?)
 }
 
 /// Free text.

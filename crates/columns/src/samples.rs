@@ -9,7 +9,7 @@ use timing::tables::{lap_trace, LapTrace};
 use timing::telemetry::round_us_to_ms;
 use timing::Session;
 
-use crate::arrays::{category, duration_ms, duration_s, f32_or_null, utc_ms, Columns};
+use crate::arrays::{category, coded, duration_ms, duration_s, f32_or_null, utc_ms, Columns};
 use crate::laps::tla_of;
 use crate::Error;
 
@@ -29,22 +29,16 @@ fn t0_ms(session: &Session, table: &'static str) -> Result<i64, Error> {
 
 /// The `Driver`, `DriverNumber`, `Date` and `SessionTime` columns of samples taken at `utc_us`
 /// (per driver), with `Date` rounded to the ms as FastF1 rounds it.
-fn time_columns(session: &Session, t0_ms: i64, per_driver: &[(u16, &[i64])]) -> Columns {
-    let rows: usize = per_driver.iter().map(|(_, u)| u.len()).sum();
-    let (mut tla, mut number, mut date) = (Vec::with_capacity(rows), Vec::with_capacity(rows), Vec::with_capacity(rows));
-    for (n, utc) in per_driver {
-        let (code, num) = (tla_of(session, *n), n.to_string());
-        for &u in *utc {
-            tla.push(code.clone());
-            number.push(num.clone());
-            date.push(round_us_to_ms(u));
-        }
-    }
-    Columns::default()
-        .add("Driver", category(tla.iter().map(|t| Some(t.as_str()))), false)
-        .add("DriverNumber", category(number.iter().map(|t| Some(t.as_str()))), false)
+fn time_columns(session: &Session, t0_ms: i64, per_driver: &[(u16, &[i64])]) -> Result<Columns, Error> {
+    let keys: Vec<i32> = per_driver.iter().enumerate().flat_map(|(k, (_, utc))| std::iter::repeat_n(k as i32, utc.len())).collect();
+    let date: Vec<i64> = per_driver.iter().flat_map(|(_, utc)| utc.iter().map(|&u| round_us_to_ms(u))).collect();
+    let tla: Vec<String> = per_driver.iter().map(|(n, _)| tla_of(session, *n)).collect();
+    let numbers: Vec<String> = per_driver.iter().map(|(n, _)| n.to_string()).collect();
+    Ok(Columns::default()
+        .add("Driver", coded(keys.clone(), tla.iter().map(String::as_str).collect())?, false)
+        .add("DriverNumber", coded(keys, numbers.iter().map(String::as_str).collect())?, false)
         .add("Date", utc_ms(date.iter().map(|&d| Some(d))), false)
-        .add("SessionTime", duration_ms(date.iter().map(|&d| Some(d - t0_ms))), false)
+        .add("SessionTime", duration_ms(date.iter().map(|&d| Some(d - t0_ms))), false))
 }
 
 /// FastF1's `car_data` of every driver, one row per decoded sample in stream order: `Driver`,
@@ -57,14 +51,14 @@ pub fn car_data(session: &Session, feed: &FeedSession) -> Result<RecordBatch, Er
     let all = |f: fn(&CarSamples) -> &[u16]| cars.iter().flat_map(|(_, c)| f(c).iter().copied()).collect::<UInt16Array>();
     let bytes = |f: fn(&CarSamples) -> &[u8]| cars.iter().flat_map(|(_, c)| f(c).iter().copied()).collect::<UInt8Array>();
     let rows: usize = cars.iter().map(|(_, c)| c.len()).sum();
-    time_columns(session, t0, &times)
+    time_columns(session, t0, &times)?
         .add("Speed", all(|c| &c.speed_kph), false)
         .add("RPM", all(|c| &c.rpm), false)
         .add("nGear", bytes(|c| &c.gear), false)
         .add("Throttle", bytes(|c| &c.throttle_pct), false)
         .add("Brake", cars.iter().flat_map(|(_, c)| c.brake.iter().map(|&b| Some(b != 0))).collect::<BooleanArray>(), false)
         .add("DRS", bytes(|c| &c.drs), false)
-        .add("Source", category(std::iter::repeat_n(Some("car"), rows)), false)
+        .add("Source", coded(vec![0; rows], vec!["car"])?, false)
         .finish()
 }
 
@@ -79,14 +73,14 @@ pub fn pos_data(session: &Session, feed: &FeedSession) -> Result<RecordBatch, Er
     let coord = |f: fn(&PositionSamples) -> &[i32]| {
         cars.iter().flat_map(|(_, p)| f(p).iter().enumerate().map(|(i, &v)| p.is_placed(i).then_some(v))).collect::<Int32Array>()
     };
-    let status = cars.iter().flat_map(|(_, p)| p.on_track.iter().map(|&on| Some(if on { "OnTrack" } else { "OffTrack" })));
+    let status: Vec<i32> = cars.iter().flat_map(|(_, p)| p.on_track.iter().map(|&on| i32::from(!on))).collect();
     let rows: usize = cars.iter().map(|(_, p)| p.len()).sum();
-    time_columns(session, t0, &times)
-        .add("Status", category(status), false)
+    time_columns(session, t0, &times)?
+        .add("Status", coded(status, vec!["OnTrack", "OffTrack"])?, false)
         .add("X", coord(|p| &p.x_dm), true)
         .add("Y", coord(|p| &p.y_dm), true)
         .add("Z", coord(|p| &p.z_dm), true)
-        .add("Source", category(std::iter::repeat_n(Some("pos"), rows)), false)
+        .add("Source", coded(vec![0; rows], vec!["pos"])?, false)
         .finish()
 }
 
