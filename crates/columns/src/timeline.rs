@@ -7,31 +7,73 @@ use rayon::prelude::*;
 use replay::chunk::Chunk;
 use replay::ReplayFile;
 
-use crate::arrays::{coded, duration_s, Columns};
+use crate::arrays::{coded, duration_ms, seconds_to_ms, Columns};
 use crate::Error;
 
-/// One car of one frame, as the table keeps it.
-struct Row {
-    frame: u32,
-    t_s: f64,
+/// The timeline's columns for a run of frames, kept as plain values (a frame's cars are read
+/// and dropped at once: the rows of a race are millions).
+#[derive(Default)]
+struct Rows {
+    frame: Vec<u32>,
+    t_ms: Vec<Option<i64>>,
     /// The car's index among the manifest's drivers.
-    driver: i32,
-    car: replay::CarFrame,
+    driver: Vec<i32>,
+    position: Vec<Option<u8>>,
+    gap_ms: Vec<Option<i64>>,
+    interval_ms: Vec<Option<i64>>,
+    laps_down: Vec<Option<u32>>,
+    lap: Vec<u16>,
+    /// The car state's index in the replay's code table.
+    state: Vec<i32>,
+    x_dm: Vec<Option<i32>>,
+    y_dm: Vec<Option<i32>>,
 }
 
-/// The cars of every `step`-th frame of chunk `c`, the chunk decoded once.
-fn chunk_rows(file: &ReplayFile, c: usize, step: u32, index: &[i32]) -> Result<Vec<Row>, Error> {
+impl Rows {
+    /// Appends `other`'s rows.
+    fn append(&mut self, mut o: Rows) {
+        self.frame.append(&mut o.frame);
+        self.t_ms.append(&mut o.t_ms);
+        self.driver.append(&mut o.driver);
+        self.position.append(&mut o.position);
+        self.gap_ms.append(&mut o.gap_ms);
+        self.interval_ms.append(&mut o.interval_ms);
+        self.laps_down.append(&mut o.laps_down);
+        self.lap.append(&mut o.lap);
+        self.state.append(&mut o.state);
+        self.x_dm.append(&mut o.x_dm);
+        self.y_dm.append(&mut o.y_dm);
+    }
+}
+
+/// The cars of every `step`-th frame of chunk `c`, the chunk decoded once; `index` maps a racing
+/// number to its driver index, `states` lists the car state labels in code order.
+fn chunk_rows(file: &ReplayFile, c: usize, step: u32, index: &[i32], states: &[&str]) -> Result<Rows, Error> {
     let bytes = file.chunk_bytes(c).ok_or_else(|| replay::Error::Corrupt(format!("chunk {c} is missing")))?;
     let chunk = Chunk::decode(replay::decompress_chunk(bytes)?)?;
-    let mut rows = Vec::new();
+    let ms = |s: Option<f64>| s.map(seconds_to_ms);
+    let dm = |m: Option<f32>| m.map(|m| (m * 10.0).round() as i32);
+    let mut r = Rows::default();
     for k in 0..chunk.frames {
         if (chunk.first_frame + k) % step != 0 {
             continue;
         }
         let f = replay::frame::read(&chunk, k as usize, file.manifest());
-        rows.extend(f.cars.into_iter().map(|car| Row { frame: f.index, t_s: f.t_s, driver: index[usize::from(car.number)], car }));
+        for car in f.cars {
+            r.frame.push(f.index);
+            r.t_ms.push(ms(Some(f.t_s)));
+            r.driver.push(index[usize::from(car.number)]);
+            r.position.push(car.position);
+            r.gap_ms.push(ms(car.gap_s));
+            r.interval_ms.push(ms(car.interval_s));
+            r.laps_down.push(car.laps_down);
+            r.lap.push(car.lap);
+            r.state.push(states.iter().position(|s| *s == car.state).unwrap_or(0) as i32);
+            r.x_dm.push(dm(car.x));
+            r.y_dm.push(dm(car.y));
+        }
     }
-    Ok(rows)
+    Ok(r)
 }
 
 /// Every `step`-th frame of `file` by car (`step` 1: all of them, at the replay's FPS):
@@ -47,27 +89,28 @@ pub fn timeline(file: &ReplayFile, step: u32) -> Result<RecordBatch, Error> {
     for (k, d) in drivers.iter().enumerate() {
         index[usize::from(d.number)] = k as i32;
     }
-    let parts = (0..file.chunk_count()).into_par_iter().map(|c| chunk_rows(file, c, step, &index)).collect::<Result<Vec<_>, Error>>()?;
-    let rows: Vec<Row> = parts.into_iter().flatten().collect();
-    let tla: Vec<&str> = drivers.iter().map(|d| d.tla.as_str()).collect();
-    let numbers: Vec<String> = drivers.iter().map(|d| d.number.to_string()).collect();
-    let keys = || rows.iter().map(|r| r.driver).collect::<Vec<i32>>();
     // The car states as the replay's code table lists them.
     let states: Vec<&str> = replay::codes::codes().car_states.iter().map(|c| c.name).collect();
-    let state_key = |label: &str| states.iter().position(|s| *s == label).unwrap_or(0) as i32;
-    let decimetres = |v: Option<f32>| v.map(|m| (m * 10.0).round() as i32);
+    let parts =
+        (0..file.chunk_count()).into_par_iter().map(|c| chunk_rows(file, c, step, &index, &states)).collect::<Result<Vec<_>, Error>>()?;
+    let mut r = Rows::default();
+    for p in parts {
+        r.append(p);
+    }
+    let tla: Vec<&str> = drivers.iter().map(|d| d.tla.as_str()).collect();
+    let numbers: Vec<String> = drivers.iter().map(|d| d.number.to_string()).collect();
     Columns::default()
-        .add("Frame", rows.iter().map(|r| r.frame).collect::<UInt32Array>(), false)
-        .add("SessionTime", duration_s(rows.iter().map(|r| Some(r.t_s))), false)
-        .add("Driver", coded(keys(), tla)?, false)
-        .add("DriverNumber", coded(keys(), numbers.iter().map(String::as_str).collect())?, false)
-        .add("Position", rows.iter().map(|r| r.car.position).collect::<UInt8Array>(), true)
-        .add("GapToLeader", duration_s(rows.iter().map(|r| r.car.gap_s)), true)
-        .add("IntervalToPositionAhead", duration_s(rows.iter().map(|r| r.car.interval_s)), true)
-        .add("LapsDown", rows.iter().map(|r| r.car.laps_down).collect::<UInt32Array>(), true)
-        .add("LapNumber", rows.iter().map(|r| r.car.lap).collect::<UInt16Array>(), false)
-        .add("State", coded(rows.iter().map(|r| state_key(r.car.state)).collect(), states.clone())?, false)
-        .add("X", rows.iter().map(|r| decimetres(r.car.x)).collect::<Int32Array>(), true)
-        .add("Y", rows.iter().map(|r| decimetres(r.car.y)).collect::<Int32Array>(), true)
+        .add("Frame", UInt32Array::from(r.frame), false)
+        .add("SessionTime", duration_ms(r.t_ms), false)
+        .add("Driver", coded(r.driver.clone(), tla)?, false)
+        .add("DriverNumber", coded(r.driver, numbers.iter().map(String::as_str).collect())?, false)
+        .add("Position", UInt8Array::from(r.position), true)
+        .add("GapToLeader", duration_ms(r.gap_ms), true)
+        .add("IntervalToPositionAhead", duration_ms(r.interval_ms), true)
+        .add("LapsDown", UInt32Array::from(r.laps_down), true)
+        .add("LapNumber", UInt16Array::from(r.lap), false)
+        .add("State", coded(r.state, states)?, false)
+        .add("X", Int32Array::from(r.x_dm), true)
+        .add("Y", Int32Array::from(r.y_dm), true)
         .finish()
 }
