@@ -2,6 +2,7 @@
 //! calls `archive`, `feed` and `timing`, and turns their errors into one clear message.
 
 mod bench;
+mod export;
 mod lapstable;
 mod load;
 mod replays;
@@ -146,6 +147,33 @@ enum Command {
         /// Folder to write the archive tree into (YEAR/Index.json and the session folder).
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Writes a session's tables as files (Parquet, Arrow IPC, CSV or JSON), one per table:
+    /// laps, stints, results, sectors, car_data, pos_data, telemetry, timeline, race_control,
+    /// track_status, weather.
+    Export {
+        /// A session folder, or YEAR/EVENT/SESSION.
+        session: String,
+        /// Tables, comma-separated (default: all).
+        #[arg(long, value_delimiter = ',')]
+        tables: Vec<String>,
+        /// parquet (zstd), arrow (IPC file), csv or json.
+        #[arg(long, default_value = "parquet")]
+        format: String,
+        /// The folder to write into (made if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// A lap for the telemetry table, DRIVER:LAP (repeatable; default: each driver's fastest lap).
+        #[arg(long = "lap")]
+        laps: Vec<String>,
+        /// Frames per second of the replay the timeline comes from.
+        #[arg(long, default_value_t = 25, value_parser = clap::value_parser!(u32).range(1..=100))]
+        fps: u32,
+        /// Keep every n-th frame of the timeline (e.g. 25 at 25 FPS: one row per car and second).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+        every: u32,
+        #[command(flatten)]
+        source: SourceOpts,
     },
     /// Benchmarks that print their figures.
     Bench {
@@ -309,6 +337,10 @@ fn run(command: Command) -> anyhow::Result<()> {
             if !agreement.holds() {
                 return Err(anyhow::anyhow!("disagrees with FastF1: {}", agreement.failures().join("; ")));
             }
+        }
+        Command::Export { session: spec, tables, format, out: dir, laps, fps, every, source } => {
+            let args = export::ExportArgs { tables, format, out: dir, laps, fps, every };
+            export::run(&spec, &source.args(), &args, &mut out)?;
         }
         Command::Bench { what: BenchWhat::Other(what) } => bench::run(what, &mut out)?,
         Command::Bench { what: BenchWhat::Serve { session, seconds, connections, site: Some(site), .. } } => {

@@ -74,6 +74,11 @@ impl PositionSamples {
     pub fn is_empty(&self) -> bool {
         self.utc_us.is_empty()
     }
+    /// Whether sample `i` places the car: the feed sends X = Y = Z = 0 for a car it has no
+    /// position for (in the garage, before the session), which is a gap, not a place.
+    pub fn is_placed(&self, i: usize) -> bool {
+        self.x_dm[i] != 0 || self.y_dm[i] != 0 || self.z_dm[i] != 0
+    }
 }
 
 /// All car data of a session, per racing number.

@@ -23,6 +23,22 @@ pub struct ErrorBody {
     pub status: u16,
 }
 
+/// A table as a file (`?format=csv|parquet|arrow` of the table endpoints).
+pub struct TableFile;
+
+impl utoipa::PartialSchema for TableFile {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, SchemaFormat, Type};
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .description(Some("the table as a file: CSV text, Parquet (zstd) or an Arrow IPC file, typed columns with FastF1's names"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for TableFile {}
+
 /// The errors any endpoint can answer (docs/API.md: 4xx with a reason for bad input).
 #[derive(utoipa::IntoResponses)]
 #[allow(dead_code)]

@@ -9,6 +9,8 @@ use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bytes::Bytes;
+use columns::files::Format;
+use columns::Table;
 
 use crate::catalog::SessionId;
 use crate::error::ApiError;
@@ -74,6 +76,21 @@ impl QueryParams {
                 let shown: String = v.chars().take(40).collect();
                 ApiError::bad_request(format!("parameter {name}={shown:?}: expected {expected}"))
             }),
+        }
+    }
+
+    /// The format of a table (`format=json|csv|parquet|arrow`): `None` for json (the default,
+    /// the model's rows), else the file format.
+    pub(crate) fn table_format(&self) -> Result<Option<Format>, ApiError> {
+        match self.get("format") {
+            None | Some("json") => Ok(None),
+            Some(f) => match Format::parse(f) {
+                Ok(format) if format != Format::Json => Ok(Some(format)),
+                _ => {
+                    let shown: String = f.chars().take(40).collect();
+                    Err(ApiError::bad_request(format!("parameter format={shown:?}: expected json, csv, parquet or arrow")))
+                }
+            },
         }
     }
 
@@ -177,27 +194,52 @@ pub(crate) async fn frame(State(state): State<AppState>, params: PathParams, que
     Ok(json_bytes(encoded.bytes(), "public, max-age=3600"))
 }
 
-/// A table endpoint: computed once per session from its model.
+/// A table endpoint: computed once per session from its model; `?format=json` (the default)
+/// gives the model's rows as JSON, `csv`, `parquet` or `arrow` the [`columns`] table `which`
+/// as a file.
 async fn table<T: serde::Serialize + 'static>(
     state: &AppState,
     params: &PathParams,
+    query: &QueryParams,
     name: &str,
+    which: Table,
     f: fn(&Model) -> Result<T, ApiError>,
 ) -> Result<Response, ApiError> {
     let id = params.id()?;
-    Ok(json_bytes(state.store().table(&id, name, f).await?, "no-cache"))
+    match query.table_format()? {
+        None => Ok(json_bytes(state.store().table(&id, name, f).await?, "no-cache")),
+        Some(format) => {
+            let body = state.store().table_file(&id, name, format, move |m| tables::file(m, which, &[])).await?;
+            Ok(file_bytes(body, format, &format!("{id}-{name}")))
+        }
+    }
+}
+
+/// A table file: its media type, and a file name (`stem.ext`) to save it under.
+fn file_bytes(body: Bytes, format: Format, stem: &str) -> Response {
+    let name: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() || "-_~.".contains(c) { c } else { '-' }).collect();
+    let disposition = format!("attachment; filename=\"{name}.{}\"", format.extension());
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(format.content_type())),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+            (header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment"))),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 /// `GET /api/sessions/{id}/laps`.
-#[utoipa::path(get, path = "/api/sessions/{id}/laps", tag = "tables", summary = "The laps table (FastF1's columns, times in seconds)", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "The laps table (FastF1's columns, times in seconds)", body = [timing::lap_row::LapRow]), crate::openapi::Failures))]
-pub(crate) async fn laps(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
-    table(&state, &params, "laps", tables::laps).await
+#[utoipa::path(get, path = "/api/sessions/{id}/laps", tag = "tables", summary = "The laps table (FastF1's columns, times in seconds)", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying"), ("format" = Option<String>, Query, description = "json (default: the rows as below), csv, parquet (zstd) or arrow (Arrow IPC file): the table with typed columns and FastF1's column names (docs/API.md), sent as a file (Content-Disposition)")), responses((status = 200, description = "The laps table (FastF1's columns, times in seconds)", content(([timing::lap_row::LapRow] = "application/json"), (crate::openapi::TableFile = "text/csv"), (crate::openapi::TableFile = "application/vnd.apache.parquet"), (crate::openapi::TableFile = "application/vnd.apache.arrow.file"))), crate::openapi::Failures))]
+pub(crate) async fn laps(State(state): State<AppState>, params: PathParams, query: QueryParams) -> Result<Response, ApiError> {
+    table(&state, &params, &query, "laps", Table::Laps, tables::laps).await
 }
 
 /// `GET /api/sessions/{id}/stints`.
-#[utoipa::path(get, path = "/api/sessions/{id}/stints", tag = "tables", summary = "Tyre stints per driver", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "Tyre stints per driver", body = [timing::tables::StintRow]), crate::openapi::Failures))]
-pub(crate) async fn stints(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
-    table(&state, &params, "stints", tables::stints).await
+#[utoipa::path(get, path = "/api/sessions/{id}/stints", tag = "tables", summary = "Tyre stints per driver", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying"), ("format" = Option<String>, Query, description = "json (default: the rows as below), csv, parquet (zstd) or arrow (Arrow IPC file): the table with typed columns and FastF1's column names (docs/API.md), sent as a file (Content-Disposition)")), responses((status = 200, description = "Tyre stints per driver", content(([timing::tables::StintRow] = "application/json"), (crate::openapi::TableFile = "text/csv"), (crate::openapi::TableFile = "application/vnd.apache.parquet"), (crate::openapi::TableFile = "application/vnd.apache.arrow.file"))), crate::openapi::Failures))]
+pub(crate) async fn stints(State(state): State<AppState>, params: PathParams, query: QueryParams) -> Result<Response, ApiError> {
+    table(&state, &params, &query, "stints", Table::Stints, tables::stints).await
 }
 
 /// `GET /api/sessions/{id}/pit-stops`.
@@ -213,37 +255,37 @@ pub(crate) async fn car_marks(State(state): State<AppState>, params: PathParams)
 }
 
 /// `GET /api/sessions/{id}/results`.
-#[utoipa::path(get, path = "/api/sessions/{id}/results", tag = "tables", summary = "The classification", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "The classification", body = [timing::tables::ResultRow]), crate::openapi::Failures))]
-pub(crate) async fn results(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
-    table(&state, &params, "results", tables::results).await
+#[utoipa::path(get, path = "/api/sessions/{id}/results", tag = "tables", summary = "The classification", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying"), ("format" = Option<String>, Query, description = "json (default: the rows as below), csv, parquet (zstd) or arrow (Arrow IPC file): the table with typed columns and FastF1's column names (docs/API.md), sent as a file (Content-Disposition)")), responses((status = 200, description = "The classification", content(([timing::tables::ResultRow] = "application/json"), (crate::openapi::TableFile = "text/csv"), (crate::openapi::TableFile = "application/vnd.apache.parquet"), (crate::openapi::TableFile = "application/vnd.apache.arrow.file"))), crate::openapi::Failures))]
+pub(crate) async fn results(State(state): State<AppState>, params: PathParams, query: QueryParams) -> Result<Response, ApiError> {
+    table(&state, &params, &query, "results", Table::Results, tables::results).await
 }
 
 /// `GET /api/sessions/{id}/sectors`.
-#[utoipa::path(get, path = "/api/sessions/{id}/sectors", tag = "tables", summary = "Lap and sector times per lap, with when each was a personal or overall best", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "Lap and sector times per lap, with when each was a personal or overall best", body = [timing::bests::LapMarks]), crate::openapi::Failures))]
-pub(crate) async fn sectors(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
-    table(&state, &params, "sectors", tables::sectors).await
+#[utoipa::path(get, path = "/api/sessions/{id}/sectors", tag = "tables", summary = "Lap and sector times per lap, with when each was a personal or overall best", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying"), ("format" = Option<String>, Query, description = "json (default: the rows as below), csv, parquet (zstd) or arrow (Arrow IPC file): the table with typed columns and FastF1's column names (docs/API.md), sent as a file (Content-Disposition)")), responses((status = 200, description = "Lap and sector times per lap, with when each was a personal or overall best", content(([timing::bests::LapMarks] = "application/json"), (crate::openapi::TableFile = "text/csv"), (crate::openapi::TableFile = "application/vnd.apache.parquet"), (crate::openapi::TableFile = "application/vnd.apache.arrow.file"))), crate::openapi::Failures))]
+pub(crate) async fn sectors(State(state): State<AppState>, params: PathParams, query: QueryParams) -> Result<Response, ApiError> {
+    table(&state, &params, &query, "sectors", Table::Sectors, tables::sectors).await
 }
 
 /// `GET /api/sessions/{id}/weather`.
-#[utoipa::path(get, path = "/api/sessions/{id}/weather", tag = "tables", summary = "Weather samples", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "Weather samples", body = [timing::tables::WeatherRow]), crate::openapi::Failures))]
-pub(crate) async fn weather(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
-    table(&state, &params, "weather", tables::weather).await
+#[utoipa::path(get, path = "/api/sessions/{id}/weather", tag = "tables", summary = "Weather samples", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying"), ("format" = Option<String>, Query, description = "json (default: the rows as below), csv, parquet (zstd) or arrow (Arrow IPC file): the table with typed columns and FastF1's column names (docs/API.md), sent as a file (Content-Disposition)")), responses((status = 200, description = "Weather samples", content(([timing::tables::WeatherRow] = "application/json"), (crate::openapi::TableFile = "text/csv"), (crate::openapi::TableFile = "application/vnd.apache.parquet"), (crate::openapi::TableFile = "application/vnd.apache.arrow.file"))), crate::openapi::Failures))]
+pub(crate) async fn weather(State(state): State<AppState>, params: PathParams, query: QueryParams) -> Result<Response, ApiError> {
+    table(&state, &params, &query, "weather", Table::Weather, tables::weather).await
 }
 
 /// `GET /api/sessions/{id}/race-control`.
-#[utoipa::path(get, path = "/api/sessions/{id}/race-control", tag = "tables", summary = "Race control messages", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "Race control messages", body = [timing::tables::RaceControlRow]), crate::openapi::Failures))]
-pub(crate) async fn race_control(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
-    table(&state, &params, "race-control", tables::race_control).await
+#[utoipa::path(get, path = "/api/sessions/{id}/race-control", tag = "tables", summary = "Race control messages", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying"), ("format" = Option<String>, Query, description = "json (default: the rows as below), csv, parquet (zstd) or arrow (Arrow IPC file): the table with typed columns and FastF1's column names (docs/API.md), sent as a file (Content-Disposition)")), responses((status = 200, description = "Race control messages", content(([timing::tables::RaceControlRow] = "application/json"), (crate::openapi::TableFile = "text/csv"), (crate::openapi::TableFile = "application/vnd.apache.parquet"), (crate::openapi::TableFile = "application/vnd.apache.arrow.file"))), crate::openapi::Failures))]
+pub(crate) async fn race_control(State(state): State<AppState>, params: PathParams, query: QueryParams) -> Result<Response, ApiError> {
+    table(&state, &params, &query, "race-control", Table::RaceControl, tables::race_control).await
 }
 
 /// `GET /api/sessions/{id}/track-status`.
-#[utoipa::path(get, path = "/api/sessions/{id}/track-status", tag = "tables", summary = "Track status periods", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "Track status periods", body = [timing::tables::TrackStatusRow]), crate::openapi::Failures))]
-pub(crate) async fn track_status(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
-    table(&state, &params, "track-status", tables::track_status).await
+#[utoipa::path(get, path = "/api/sessions/{id}/track-status", tag = "tables", summary = "Track status periods", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying"), ("format" = Option<String>, Query, description = "json (default: the rows as below), csv, parquet (zstd) or arrow (Arrow IPC file): the table with typed columns and FastF1's column names (docs/API.md), sent as a file (Content-Disposition)")), responses((status = 200, description = "Track status periods", content(([timing::tables::TrackStatusRow] = "application/json"), (crate::openapi::TableFile = "text/csv"), (crate::openapi::TableFile = "application/vnd.apache.parquet"), (crate::openapi::TableFile = "application/vnd.apache.arrow.file"))), crate::openapi::Failures))]
+pub(crate) async fn track_status(State(state): State<AppState>, params: PathParams, query: QueryParams) -> Result<Response, ApiError> {
+    table(&state, &params, &query, "track-status", Table::TrackStatus, tables::track_status).await
 }
 
 /// `GET /api/sessions/{id}/telemetry?driver=N&lap=L`.
-#[utoipa::path(get, path = "/api/sessions/{id}/telemetry", tag = "tables", summary = "One lap of one driver by distance", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying"), ("driver" = u16, Query, description = "racing number"), ("lap" = u32, Query, description = "lap number, from 1")), responses((status = 200, description = "One lap of one driver by distance", body = timing::tables::LapTrace), crate::openapi::Failures))]
+#[utoipa::path(get, path = "/api/sessions/{id}/telemetry", tag = "tables", summary = "One lap of one driver by distance", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying"), ("format" = Option<String>, Query, description = "json (default: the rows as below), csv, parquet (zstd) or arrow (Arrow IPC file): the table with typed columns and FastF1's column names (docs/API.md), sent as a file (Content-Disposition)"), ("driver" = u16, Query, description = "racing number"), ("lap" = u32, Query, description = "lap number, from 1")), responses((status = 200, description = "One lap of one driver by distance", content((timing::tables::LapTrace = "application/json"), (crate::openapi::TableFile = "text/csv"), (crate::openapi::TableFile = "application/vnd.apache.parquet"), (crate::openapi::TableFile = "application/vnd.apache.arrow.file"))), crate::openapi::Failures))]
 pub(crate) async fn telemetry(State(state): State<AppState>, params: PathParams, query: QueryParams) -> Result<Response, ApiError> {
     let id = params.id()?;
     let driver: u16 = query
@@ -255,6 +297,10 @@ pub(crate) async fn telemetry(State(state): State<AppState>, params: PathParams,
         return Err(ApiError::bad_request("parameter lap: laps are numbered from 1"));
     }
     let name = format!("telemetry/{driver}/{lap}");
+    if let Some(format) = query.table_format()? {
+        let body = state.store().table_file(&id, &name, format, move |m| tables::file(m, Table::Telemetry, &[(driver, lap)])).await?;
+        return Ok(file_bytes(body, format, &format!("{id}-telemetry-{driver}-{lap}")));
+    }
     let body = state.store().table(&id, &name, move |m| tables::telemetry(m, driver, lap)).await?;
     Ok(json_bytes(body, "no-cache"))
 }

@@ -26,6 +26,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
+use columns::files::Format;
 
 use crate::cache::{self, lock, Flights, Joined, Lru, Reporter, SharedCache};
 use crate::catalog::{self, Catalog, SessionId};
@@ -268,6 +269,25 @@ impl Store {
             .get_or_compute(key, move || {
                 let value = compute(&model)?;
                 serde_json::to_vec(&value).map(Bytes::from).map_err(|e| ApiError::internal(format!("encoding a table: {e}")))
+            })
+            .await
+    }
+
+    /// A derived table of a session as a file of `format` ([`columns`]), made and encoded once
+    /// on the blocking pool and cached; `name` must identify the table and its parameters.
+    pub(crate) async fn table_file<F>(self: &Arc<Self>, id: &SessionId, name: &str, format: Format, make: F) -> Result<Bytes, ApiError>
+    where
+        F: FnOnce(&Model) -> Result<columns::RecordBatch, ApiError> + Send + 'static,
+    {
+        let key = format!("{id}\u{0}{name}\u{0}{}", format.name());
+        if let Some(b) = self.tables.get(&key) {
+            return Ok(b);
+        }
+        let model = self.model(id).await?;
+        self.tables
+            .get_or_compute(key, move || {
+                let batch = make(&model)?;
+                columns::files::encode(&batch, format).map(Bytes::from).map_err(|e| ApiError::internal(format!("encoding a table: {e}")))
             })
             .await
     }

@@ -62,3 +62,14 @@ pub fn race_control(m: &Model) -> Result<Vec<tables::RaceControlRow>, ApiError> 
 pub fn track_status(m: &Model) -> Result<Vec<tables::TrackStatusRow>, ApiError> {
     Ok(tables::track_status(&m.session))
 }
+
+/// Table `which` of the model as a typed [`columns`] table, for the file formats; `laps` are the
+/// (driver, lap) pairs of `telemetry`. What the session lacks is a 404 with the reason.
+pub fn file(m: &Model, which: columns::Table, laps: &[(u16, u32)]) -> Result<columns::RecordBatch, ApiError> {
+    let inputs = columns::table::Inputs { session: &m.session, feed: None, replay: None, laps, timeline_step: 1 };
+    match which.make(&inputs) {
+        Ok(made) => Ok(made.batch),
+        Err(e @ columns::Error::Missing { .. }) => Err(ApiError::not_found(e.to_string())),
+        Err(e) => Err(ApiError::internal(e.to_string())),
+    }
+}

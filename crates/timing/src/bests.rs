@@ -195,6 +195,19 @@ impl MarkedTime {
     }
 }
 
+/// A driver's fastest lap as FastF1's `Laps.pick_fastest()` picks it: the quickest of the laps
+/// marked as a personal best (the first of equal times); `None` when none has a time. The lap
+/// whose telemetry `f1replay check` and the exporters take by default.
+pub fn fastest_lap(session: &Session, driver: u16) -> Option<&Lap> {
+    session
+        .laps
+        .iter()
+        .filter(|l| l.driver == driver && l.is_personal_best)
+        .filter_map(|l| Some((l.lap_time_ms?, l)))
+        .min_by_key(|(t, _)| *t)
+        .map(|(_, l)| l)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,5 +258,18 @@ mod tests {
         let tie = Session { laps: vec![self::lap(1, 1, 30_000, 100, false), self::lap(2, 1, 30_000, 200, false)], ..Default::default() };
         let t = lap_marks(&tie);
         assert!(t[0].sectors[0].unwrap().overall_best_at(300) && !t[1].sectors[0].unwrap().overall_best);
+    }
+
+    #[test]
+    fn the_fastest_lap_is_the_quickest_personal_best_as_fastf1_picks_it() {
+        let timed =
+            |n: u32, ms: i64, pb: bool| Lap { driver: 7, lap_number: n, lap_time_ms: Some(ms), is_personal_best: pb, ..Default::default() };
+        // Lap 3 is quicker but not a personal best (FastF1 skips it); laps 2 and 4 tie: the first.
+        let session = Session {
+            laps: vec![timed(1, 92_000, true), timed(2, 90_500, true), timed(3, 89_000, false), timed(4, 90_500, true)],
+            ..Default::default()
+        };
+        assert_eq!(fastest_lap(&session, 7).map(|l| l.lap_number), Some(2));
+        assert!(fastest_lap(&session, 8).is_none());
     }
 }

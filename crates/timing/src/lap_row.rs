@@ -141,6 +141,11 @@ pub struct LapRow {
     pub fastf1_generated: bool,
 }
 
+/// FastF1's `LapStartDate`: the UTC instant (µs) of the lap's start, t0 plus `LapStartTime`.
+pub fn lap_start_utc_us(session: &Session, l: &Lap) -> Option<i64> {
+    Some(session.t0_utc_us? + l.lap_start_ms? * 1000)
+}
+
 /// A string, or `None` when empty.
 pub(crate) fn text(v: &str) -> Option<String> {
     (!v.is_empty()).then(|| v.to_string())
@@ -150,10 +155,7 @@ impl LapRow {
     /// Lap `l` of `session` in FastF1's columns.
     pub fn new(session: &Session, l: &Lap) -> LapRow {
         let d = session.driver(l.driver);
-        let date = match (session.t0_utc_us, l.lap_start_ms) {
-            (Some(t0), Some(ms)) => Some(feed::time::format_utc_us(t0 + ms * 1000)),
-            _ => None,
-        };
+        let date = lap_start_utc_us(session, l).map(feed::time::format_utc_us);
         LapRow {
             driver: d.map(|d| d.tla.clone()).filter(|t| !t.is_empty()).unwrap_or_else(|| l.driver.to_string()),
             driver_number: l.driver.to_string(),

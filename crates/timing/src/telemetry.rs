@@ -146,10 +146,9 @@ pub fn merge_channels(driver: u16, car: Option<&CarSamples>, pos: Option<&Positi
     let car_t_all = session_ms(&car.utc_us, t0_us);
     let pos_t_all = session_ms(&pos.utc_us, t0_us);
     let ci = time_order(&car_t_all);
-    // The feed sends X = Y = Z = 0 for cars it has no position for (in the garage, before
-    // the session): that is a gap, not a place.
+    // A sample that does not place the car is a gap, not a place.
     let mut pi = time_order(&pos_t_all);
-    pi.retain(|&i| pos.x_dm[i] != 0 || pos.y_dm[i] != 0 || pos.z_dm[i] != 0);
+    pi.retain(|&i| pos.is_placed(i));
     let car_t: Vec<i64> = ci.iter().map(|&i| car_t_all[i]).collect();
     let pos_t: Vec<i64> = pi.iter().map(|&i| pos_t_all[i]).collect();
 
