@@ -16,6 +16,7 @@ import { Leaderboard } from './leaderboard.js';
 import { RaceControlPanel, ResultsPanel, WeatherPanel } from './panels.js';
 import { Picker } from './picker.js';
 import { Sampler } from './snapshot.js';
+import { StoryView } from './story.js';
 import { TrackMap } from './trackmap.js';
 import { readUrl, writeUrl } from './url.js';
 import { showSourceWarnings } from './warnings.js';
@@ -67,6 +68,8 @@ const app = {
   firstFrameDrawn: false,
   /** @type {((v?: any) => void)[]} */
   readyWaiters: [],
+  /** @type {StoryView|null} the race story beside the map, while open */
+  story: null,
 };
 
 const picker = new Picker({ onPick: (id) => openSession(id) });
@@ -113,6 +116,8 @@ async function openSession(id, opts = {}) {
 
 function closeSession() {
   if (!app.s) return;
+  app.story?.destroy();
+  app.story = null;
   app.s.store.close();
   app.s = null;
   app.lastSnap = null;
@@ -191,6 +196,31 @@ function setupSession(id, m, opts) {
   loadLaps(s);
   if (!isTimedByBestLap(m.session)) loadGrid(s, start);
   if (opts.play) play();
+  if ($('app').classList.contains('story-open')) openStory();
+  updateUrl(true);
+}
+
+/** Opens the race story beside the map for the open session (story.js). */
+function openStory() {
+  const s = app.s;
+  $('app').classList.add('story-open');
+  $('story').hidden = false;
+  $('open-story').classList.add('active');
+  $('open-story').setAttribute('aria-pressed', 'true');
+  if (s && !app.story) app.story = new StoryView($('story'), s.id, s.manifest, { seek });
+  s?.map.resize();
+  updateUrl(true);
+}
+
+/** Closes the race story; the map takes its room back. */
+function closeStory() {
+  app.story?.destroy();
+  app.story = null;
+  $('app').classList.remove('story-open');
+  $('story').hidden = true;
+  $('open-story').classList.remove('active');
+  $('open-story').setAttribute('aria-pressed', 'false');
+  app.s?.map.resize();
   updateUrl(true);
 }
 
@@ -335,6 +365,10 @@ function command(name) {
     case 'ghost':
       openView('ghost');
       break;
+    case 'story':
+      if (app.story || $('app').classList.contains('story-open')) closeStory();
+      else openStory();
+      break;
     case 'escape':
       if (!$('help').hidden) $('help').hidden = true;
       else if (!$('compare').hidden || !$('ghost').hidden) closeViews();
@@ -417,7 +451,7 @@ function updateUrl(now = false, view) {
   const wall = performance.now();
   if (!now && wall - app.lastUrlWrite < 1000) return;
   app.lastUrlWrite = wall;
-  const v = view ?? (!$('compare').hidden ? 'compare' : !$('ghost').hidden ? 'ghost' : undefined);
+  const v = view ?? (!$('compare').hidden ? 'compare' : !$('ghost').hidden ? 'ghost' : app.story ? 'story' : undefined);
   writeUrl({ s: s.id, t: s.clock.time(), x: s.clock.speed, d: [...app.selected], view: v });
 }
 
@@ -509,6 +543,7 @@ function frame(now) {
   app.forceBoard = false;
   s.controls.update(t);
   drawHeader(s, snap);
+  app.story?.update(snap.t);
   if (now - app.lastPanels > 200) {
     app.lastPanels = now;
     if (app.tab === 'driver') s.driverPanel.update(snap, app.selected);
@@ -540,6 +575,7 @@ function bindGlobal() {
   $('open-help').onclick = () => command('help');
   $('open-compare').onclick = () => command('compare');
   $('open-ghost').onclick = () => command('ghost');
+  $('open-story').onclick = () => command('story');
   $('map-fit').onclick = () => command('fit');
   $('map-follow').onclick = () => command('follow');
   $('map-labels').onclick = () => command('labels');
@@ -556,7 +592,10 @@ function bindGlobal() {
   document.querySelectorAll('.tab').forEach((b) => {
     b.addEventListener('click', () => {
       app.tab = String(/** @type {HTMLElement} */ (b).dataset.tab);
-      document.querySelectorAll('.tab').forEach((x) => x.classList.toggle('active', x === b));
+      document.querySelectorAll('.tab').forEach((x) => {
+        x.classList.toggle('active', x === b);
+        x.setAttribute('aria-selected', String(x === b));
+      });
       document.querySelectorAll('.tab-body').forEach((x) => {
         /** @type {HTMLElement} */ (x).hidden = /** @type {HTMLElement} */ (x).dataset.body !== app.tab;
       });
@@ -617,6 +656,7 @@ window.f1replay = {
       selected: [...app.selected],
       chunks: s ? { loaded: s.store.loaded().length, fetched: s.store.stats.fetched, errors: s.store.stats.errors } : null,
       spoilerFree: app.spoilerFree,
+      story: !!app.story,
     };
   },
   /** Where each car was drawn (CSS pixels of the map canvas) and its replay position. */
@@ -648,13 +688,20 @@ window.f1replay = {
   speeds: SPEEDS,
 };
 
+/** The race story's charts, for the browser tests. */
+window.f1story = {
+  state: () => (app.story ? app.story.state() : null),
+  loaded: () => (app.story ? app.story.loaded : Promise.resolve()),
+};
+
 function boot() {
   bindGlobal();
   requestAnimationFrame(frame);
   const u = readUrl();
   if (u.s) {
     openSession(u.s, { t: u.t, speed: u.x, selected: u.d }).then(() => {
-      if (u.view && app.s) openView(u.view);
+      if (u.view === 'story' && app.s) openStory();
+      else if (u.view && app.s) openView(u.view);
     });
   } else {
     picker.open();

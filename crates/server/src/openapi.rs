@@ -73,6 +73,7 @@ pub(crate) fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::weather))
         .routes(routes!(routes::race_control))
         .routes(routes!(routes::track_status))
+        .routes(routes!(routes::story))
         .routes(routes!(ws::upgrade))
 }
 

@@ -230,6 +230,12 @@ pub(crate) async fn track_status(State(state): State<AppState>, params: PathPara
     table(&state, &params, "track-status", tables::track_status).await
 }
 
+/// `GET /api/sessions/{id}/story`.
+#[utoipa::path(get, path = "/api/sessions/{id}/story", tag = "tables", summary = "The race story: every car's laps with lap time, position, pit and neutralised laps and the gap to the leader at the line", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "The race story: every car's laps with lap time, position, pit and neutralised laps and the gap to the leader at the line", body = timing::story::RaceStory), crate::openapi::Failures))]
+pub(crate) async fn story(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
+    table(&state, &params, "story", tables::story).await
+}
+
 /// `GET /api/sessions/{id}/telemetry?driver=N&lap=L`.
 #[utoipa::path(get, path = "/api/sessions/{id}/telemetry", tag = "tables", summary = "One lap of one driver by distance", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying"), ("driver" = u16, Query, description = "racing number"), ("lap" = u32, Query, description = "lap number, from 1")), responses((status = 200, description = "One lap of one driver by distance", body = timing::tables::LapTrace), crate::openapi::Failures))]
 pub(crate) async fn telemetry(State(state): State<AppState>, params: PathParams, query: QueryParams) -> Result<Response, ApiError> {

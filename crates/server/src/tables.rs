@@ -52,3 +52,9 @@ pub fn race_control(m: &Model) -> Result<Vec<tables::RaceControlRow>, ApiError> 
 pub fn track_status(m: &Model) -> Result<Vec<tables::TrackStatusRow>, ApiError> {
     Ok(tables::track_status(&m.session))
 }
+
+/// The race story: each car's laps with position, pit and neutralised laps and the gap to the
+/// leader at the line ([`timing::story`]).
+pub fn story(m: &Model) -> Result<timing::story::RaceStory, ApiError> {
+    Ok(timing::story::race_story(&m.session))
+}

@@ -24,6 +24,7 @@ pub mod lap_row;
 pub mod laps;
 pub mod official;
 pub mod status;
+pub mod story;
 pub mod tables;
 pub mod telemetry;
 pub mod walk;
