@@ -235,7 +235,7 @@ export async function open(el, id, m, opts) {
         ...(range ? { yRange: /** @type {[number, number]} */ (range) } : {}),
         xValue: (v) => `${Math.round(v)} m`,
         yValue: key === 'delta' ? (v) => v.toFixed(2) : (v) => String(Math.round(v)),
-        yAxisSize: key === 'rpm' ? 52 : 44,
+        yAxisSize: 52, // one width for all: the plots line up and the synced cursors too
         sync: 'compare',
         draw: sectorLines,
         onZoom: zoomAll,

@@ -123,7 +123,9 @@ pub(crate) async fn codes() -> Response {
 
 #[utoipa::path(get, path = "/api/seasons", tag = "catalog", summary = "Seasons available; the simulated sessions are year 0", responses((status = 200, description = "Seasons available; the simulated sessions are year 0", body = [crate::catalog::Season]), crate::openapi::Failures))]
 pub(crate) async fn seasons(State(state): State<AppState>) -> Result<Response, ApiError> {
-    Ok(Json(state.store().catalog().seasons().await?).into_response())
+    let mut r = Json(state.store().catalog().seasons().await?).into_response();
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(r)
 }
 
 /// `GET /api/seasons/{year}/sessions`.
@@ -135,7 +137,12 @@ pub(crate) async fn season_sessions(State(state): State<AppState>, params: PathP
         .ok()
         .filter(|y| *y == 0 || (1950..=2100).contains(y))
         .ok_or_else(|| ApiError::bad_request(format!("invalid year {:?}: expected 0 (simulated) or a season such as 2025", raw)))?;
-    Ok(Json(state.store().catalog().sessions(year).await?).into_response())
+    let mut list = state.store().catalog().sessions(year).await?;
+    state.store().mark_cached(&mut list).await?;
+    let mut r = Json(list).into_response();
+    // What is cached and reachable changes: never reuse an old answer.
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(r)
 }
 
 /// The manifest bytes of a loaded replay, served without copying.

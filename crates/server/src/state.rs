@@ -33,6 +33,8 @@ pub struct StateConfig {
     pub build_threads: usize,
     /// Header timeout, connection and viewer caps (see [`Limits`]).
     pub limits: Limits,
+    /// The archive's base URL (`None`: the official one); tests point it at a local server.
+    pub archive_url: Option<String>,
 }
 
 impl StateConfig {
@@ -48,6 +50,7 @@ impl StateConfig {
             model_budget_bytes: 512 << 20,
             build_threads: cores.saturating_sub(1).max(1),
             limits: Limits::default(),
+            archive_url: None,
         }
     }
 }
@@ -72,7 +75,12 @@ struct Inner {
 impl AppState {
     /// Sets up the sources and the cache folders.
     pub fn new(config: StateConfig) -> Result<AppState, Error> {
-        let catalog = Catalog::new(config.data.as_deref(), &config.cache_dir.join("raw"), config.offline)?;
+        let catalog = Catalog::with_archive_url(
+            config.data.as_deref(),
+            &config.cache_dir.join("raw"),
+            config.offline,
+            config.archive_url.as_deref(),
+        )?;
         tracing::info!("sessions from {} and the simulator", catalog.describe());
         let store = Store::new(
             catalog,

@@ -209,6 +209,21 @@ async fn simulated_race_story_charts_seek_the_replay_and_pass_axe() {
     assert_accessible(&page, "the lap comparison (sim-race)").await;
     screenshots(&page, &shots, "compare-sim-race").await;
 
+    // The picker marks what each session has and what is cached (the list's typed fields).
+    page.key("Escape", 0).await.unwrap();
+    page.key("o", 0).await.unwrap();
+    page.click_selector("#picker-seasons button[data-year=\"0\"]").await.unwrap();
+    let marks = page
+        .wait_for("(() => { const b = document.querySelector('.sess-btn[data-id=\"sim-race\"] .marks'); return b && b.innerText.includes('cached') && b.innerText; })()", Duration::from_secs(10))
+        .await
+        .expect("marks on the picked session");
+    println!("picker marks of sim-race: {marks}");
+    let text = marks.as_str().unwrap();
+    assert!(text.contains("map") && text.contains("telemetry"), "sim-race has a map and telemetry: {text}");
+    page.set_viewport(1920, 1080, false).await.unwrap();
+    page.screenshot(&shots.join("picker-1920x1080.png")).await.unwrap();
+    assert_accessible(&page, "the picker").await;
+
     assert_no_console_errors(&page);
     browser.close().await;
 }
