@@ -373,7 +373,16 @@ impl Catalog {
         let arrived = |n: usize| progress(n as f32 / names.len() as f32);
         let result = match &self.archive {
             Archive::Local(s) => archive::session_files(s, &path, &names, &arrived).await,
-            Archive::Remote(s) => archive::session_files(s.as_ref(), &path, &names, &arrived).await,
+            Archive::Remote(s) => match self.archive_reachable().await {
+                Ok(()) => archive::session_files(s.as_ref(), &path, &names, &arrived).await,
+                // Unreachable: what the raw cache holds, at once, instead of the retries.
+                Err(why) => match self.raw_cache() {
+                    Some(cache) if archive::is_session_folder(&cache.root().join(path.trim_end_matches('/'))) => {
+                        archive::session_files(&cache, &path, &names, &arrived).await
+                    }
+                    _ => return Err(ApiError::unavailable(format!("session {id} is not downloaded, and {why}"))),
+                },
+            },
         };
         let raw = match result {
             Ok(raw) => raw,
@@ -383,6 +392,38 @@ impl Catalog {
         };
         let files = Topic::ALL.into_iter().zip(raw.files).map(|(topic, (_, bytes))| (topic, bytes)).collect();
         Ok(RawSession { files, source_hash: raw.content_hash })
+    }
+
+    /// One team radio clip of an archive session (`clip_path` as the TeamRadio topic gives it,
+    /// `TeamRadio/NAME.mp3`), read from the data folder, or fetched from the archive through the
+    /// raw cache (its rate limit and disk cache). 404 when it is not there, 503 with the reason
+    /// when it is not cached and the archive cannot be reached.
+    pub async fn clip(&self, id: &SessionId, clip_path: &str) -> Result<Vec<u8>, ApiError> {
+        let Some(session) = id.archive_path() else {
+            return Err(ApiError::not_found(format!("{id} is simulated: it has no team radio")));
+        };
+        let Some((dir, file)) = clip_path.rsplit_once('/') else {
+            return Err(ApiError::not_found(format!("clip path {clip_path:?} is not TeamRadio/NAME")));
+        };
+        let folder = format!("{session}{dir}/");
+        let missing = |e: archive::Error, whose: &str| -> ApiError {
+            if e.is_not_found() {
+                ApiError::not_found(format!("clip {file} is not in {whose}"))
+            } else {
+                e.into()
+            }
+        };
+        match &self.archive {
+            Archive::Local(s) => s.topic(&folder, file).await.map_err(|e| missing(e, "the data folder or the cache (offline)")),
+            Archive::Remote(s) => {
+                if let Err(why) = self.archive_reachable().await {
+                    if !s.is_cached(&folder, file).unwrap_or(false) {
+                        return Err(ApiError::unavailable(format!("clip {file} is not downloaded, and {why}")));
+                    }
+                }
+                s.topic(&folder, file).await.map_err(|e| missing(e, "the archive"))
+            }
+        }
     }
 
     /// The raw cache folder or data folder sessions are read from, for the logs.

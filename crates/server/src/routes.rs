@@ -237,6 +237,38 @@ pub(crate) async fn track_status(State(state): State<AppState>, params: PathPara
     table(&state, &params, "track-status", tables::track_status).await
 }
 
+/// `GET /api/sessions/{id}/team-radio`.
+#[utoipa::path(get, path = "/api/sessions/{id}/team-radio", tag = "tables", summary = "Team radio clips at their session time; each clip's audio is at /team-radio/{index}", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "Team radio clips at their session time", body = [timing::tables::TeamRadioRow]), crate::openapi::Failures))]
+pub(crate) async fn team_radio(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
+    table(&state, &params, "team-radio", tables::team_radio).await
+}
+
+/// `GET /api/sessions/{id}/team-radio/{n}`: the clip's audio.
+#[utoipa::path(get, path = "/api/sessions/{id}/team-radio/{n}", tag = "tables", summary = "One team radio clip's audio (MP3), fetched from the archive on demand through the raw cache; 404 when missing, 503 with the reason when offline and not cached", params(("id" = String, Path, description = "YEAR~MEETING_DIR~SESSION_DIR", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying"), ("n" = usize, Path, description = "the clip's index in /team-radio")), responses((status = 200, description = "The clip (audio/mpeg)", content_type = "audio/mpeg", body = Vec<u8>), crate::openapi::Failures))]
+pub(crate) async fn team_radio_clip(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
+    let id = params.id()?;
+    let raw = params.get("n").unwrap_or_default();
+    let n: usize = raw.parse().ok().filter(|_| raw == "0" || !raw.starts_with('0')).ok_or_else(|| {
+        ApiError::bad_request(format!(
+            "invalid clip number {:?}: expected an index from /team-radio",
+            raw.chars().take(20).collect::<String>()
+        ))
+    })?;
+    let model = state.store().model(&id).await?;
+    let Some(clip) = model.session.team_radio.get(n) else {
+        return Err(ApiError::not_found(format!("session {id} has {} team radio clips; no clip {n}", model.session.team_radio.len())));
+    };
+    let bytes = state.store().catalog().clip(&id, &clip.capture.path).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("audio/mpeg")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 /// `GET /api/sessions/{id}/story`.
 #[utoipa::path(get, path = "/api/sessions/{id}/story", tag = "tables", summary = "The race story: every car's laps with lap time, position, pit and neutralised laps and the gap to the leader at the line", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "The race story: every car's laps with lap time, position, pit and neutralised laps and the gap to the leader at the line", body = timing::story::RaceStory), crate::openapi::Failures))]
 pub(crate) async fn story(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {

@@ -38,6 +38,11 @@ pub fn telemetry(m: &Model, driver: u16, lap: u32) -> Result<tables::LapTrace, A
     tables::lap_trace(&m.session, driver, lap).map_err(|e| ApiError::not_found(e.to_string()))
 }
 
+/// Team radio clips in session time ([`timing::tables::team_radio`]).
+pub fn team_radio(m: &Model) -> Result<Vec<tables::TeamRadioRow>, ApiError> {
+    Ok(tables::team_radio(&m.session))
+}
+
 /// Weather samples in session time.
 pub fn weather(m: &Model) -> Result<Vec<tables::WeatherRow>, ApiError> {
     Ok(tables::weather(&m.session))
