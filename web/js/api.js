@@ -96,6 +96,8 @@ export const stints = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/s
 export const weather = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/weather`);
 /** @param {string} id */
 export const trackStatus = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/track-status`);
+/** @param {string} id the team radio clips in session time */
+export const teamRadio = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/team-radio`);
 /** @param {string} id the race story: laps with position, pits, neutralisation and gap to the leader */
 export const story = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/story`);
 

@@ -17,6 +17,7 @@ import { RaceControlPanel, ResultsPanel, WeatherPanel } from './panels.js';
 import { Picker } from './picker.js';
 import { Sampler } from './snapshot.js';
 import { StoryView } from './story.js';
+import { TeamRadio } from './radio.js';
 import { TrackMap } from './trackmap.js';
 import { readUrl, writeUrl } from './url.js';
 import { showSourceWarnings } from './warnings.js';
@@ -70,6 +71,8 @@ const app = {
   readyWaiters: [],
   /** @type {StoryView|null} the race story beside the map, while open */
   story: null,
+  /** @type {TeamRadio|null} the open session's team radio */
+  radio: null,
 };
 
 const picker = new Picker({ onPick: (id) => openSession(id) });
@@ -118,6 +121,8 @@ function closeSession() {
   if (!app.s) return;
   app.story?.destroy();
   app.story = null;
+  app.radio?.playing?.pause();
+  app.radio = null;
   app.s.store.close();
   app.s = null;
   app.lastSnap = null;
@@ -194,6 +199,14 @@ function setupSession(id, m, opts) {
   showSourceWarnings($('source-warnings'), m.warnings);
   wantChunks(true);
   loadLaps(s);
+  const radio = new TeamRadio(id, m);
+  app.radio = radio;
+  radio.loaded.then(() => {
+    if (app.s === s) {
+      s.rcPanel.setRadio(radio);
+      app.lastPanels = 0;
+    }
+  });
   if (!isTimedByBestLap(m.session)) loadGrid(s, start);
   if (opts.play) play();
   if ($('app').classList.contains('story-open')) openStory();
@@ -546,7 +559,10 @@ function frame(now) {
   app.story?.update(snap.t);
   if (now - app.lastPanels > 200) {
     app.lastPanels = now;
-    if (app.tab === 'driver') s.driverPanel.update(snap, app.selected);
+    if (app.tab === 'driver') {
+      s.driverPanel.update(snap, app.selected);
+      app.radio?.renderDriver($('driver-panel'), app.selected, snap.t);
+    }
     if (app.tab === 'control') s.rcPanel.update(snap.t);
     if (app.tab === 'weather') s.weatherPanel.update(snap);
     if (app.tab === 'results') s.resultsPanel.update(snap);
@@ -629,6 +645,11 @@ function bindGlobal() {
     else if (u.t != null && app.s && Math.abs(u.t - app.s.clock.time()) > 1) seek(u.t);
   });
   window.addEventListener('pagehide', () => updateUrl(true));
+  // Team radio play buttons, in the race control feed and the driver panel.
+  document.addEventListener('click', (e) => {
+    const b = /** @type {HTMLElement|null} */ (/** @type {HTMLElement} */ (e.target).closest?.('[data-radio-play]'));
+    if (b && app.radio) app.radio.play(Number(b.dataset.radioPlay), $('sidepanel'));
+  });
 }
 
 /** The browser tests' handle on the page (and a console toy). */

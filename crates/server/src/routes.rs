@@ -244,8 +244,8 @@ pub(crate) async fn team_radio(State(state): State<AppState>, params: PathParams
 }
 
 /// `GET /api/sessions/{id}/team-radio/{n}`: the clip's audio.
-#[utoipa::path(get, path = "/api/sessions/{id}/team-radio/{n}", tag = "tables", summary = "One team radio clip's audio (MP3), fetched from the archive on demand through the raw cache; 404 when missing, 503 with the reason when offline and not cached", params(("id" = String, Path, description = "YEAR~MEETING_DIR~SESSION_DIR", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying"), ("n" = usize, Path, description = "the clip's index in /team-radio")), responses((status = 200, description = "The clip (audio/mpeg)", content_type = "audio/mpeg", body = Vec<u8>), crate::openapi::Failures))]
-pub(crate) async fn team_radio_clip(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
+#[utoipa::path(get, path = "/api/sessions/{id}/team-radio/{n}", tag = "tables", summary = "One team radio clip's audio (MP3), fetched from the archive on demand through the raw cache; 404 when missing, 503 with the reason when offline and not cached", params(("id" = String, Path, description = "YEAR~MEETING_DIR~SESSION_DIR", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying"), ("n" = usize, Path, description = "the clip's index in /team-radio"), ("check" = Option<u8>, Query, description = "any value: answer {available, reason} as JSON (200) instead of the audio")), responses((status = 200, description = "The clip (audio/mpeg)", content_type = "audio/mpeg", body = Vec<u8>), crate::openapi::Failures))]
+pub(crate) async fn team_radio_clip(State(state): State<AppState>, params: PathParams, query: QueryParams) -> Result<Response, ApiError> {
     let id = params.id()?;
     let raw = params.get("n").unwrap_or_default();
     let n: usize = raw.parse().ok().filter(|_| raw == "0" || !raw.starts_with('0')).ok_or_else(|| {
@@ -258,7 +258,18 @@ pub(crate) async fn team_radio_clip(State(state): State<AppState>, params: PathP
     let Some(clip) = model.session.team_radio.get(n) else {
         return Err(ApiError::not_found(format!("session {id} has {} team radio clips; no clip {n}", model.session.team_radio.len())));
     };
-    let bytes = state.store().catalog().clip(&id, &clip.capture.path).await?;
+    let result = state.store().catalog().clip(&id, &clip.capture.path).await;
+    if query.get("check").is_some() {
+        // A viewer asks before playing: the answer, not a failed media request.
+        let (available, reason) = match result {
+            Ok(_) => (true, None),
+            Err(e) => (false, Some(e.message().to_owned())),
+        };
+        let mut r = Json(serde_json::json!({ "available": available, "reason": reason })).into_response();
+        r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return Ok(r);
+    }
+    let bytes = result?;
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("audio/mpeg")),

@@ -110,6 +110,12 @@ async fn clips_are_listed_fetched_on_demand_cached_and_said_unavailable_with_a_r
     let (status, body) = get_json(&client, &server.url(&format!("/api/sessions/{MEXICO_Q}/team-radio/1"))).await;
     let reason = assert_error(status, &body, 404, "a clip the archive lacks");
     assert!(reason.contains("not in the archive"), "{reason}");
+    // A viewer asks before playing: the same answers as JSON.
+    let (_, check) = get_json(&client, &format!("{clip_url}?check=1")).await;
+    assert_eq!(check, serde_json::json!({"available": true, "reason": null}));
+    let (_, check) = get_json(&client, &server.url(&format!("/api/sessions/{MEXICO_Q}/team-radio/1?check=1"))).await;
+    assert_eq!(check["available"], false);
+    assert!(check["reason"].as_str().unwrap().contains("not in the archive"), "{check}");
     let (status, body) = get_json(&client, &server.url(&format!("/api/sessions/{MEXICO_Q}/team-radio/{}", clips.len()))).await;
     assert_error(status, &body, 404, "a clip number past the list");
 
@@ -127,7 +133,7 @@ async fn clips_are_listed_fetched_on_demand_cached_and_said_unavailable_with_a_r
     println!("an uncached clip with the archive gone answered in {} ms: {body}", started.elapsed().as_millis());
     let reason = assert_error(status, &body, 503, "an uncached clip offline");
     assert!(reason.contains("not downloaded") && reason.contains("cannot be reached"), "{reason}");
-    assert_eq!(archive.clip_requests.load(Ordering::SeqCst), 2, "only the missing clip was asked of the archive");
+    assert_eq!(archive.clip_requests.load(Ordering::SeqCst), 3, "only the missing clip was asked of the archive (twice)");
 }
 
 #[tokio::test]

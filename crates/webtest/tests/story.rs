@@ -272,6 +272,29 @@ async fn mexico_qualifying_story_charts_are_drawn() {
     let px = (f(&c, "xMax") - f(&c, "xMin")) / width;
     assert!((f(&s, "t") - want).abs() <= px, "a click on the weather chart seeks to {want:.1}, clock at {:.1}", f(&s, "t"));
 
+    // Team radio in the race control feed at its time; a clip that cannot play says why (the
+    // shared data has the TeamRadio topic but not the audio files).
+    page.key("r", 0).await.unwrap();
+    page.click_selector(".tab[data-tab=\"control\"]").await.unwrap();
+    let clips = page.eval(&format!("fetch('/api/sessions/{MEXICO_Q}/team-radio').then((r) => r.json())")).await.unwrap();
+    let t = f(&state(&page).await.unwrap(), "t");
+    let due = clips.as_array().unwrap().iter().filter(|c| f(c, "t_s") <= t).count();
+    assert!(due > 0, "clips before t={t}: {clips}");
+    let shown = page
+        .wait_for(&format!("document.querySelectorAll('#rc-panel .rc-item.radio').length === {due} && {due}"), Duration::from_secs(10))
+        .await
+        .expect("radio clips in the race control feed");
+    println!("team radio: {shown} clips in the race control feed at t={t:.1} ({} in the session)", clips.as_array().unwrap().len());
+    page.click_selector("#rc-panel [data-radio-play]").await.unwrap();
+    let why = page
+        .wait_for("document.querySelector('#rc-panel .radio-state')?.textContent || ''", Duration::from_secs(10))
+        .await
+        .expect("the clip says why it cannot play");
+    println!("team radio clip: {why}");
+    assert!(why.as_str().unwrap().starts_with("Unavailable: clip"), "{why}");
+    assert_accessible(&page, "the viewer with race control and team radio (Mexico City Q)").await;
+    open_story(&page).await;
+
     assert_accessible(&page, "the race story (Mexico City Q)").await;
     screenshots(&page, &shots, "story-mexico-q").await;
     assert_no_console_errors(&page);
