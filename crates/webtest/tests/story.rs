@@ -85,6 +85,7 @@ fn machine_load() -> (f64, usize) {
 }
 
 async fn screenshots(page: &Page, dir: &Path, name: &str) {
+    page.eval("document.getElementById('story-body')?.scrollTo(0, 0)").await.unwrap();
     for (w, h, mobile) in [(1920, 1080, false), (390, 844, true)] {
         page.set_viewport(w, h, mobile).await.unwrap();
         tokio::time::sleep(Duration::from_millis(600)).await;
