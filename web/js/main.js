@@ -220,7 +220,10 @@ function openStory() {
   $('story').hidden = false;
   $('open-story').classList.add('active');
   $('open-story').setAttribute('aria-pressed', 'true');
-  if (s && !app.story) app.story = new StoryView($('story'), s.id, s.manifest, { seek });
+  if (s && !app.story) {
+    app.story = new StoryView($('story'), s.id, s.manifest, { seek });
+    app.story.setSpoilerFree(app.spoilerFree);
+  }
   s?.map.resize();
   updateUrl(true);
 }
@@ -408,6 +411,7 @@ function setSpoilerFree(on) {
     app.s.controls.setSpoilerFree(on);
     app.s.resultsPanel.setSpoilerFree(on);
   }
+  app.story?.setSpoilerFree(on);
   app.lastPanels = 0;
   toast(on ? 'Spoiler-free: results hidden until they happen' : 'Spoiler-free off');
 }

@@ -96,6 +96,12 @@ export class Plot {
     this.head.className = 'plot-playhead';
     this.head.hidden = true;
     this.u.over.appendChild(this.head);
+    // Spoiler-free: what lies after the playhead is covered (on top of the cursor points too).
+    this.mask = document.createElement('div');
+    this.mask.className = 'plot-mask';
+    this.mask.hidden = true;
+    this.masking = false;
+    this.u.over.appendChild(this.mask);
     if (o.onClick) {
       const onClick = o.onClick;
       let downX = 0;
@@ -159,7 +165,9 @@ export class Plot {
     if (px !== this.playheadX) {
       this.playheadX = px;
       this.head.style.transform = `translateX(${px}px)`;
+      this.mask.style.left = `${Math.max(0, px + 2)}px`;
     }
+    this.mask.hidden = !this.masking || px >= this.u.over.clientWidth;
   }
 
   /**
@@ -168,6 +176,16 @@ export class Plot {
    */
   setData(data) {
     this.u.setData(data);
+  }
+
+  /**
+   * Covers (or not) what lies after the playhead: spoiler-free mode.
+   * @param {boolean} on
+   */
+  setMask(on) {
+    this.masking = on;
+    this.playheadX = null;
+    if (!on) this.mask.hidden = true;
   }
 
   /**

@@ -74,6 +74,7 @@ export class StoryView {
     this.ready = false;
     this.error = '';
     this.lastT = NaN;
+    this.spoilerFree = false;
     this.drivers = m.drivers.map((d) => ({ ...d, colour: normColour(d.colour) }));
     el.innerHTML = `<div class="story-head"><h2>Race story</h2><span class="muted story-hint">Click a chart to jump there · drag to zoom · double-click to reset</span></div>
       <div class="story-body" id="story-body" tabindex="0" aria-label="Race story charts"><p class="muted">Loading…</p></div>`;
@@ -93,6 +94,7 @@ export class StoryView {
       ]);
       this.body.innerHTML = '';
       this.build(story, stints, weather, status, results);
+      for (const p of this.plots) p.setMask(this.spoilerFree);
       this.ready = true;
     } catch (e) {
       this.error = e instanceof Error ? e.message : String(e);
@@ -266,6 +268,16 @@ export class StoryView {
   }
 
   /**
+   * Spoiler-free: every chart hides what lies after the playhead.
+   * @param {boolean} on
+   */
+  setSpoilerFree(on) {
+    this.spoilerFree = on;
+    for (const p of this.plots) p.setMask(on);
+    this.lastT = NaN;
+  }
+
+  /**
    * Moves every chart's playhead to session time t.
    * @param {number} t
    */
@@ -284,7 +296,8 @@ export class StoryView {
     return {
       ready: this.ready,
       error: this.error,
-      charts: this.plots.map((p) => ({ name: p.name, ...p.extent(), playheadX: p.playheadX })),
+      spoilerFree: this.spoilerFree,
+      charts: this.plots.map((p) => ({ name: p.name, ...p.extent(), playheadX: p.playheadX, masked: !p.mask.hidden })),
     };
   }
 

@@ -186,6 +186,22 @@ async fn simulated_race_story_charts_seek_the_replay_and_pass_axe() {
     assert_accessible(&page, "the race story (sim-race)").await;
     screenshots(&page, &shots, "story-sim-race").await;
 
+    // Spoiler-free: every chart covers what lies after the playhead; off again, nothing is.
+    page.key("s", 0).await.unwrap();
+    let sf = page
+        .wait_for(
+            "window.f1story.state().spoilerFree && window.f1story.state().charts.every((c) => c.masked) && window.f1story.state()",
+            Duration::from_secs(5),
+        )
+        .await
+        .expect("charts masked after the playhead");
+    println!("spoiler-free: {} charts masked after the playhead", sf["charts"].as_array().unwrap().len());
+    screenshots(&page, &shots, "story-sim-race-spoiler-free").await;
+    page.key("s", 0).await.unwrap();
+    page.wait_for("!window.f1story.state().spoilerFree && window.f1story.state().charts.every((c) => !c.masked)", Duration::from_secs(5))
+        .await
+        .expect("masks gone");
+
     // The lap comparison on uPlot: charts drawn, cursors synced, accessible.
     page.key("r", 0).await.unwrap();
     page.key("c", 0).await.unwrap();
