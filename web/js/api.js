@@ -145,6 +145,17 @@ export const carMarks = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}
 /** @param {string} id */
 export const sectors = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/sectors`);
 
+/** @param {string} id */
+export const stints = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/stints`);
+/** @param {string} id */
+export const weather = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/weather`);
+/** @param {string} id */
+export const trackStatus = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/track-status`);
+/** @param {string} id the team radio clips in session time */
+export const teamRadio = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/team-radio`);
+/** @param {string} id the race story: laps with position, pits, neutralisation and gap to the leader */
+export const story = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/story`);
+
 /**
  * A lap's telemetry by distance.
  * @param {string} id

@@ -4,15 +4,54 @@
 // fastest through each mini-sector.
 
 import * as api from './api.js';
-import { fitCanvas, interp, lineChart } from './charts.js';
+import { fitCanvas, interp } from './charts.js';
 import { esc, lapTime } from './format.js';
 import { channel, lapProfile, positionAt, timeAt } from './lapdata.js';
 import { LapsModel } from './laps.js';
+import { Plot, stepped } from './plot.js';
 import { normColour } from './trackmap.js';
 
 const MAX_LAPS = 4;
 const MINI_SECTORS = 24;
 const FALLBACK = ['#ffffff', '#ffd400', '#ff87bc', '#00e0ff'];
+/** Points of the common distance grid every lap is resampled on (the charts share one x). */
+const GRID = 1000;
+/** The channel charts: key, title, height, fixed y range, step function. */
+const CHARTS = [
+  ['delta', 'Delta to the first lap (s)', 150, null, false],
+  ['speed', 'Speed (km/h)', 190, null, false],
+  ['throttle', 'Throttle (%)', 110, [0, 100], false],
+  ['brake', 'Brake', 80, [0, 1], true],
+  ['gear', 'Gear', 110, [0, 8], true],
+  ['rpm', 'RPM', 130, null, false],
+];
+
+/**
+ * A channel of a lap resampled at the fractions `us` (step channels hold their last value).
+ * @param {import('./lapdata.js').LapProfile} p
+ * @param {string} name
+ * @param {number[]} us
+ * @param {boolean} step
+ * @returns {(number|null)[]}
+ */
+function resample(p, name, us, step) {
+  const raw = channel(p, name);
+  const fu = [];
+  const fv = [];
+  raw.forEach((v, k) => {
+    if (Number.isFinite(v)) {
+      fu.push(p.u[k]);
+      fv.push(v);
+    }
+  });
+  if (!fu.length) return us.map(() => null);
+  if (!step) return us.map((u) => interp(fu, fv, u));
+  let k = 0;
+  return us.map((u) => {
+    while (k + 1 < fu.length && fu[k + 1] <= u) k++;
+    return fv[k];
+  });
+}
 
 /**
  * The page's state, for the browser tests (`window.f1compare.state()`).
@@ -87,7 +126,6 @@ export async function open(el, id, m, opts) {
     if (!telCache.has(k)) telCache.set(k, api.telemetry(id, p.driver, p.lap));
     return /** @type {Promise<any>} */ (telCache.get(k));
   };
-  let cursor = /** @type {number|null} */ (null);
   /** @type {any[]} */
   let profiles = [];
   let colours = [];
@@ -103,7 +141,7 @@ export async function open(el, id, m, opts) {
           .map((r) => `<option value="${r.lap}" ${r.lap === p.lap ? 'selected' : ''}>Lap ${r.lap} · ${lapTime(r.lapTime)}${r === best ? ' ★' : ''}${r.deleted ? ' (deleted)' : ''}</option>`)
           .join('');
         return `<div class="pick-row" data-i="${i}"><span class="swatch" style="background:${colours[i] || '#888'}"></span>
-          <select data-k="driver">${dOpts}</select><select data-k="lap">${lOpts}</select>
+          <select data-k="driver" aria-label="Driver ${i + 1}">${dOpts}</select><select data-k="lap" aria-label="Lap of driver ${i + 1}">${lOpts}</select>
           ${picks.length > 2 ? `<button class="btn tiny" data-k="remove" title="Remove">×</button>` : ''}</div>`;
       })
       .join('');
@@ -156,43 +194,74 @@ export async function open(el, id, m, opts) {
       .join('')}</tbody>`;
   };
 
+  /** @type {Plot[]} */
+  let plots = [];
+  let cursorIdx = /** @type {number|null} */ (null);
+  /** @type {number[]} */
+  let gridUs = [];
   const drawAll = () => {
     if (!profiles.length) return;
     const ref = profiles[0];
     const xMax = ref.length;
-    const marks = ref.sectorDistances;
+    const marks = ref.sectorDistances || [];
+    gridUs = Array.from({ length: GRID + 1 }, (_, k) => k / GRID);
+    const xs = gridUs.map((u) => u * xMax);
+    // Delta to the first lap, at the same fraction of each lap, against the first lap's distance.
+    const deltas = profiles.map((p) => gridUs.map((u) => timeAt(p, u) - timeAt(ref, u)));
+    exposed.deltaEnd = deltas.length > 1 ? deltas[1][GRID] : null;
     const charts = /** @type {HTMLElement} */ (q('#cmp-charts'));
-    const get = (name) => /** @type {HTMLCanvasElement} */ (charts.querySelector(`canvas[data-c="${name}"]`));
-    // Delta to the first lap, at the same fraction of each lap, drawn against the first lap's distance.
-    const deltas = profiles.slice(1).map((p, k) => ({
-      xs: ref.d,
-      ys: Array.from(ref.u, (u) => timeAt(p, u) - timeAt(ref, u)),
-      colour: colours[k + 1],
-      width: 2,
-    }));
-    exposed.deltaEnd = deltas.length ? deltas[0].ys[deltas[0].ys.length - 1] : null;
-    lineChart(get('delta'), [{ xs: [0, xMax], ys: [0, 0], colour: colours[0], width: 2 }, ...deltas], { xMax, zero: true, marks, cursor });
-    const chan = (name, o = {}) =>
-      lineChart(
-        get(name),
-        profiles.map((p, i) => ({ xs: p.d, ys: channel(p, name), colour: colours[i], step: name === 'gear' || name === 'brake' })),
-        { xMax, marks, cursor, ...o },
-      );
-    chan('speed', { yMin: 0 });
-    chan('throttle', { yMin: 0, yMax: 100 });
-    chan('brake', { yMin: 0, yMax: 1 });
-    chan('gear', { yMin: 0, yMax: 8 });
-    chan('rpm');
-    drawMiniSectors();
-    if (cursor != null) {
-      const vals = profiles.map((p, i) => {
-        const u = cursor / xMax;
-        const k = Math.round(interp(p.u, Array.from(p.u, (_, j) => j), u));
-        const sp = channel(p, 'speed')[k];
-        return `<span><i class="swatch" style="background:${colours[i]}"></i>${Number.isFinite(sp) ? Math.round(sp) + ' km/h' : ''} ${i ? (timeAt(p, u) - timeAt(ref, u) >= 0 ? '+' : '') + (timeAt(p, u) - timeAt(ref, u)).toFixed(3) + ' s' : ''}</span>`;
+    for (const p of plots) p.destroy();
+    charts.innerHTML = '';
+    const sectorLines = (u) => {
+      const ctx = u.ctx;
+      ctx.save();
+      ctx.setLineDash([4, 4]);
+      ctx.strokeStyle = '#55556a';
+      for (const mk of marks) {
+        const x = Math.round(u.valToPos(mk, 'x', true));
+        ctx.beginPath();
+        ctx.moveTo(x, u.bbox.top);
+        ctx.lineTo(x, u.bbox.top + u.bbox.height);
+        ctx.stroke();
+      }
+      ctx.restore();
+    };
+    const zoomAll = (min, max) => plots.forEach((p) => p.zoomTo(min, max));
+    plots = CHARTS.map(([key, title, height, range, step]) => {
+      const ys = key === 'delta' ? deltas : profiles.map((p) => resample(p, String(key), gridUs, Boolean(step)));
+      return new Plot(charts, String(key), {
+        title: String(title),
+        height: Number(height),
+        series: profiles.map((_, i) => ({ label: `lap ${i + 1}`, stroke: colours[i], width: key === 'delta' ? 2 : 1.5, points: { show: false }, ...(step ? { paths: stepped() } : {}) })),
+        data: [xs, ...ys],
+        ...(range ? { yRange: /** @type {[number, number]} */ (range) } : {}),
+        xValue: (v) => `${Math.round(v)} m`,
+        yValue: key === 'delta' ? (v) => v.toFixed(2) : (v) => String(Math.round(v)),
+        yAxisSize: 52, // one width for all: the plots line up and the synced cursors too
+        sync: 'compare',
+        draw: sectorLines,
+        onZoom: zoomAll,
+        onCursor: (idx) => {
+          if (idx === cursorIdx) return;
+          cursorIdx = idx;
+          showReadout();
+        },
       });
-      q('#cmp-status').innerHTML = `${Math.round(cursor)} m · ${vals.join(' ')}`;
-    }
+    });
+    drawMiniSectors();
+  };
+
+  /** The values under the cursor, in words. */
+  const showReadout = () => {
+    if (cursorIdx == null || !profiles.length) return;
+    const ref = profiles[0];
+    const u = gridUs[cursorIdx];
+    const vals = profiles.map((p, i) => {
+      const sp = resample(p, 'speed', [u], false)[0];
+      const dt = timeAt(p, u) - timeAt(ref, u);
+      return `<span><i class="swatch" style="background:${colours[i]}"></i>${sp != null && Number.isFinite(sp) ? Math.round(sp) + ' km/h' : ''} ${i ? (dt >= 0 ? '+' : '') + dt.toFixed(3) + ' s' : ''}</span>`;
+    });
+    q('#cmp-status').innerHTML = `${Math.round(u * ref.length)} m · ${vals.join(' ')}`;
   };
 
   const drawMiniSectors = () => {
@@ -246,34 +315,6 @@ export async function open(el, id, m, opts) {
     }
   };
 
-  const buildCharts = () => {
-    const charts = /** @type {HTMLElement} */ (q('#cmp-charts'));
-    const spec = [
-      ['delta', 'Delta to the first lap (s)', 150],
-      ['speed', 'Speed (km/h)', 190],
-      ['throttle', 'Throttle (%)', 90],
-      ['brake', 'Brake', 50],
-      ['gear', 'Gear', 80],
-      ['rpm', 'RPM', 100],
-    ];
-    charts.innerHTML = spec
-      .map(([k, title, hgt]) => `<div class="chart-box"><span class="chart-title">${title}</span><canvas data-c="${k}" style="height:${hgt}px"></canvas></div>`)
-      .join('');
-    charts.querySelectorAll('canvas').forEach((cv) => {
-      cv.addEventListener('pointermove', (e) => {
-        if (!profiles.length) return;
-        const r = cv.getBoundingClientRect();
-        const f = (e.clientX - r.left - 44) / Math.max(1, r.width - 52);
-        cursor = Math.max(0, Math.min(1, f)) * profiles[0].length;
-        drawAll();
-      });
-      cv.addEventListener('pointerleave', () => {
-        cursor = null;
-        drawAll();
-      });
-    });
-  };
-
   let generation = 0;
   const refresh = async () => {
     const gen = ++generation;
@@ -311,14 +352,15 @@ export async function open(el, id, m, opts) {
     }
   };
 
-  buildCharts();
   if (picks.length < 2) {
     q('#cmp-status').textContent = opts.spoilerFree ? 'No two timed laps yet at this point of the replay (spoiler-free mode).' : 'This session has fewer than two timed laps.';
     exposed.ready = true;
     return;
   }
   await refresh();
-  const onResize = () => drawAll();
+  const onResize = () => {
+    if (profiles.length) drawMiniSectors();
+  };
   window.addEventListener('resize', onResize);
   const obs = new MutationObserver(() => {
     if (el.hidden || !el.isConnected || !el.querySelector('#cmp-charts')) {

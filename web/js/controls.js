@@ -59,6 +59,10 @@ export class Controls {
     this.spoilerFree = false;
     this.lastFlagsT = -Infinity;
     this.shownSpeed = '';
+    // The seek bar is a slider for assistive technology: its range and value in session seconds.
+    this.shownSecond = NaN;
+    this.seekbar.setAttribute('aria-valuemin', String(Math.floor(tMin)));
+    this.seekbar.setAttribute('aria-valuemax', String(Math.ceil(tMax)));
     this.#buildSpeeds();
     this.#buildTicks(tMax);
     this.renderFlags(tMax);
@@ -148,6 +152,12 @@ export class Controls {
     const f = this.frac(t) * 100;
     this.head.style.left = f + '%';
     this.played.style.width = f + '%';
+    const second = Math.round(t);
+    if (second !== this.shownSecond) {
+      this.shownSecond = second;
+      this.seekbar.setAttribute('aria-valuenow', String(second));
+      this.seekbar.setAttribute('aria-valuetext', clock(t - (this.m.session?.start_s ?? this.tMin)));
+    }
     const playing = this.p.playing();
     const state = playing ? 'playing' : 'paused';
     if (this.playBtn.dataset.state !== state) {
@@ -300,7 +310,7 @@ export class Controls {
       p.setSpeed(SPEEDS[Number(e.key) - 1]);
       return true;
     }
-    const named = { l: 'labels', i: 'gap', f: 'fit', w: 'follow', s: 'spoiler', c: 'compare', g: 'ghost', o: 'picker' }[e.key.toLowerCase()];
+    const named = { l: 'labels', i: 'gap', f: 'fit', w: 'follow', s: 'spoiler', c: 'compare', g: 'ghost', o: 'picker', r: 'story' }[e.key.toLowerCase()];
     if (named) {
       p.command(named);
       return true;

@@ -12,16 +12,11 @@ function relayout() {
 
 /**
  * Wires the menu, the sheet tabs, the side panel's collapse and the fullscreen button.
- * @param {{command: (name: string) => void}} opts
  */
-export function initLayout(opts) {
+export function initLayout() {
   bindMenu();
   bindSheet();
   bindFullscreen();
-  const story = $('open-story');
-  // The race story is a page of its own (#story); its entry shows only when the page exists.
-  story.hidden = !document.getElementById('story');
-  story.addEventListener('click', () => opts.command('story'));
 }
 
 /** The ☰ button opens the top bar's actions as a menu (shown as a menu below 720 px only). */

@@ -18,6 +18,8 @@ import { Leaderboard } from './leaderboard.js';
 import { RaceControlPanel, ResultsPanel, WeatherPanel } from './panels.js';
 import { Picker } from './picker.js';
 import { Sampler } from './snapshot.js';
+import { StoryView } from './story.js';
+import { TeamRadio } from './radio.js';
 import { TrackMap } from './trackmap.js';
 import { readUrl, writeUrl } from './url.js';
 import { showSourceWarnings } from './warnings.js';
@@ -69,6 +71,10 @@ const app = {
   firstFrameDrawn: false,
   /** @type {((v?: any) => void)[]} */
   readyWaiters: [],
+  /** @type {StoryView|null} the race story beside the map, while open */
+  story: null,
+  /** @type {TeamRadio|null} the open session's team radio */
+  radio: null,
 };
 
 const picker = new Picker({ onPick: (id) => openSession(id, { push: true }) });
@@ -115,6 +121,10 @@ async function openSession(id, opts = {}) {
 
 function closeSession() {
   if (!app.s) return;
+  app.story?.destroy();
+  app.story = null;
+  app.radio?.playing?.pause();
+  app.radio = null;
   app.s.store.close();
   app.s = null;
   app.lastSnap = null;
@@ -191,11 +201,50 @@ function setupSession(id, m, opts) {
   showSourceWarnings($('source-warnings'), m.warnings);
   wantChunks(true);
   loadLaps(s);
+  const radio = new TeamRadio(id, m);
+  app.radio = radio;
+  radio.loaded.then(() => {
+    if (app.s === s) {
+      s.rcPanel.setRadio(radio);
+      app.lastPanels = 0;
+    }
+  });
   if (!isTimedByBestLap(m.session)) loadGrid(s, start);
   s.board.spoilerFree = app.spoilerFree;
   if (opts.play) s.clock.play();
   // Opened from the picker: a history entry of its own, so Back returns to the picker.
   updateUrl(true, undefined, opts.push);
+  if ($('app').classList.contains('story-open')) openStory();
+}
+
+/** Opens the race story beside the map for the open session (story.js). */
+function openStory() {
+  const s = app.s;
+  $('app').classList.add('story-open');
+  $('story').hidden = false;
+  $('open-story').classList.add('active');
+  $('open-story').setAttribute('aria-pressed', 'true');
+  if (s && !app.story) {
+    app.story = new StoryView($('story'), s.id, s.manifest, { seek });
+    app.story.setSpoilerFree(app.spoilerFree);
+  }
+  s?.map.resize();
+  updateUrl(true);
+}
+
+/**
+ * Closes the race story; the map takes its room back.
+ * @param {boolean} [write] whether the URL is written (not while following Back or a link)
+ */
+function closeStory(write = true) {
+  app.story?.destroy();
+  app.story = null;
+  $('app').classList.remove('story-open');
+  $('story').hidden = true;
+  $('open-story').classList.remove('active');
+  $('open-story').setAttribute('aria-pressed', 'false');
+  app.s?.map.resize();
+  if (write) updateUrl(true);
 }
 
 /** @param {Session} s */
@@ -359,7 +408,8 @@ function command(name) {
       openView('ghost');
       break;
     case 'story':
-      if (document.getElementById('story') && VIEWS.story) openView('story');
+      if (app.story || $('app').classList.contains('story-open')) closeStory();
+      else openStory();
       break;
     case 'escape':
       if (!$('help').hidden) $('help').hidden = true;
@@ -392,13 +442,14 @@ function setSpoilerFree(on, fromOtherTab = false) {
     app.s.board.spoilerFree = on;
     app.forceBoard = true;
   }
+  app.story?.setSpoilerFree(on);
   app.lastPanels = 0;
   app.lastHeader = '';
   if (!fromOtherTab) toast(on ? 'Spoiler-free: results hidden until they happen' : 'Spoiler-free off');
 }
 
 /**
- * The full-page views, loaded lazily (the race story's page adds its own entry, `story`).
+ * The full-page views, loaded lazily (the race story is not one: it sits beside the map, `openStory`).
  * @type {Record<string, () => Promise<any>>}
  */
 const VIEWS = { compare: () => import('./compare.js'), ghost: () => import('./ghost.js') };
@@ -420,13 +471,14 @@ async function openView(view) {
 
 /** @param {boolean} [write] keep the URL in step (not when the URL itself closed the view) */
 function closeViews(write = true) {
-  for (const v of ['compare', 'ghost', 'story']) {
+  for (const v of ['compare', 'ghost']) {
     const el = document.getElementById(v);
     if (el && !el.hidden) {
       el.hidden = true;
       el.innerHTML = '';
     }
   }
+  if (app.story) closeStory(false);
   if (write) updateUrl(true);
 }
 
@@ -460,7 +512,7 @@ function updateUrl(now = false, view, push = false) {
   const wall = performance.now();
   if (!now && wall - app.lastUrlWrite < 1000) return;
   app.lastUrlWrite = wall;
-  const v = view ?? (!$('compare').hidden ? 'compare' : !$('ghost').hidden ? 'ghost' : undefined);
+  const v = view ?? (!$('compare').hidden ? 'compare' : !$('ghost').hidden ? 'ghost' : app.story ? 'story' : undefined);
   writeUrl({ s: s.id, t: s.clock.time(), x: s.clock.speed, p: s.clock.playing, d: [...app.selected], view: v }, push);
 }
 
@@ -556,9 +608,13 @@ function frame(now) {
   app.forceBoard = false;
   s.controls.update(t);
   drawHeader(s, snap);
+  app.story?.update(snap.t);
   if (now - app.lastPanels > 200) {
     app.lastPanels = now;
-    if (app.tab === 'driver') s.driverPanel.update(snap, app.selected);
+    if (app.tab === 'driver') {
+      s.driverPanel.update(snap, app.selected);
+      app.radio?.renderDriver($('driver-panel'), app.selected, snap.t);
+    }
     if (app.tab === 'control') s.rcPanel.update(snap.t);
     if (app.tab === 'weather') s.weatherPanel.update(snap);
     if (app.tab === 'results') s.resultsPanel.update(snap);
@@ -588,7 +644,8 @@ function bindGlobal() {
   $('open-compare').onclick = () => command('compare');
   $('open-ghost').onclick = () => command('ghost');
   $('open-sessions').onclick = () => command('picker');
-  initLayout({ command });
+  initLayout();
+  $('open-story').onclick = () => command('story');
   $('map-fit').onclick = () => command('fit');
   $('map-follow').onclick = () => command('follow');
   $('map-labels').onclick = () => command('labels');
@@ -605,7 +662,10 @@ function bindGlobal() {
   document.querySelectorAll('.tab').forEach((b) => {
     b.addEventListener('click', () => {
       app.tab = String(/** @type {HTMLElement} */ (b).dataset.tab);
-      document.querySelectorAll('.tab').forEach((x) => x.classList.toggle('active', x === b));
+      document.querySelectorAll('.tab').forEach((x) => {
+        x.classList.toggle('active', x === b);
+        x.setAttribute('aria-selected', String(x === b));
+      });
       document.querySelectorAll('.tab-body').forEach((x) => {
         /** @type {HTMLElement} */ (x).hidden = /** @type {HTMLElement} */ (x).dataset.body !== app.tab;
       });
@@ -648,7 +708,9 @@ function bindGlobal() {
     }
     if (picker.isOpen) picker.close();
     if (!u.view) closeViews(false);
-    else if ($(u.view).hidden) openView(u.view);
+    else if (u.view === 'story') {
+      if (!app.story) openStory();
+    } else if ($(u.view).hidden) openView(u.view);
     if (u.t != null && Math.abs(u.t - app.s.clock.time()) > 1) seek(u.t);
   });
   // Spoiler-free is one setting for every tab of the viewer.
@@ -656,6 +718,11 @@ function bindGlobal() {
     if (e.key === 'f1replay.spoilerFree' && (e.newValue === '1') !== app.spoilerFree) setSpoilerFree(e.newValue === '1', true);
   });
   window.addEventListener('pagehide', () => updateUrl(true));
+  // Team radio play buttons, in the race control feed and the driver panel.
+  document.addEventListener('click', (e) => {
+    const b = /** @type {HTMLElement|null} */ (/** @type {HTMLElement} */ (e.target).closest?.('[data-radio-play]'));
+    if (b && app.radio) app.radio.play(Number(b.dataset.radioPlay), $('sidepanel'));
+  });
 }
 
 /** The browser tests' handle on the page (and a console toy). */
@@ -686,6 +753,7 @@ window.f1replay = {
       towerReady: !!(s && s.board.tower),
       mapScale: s ? s.map.cam.scale : null,
       mapCentre: s ? [s.map.cam.x, s.map.cam.y] : null,
+      story: !!app.story,
     };
   },
   /** Where each car was drawn (CSS pixels of the map canvas), its label's box, its replay position. */
@@ -718,13 +786,20 @@ window.f1replay = {
   speeds: SPEEDS,
 };
 
+/** The race story's charts, for the browser tests. */
+window.f1story = {
+  state: () => (app.story ? app.story.state() : null),
+  loaded: () => (app.story ? app.story.loaded : Promise.resolve()),
+};
+
 function boot() {
   bindGlobal();
   requestAnimationFrame(frame);
   const u = readUrl();
   if (u.s) {
     openSession(u.s, { t: u.t, speed: u.x, selected: u.d, play: u.p }).then(() => {
-      if (u.view && app.s) openView(u.view);
+      if (u.view === 'story' && app.s) openStory();
+      else if (u.view && app.s) openView(u.view);
     });
   } else {
     picker.open();

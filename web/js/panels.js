@@ -33,7 +33,19 @@ export class RaceControlPanel {
     this.list = [...(manifest.race_control || [])].sort((a, b) => a.t_s - b.t_s);
     this.shown = -1;
     this.start = manifest.session?.start_s ?? manifest.t_start_s;
+    /** @type {import('./radio.js').TeamRadio|null} */
+    this.radio = null;
     el.innerHTML = '';
+  }
+
+  /**
+   * Adds the team radio clips to the feed at their time (radio.js).
+   * @param {import('./radio.js').TeamRadio} radio
+   */
+  setRadio(radio) {
+    this.radio = radio;
+    this.list = [...this.list, ...radio.clips.map((c) => ({ t_s: c.t_s, clip: c }))].sort((a, b) => a.t_s - b.t_s);
+    this.shown = -1;
   }
 
   /** @param {number} t */
@@ -49,6 +61,7 @@ export class RaceControlPanel {
     const items = this.list.slice(0, n).reverse().slice(0, 200);
     this.el.innerHTML = items
       .map((r, i) => {
+        if (r.clip && this.radio) return this.radio.itemHtml(r.clip);
         const cls = [r.flag ? String(r.flag).replace(/\s+/g, '_').toUpperCase() : '', r.category || ''].join(' ');
         const extra = [r.lap ? `Lap ${r.lap}` : '', r.sector ? `Sector ${r.sector}` : ''].filter(Boolean).join(' · ');
         return `<div class="rc-item ${esc(cls)}" data-t="${r.t_s}" style="${grew && i === 0 ? '' : 'animation:none'}">

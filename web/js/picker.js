@@ -24,6 +24,28 @@ const STAGE_NAMES = {
   done: 'Ready',
 };
 
+/**
+ * What a listed session has and whether it is cached, as the server's typed fields say
+ * (`coverage`, `cached`, `reason`): small marks under its name.
+ * @param {{available?: boolean, reason?: string|null, cached?: boolean, coverage?: {positions: boolean, car_telemetry: boolean, timing: boolean}|null}} s
+ * @returns {string}
+ */
+function marks(s) {
+  const out = [];
+  const c = s.coverage;
+  if (s.available === false) out.push(`<i class="mark off">${esc(s.reason || 'unavailable')}</i>`);
+  else if (!c) out.push('<i class="mark" title="What the data has is known once it is downloaded">not downloaded</i>');
+  else if (!c.positions && !c.timing) out.push('<i class="mark off" title="No car positions and no timing in its data">no replay data</i>');
+  else {
+    if (c.positions) out.push('<i class="mark" title="Car positions: the map shows the cars">map</i>');
+    if (c.car_telemetry) out.push('<i class="mark" title="Car telemetry: speed, throttle, brake, gear">telemetry</i>');
+    if (c.timing && !c.positions) out.push('<i class="mark warn" title="Timing only: no car positions, no map">timing only</i>');
+    else if (!c.timing) out.push('<i class="mark warn" title="No timing: no running order or gaps">no timing</i>');
+  }
+  if (s.cached) out.push('<i class="mark cached" title="Built and cached: opens at once">cached</i>');
+  return out.length ? `<span class="marks">${out.join('')}</span>` : '';
+}
+
 /** The picker overlay. */
 export class Picker {
   /** @param {{onPick: (id: string) => void}} opts */
@@ -60,7 +82,7 @@ export class Picker {
 
   async #loadSeasons() {
     this.seasonsEl.innerHTML = '<span class="muted">Loading seasons…</span>';
-    /** @type {{year:number, source:string}[]} */
+    /** @type {{year:number, source:string, available?:boolean, reason?:string|null}[]} */
     let seasons = [];
     try {
       seasons = await api.seasons();
@@ -73,9 +95,22 @@ export class Picker {
     }
     if (!seasons.some((s) => s.year === 0)) seasons.unshift({ year: 0, source: 'sim' });
     seasons.sort((a, b) => (a.year === 0 ? -1 : b.year === 0 ? 1 : b.year - a.year));
+    // Seasons the server cannot list now (the archive unreachable) are shown disabled, with the
+    // server's reason, at once.
     this.seasonsEl.innerHTML = seasons
-      .map((s) => `<button class="btn" data-year="${s.year}" title="${esc(s.source)}">${s.year === 0 ? 'Demo (simulated)' : s.year}</button>`)
+      .map((s) => {
+        const off = s.available === false;
+        return `<button class="btn" role="tab" aria-selected="false" data-year="${s.year}" title="${esc(off ? s.reason || 'unavailable' : s.source)}" ${off ? 'aria-disabled="true" data-off="1"' : ''}>${s.year === 0 ? 'Demo (simulated)' : s.year}</button>`;
+      })
       .join('');
+    const off = seasons.filter((s) => s.available === false);
+    if (off.length) {
+      const note = document.createElement('div');
+      note.className = 'picker-note';
+      note.setAttribute('role', 'status');
+      note.textContent = `Seasons ${off.map((s) => s.year).join(', ')} are unavailable: ${off[0].reason || 'the archive cannot be reached'}.`;
+      this.seasonsEl.appendChild(note);
+    }
     this.seasonsEl.querySelectorAll('button').forEach((b) => {
       b.addEventListener('click', () => this.showSeason(Number(/** @type {HTMLElement} */ (b).dataset.year)));
     });
@@ -89,8 +124,15 @@ export class Picker {
   async showSeason(year) {
     this.year = year;
     this.seasonsEl.querySelectorAll('button').forEach((b) => {
-      b.classList.toggle('active', Number(/** @type {HTMLElement} */ (b).dataset.year) === year);
+      const on = Number(/** @type {HTMLElement} */ (b).dataset.year) === year;
+      b.classList.toggle('active', on);
+      b.setAttribute('aria-selected', String(on));
     });
+    const tab = /** @type {HTMLElement|null} */ (this.seasonsEl.querySelector(`button[data-year="${year}"]`));
+    if (tab?.dataset.off) {
+      this.sessionsEl.innerHTML = `<div class="error-box">${esc(tab.title)}</div>`;
+      return;
+    }
     this.sessionsEl.innerHTML = '<div class="muted">Loading sessions…</div>';
     let list;
     try {
@@ -128,8 +170,8 @@ export class Picker {
         const btns = ss
           .map((s) => {
             const when = s.start ? new Date(s.start + (/[zZ+]/.test(s.start.slice(10)) ? '' : 'Z')).toLocaleDateString([], { day: 'numeric', month: 'short' }) : '';
-            return `<button class="btn sess-btn k-${esc(s.kind)}" data-id="${esc(s.id)}" ${s.available === false ? 'disabled title="Not published yet"' : ''}>
-              <span class="kind">${esc(KIND_NAMES[s.kind] || s.kind)}${when ? ' · ' + esc(when) : ''}</span><span>${esc(s.name)}</span></button>`;
+            return `<button class="btn sess-btn k-${esc(s.kind)}" data-id="${esc(s.id)}" ${s.available === false ? `disabled title="${esc(s.reason || 'Unavailable')}"` : ''}>
+              <span class="kind">${esc(KIND_NAMES[s.kind] || s.kind)}${when ? ' · ' + esc(when) : ''}</span><span>${esc(s.name)}</span>${marks(s)}</button>`;
           })
           .join('');
         return `<div class="meeting"><h3>${esc(meeting)}</h3><div class="list">${btns}</div></div>`;

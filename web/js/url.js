@@ -20,7 +20,7 @@ export function clampSpeed(x) {
  * @property {number} [x] playback speed (one of SPEEDS)
  * @property {boolean} [p] playing
  * @property {number[]} [d] selected driver numbers
- * @property {string} [view] 'compare' | 'ghost'
+ * @property {string} [view] 'compare' | 'ghost' | 'story'
  */
 
 /**
@@ -42,7 +42,7 @@ export function readUrl(hash = location.hash) {
   const d = p.get('d');
   if (d) out.d = d.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
   const view = p.get('view');
-  if (view === 'compare' || view === 'ghost') out.view = view;
+  if (view === 'compare' || view === 'ghost' || view === 'story') out.view = view;
   return out;
 }
 

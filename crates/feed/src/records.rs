@@ -312,6 +312,19 @@ pub struct RaceControlMessage {
     pub lap: Option<u32>,
 }
 
+/// One team radio clip (TeamRadio `Captures`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RadioCapture {
+    /// Session time of the carrying line, ms (the clip's own time is `utc_us`).
+    pub line_ms: i64,
+    /// When it was recorded, µs since the epoch (`Utc`).
+    pub utc_us: Option<i64>,
+    /// Whose radio.
+    pub racing_number: Option<u16>,
+    /// The clip's path under the session folder, e.g. `TeamRadio/MAXVER01_1_20251025_155900.mp3`.
+    pub path: String,
+}
+
 /// One weather sample.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Weather {
@@ -690,6 +703,24 @@ pub fn race_control(file: &str, lines: &[Line<'_>], warnings: &mut Vec<Warning>)
     out
 }
 
+/// Team radio clips, in list or indexed form, in the order sent.
+pub fn team_radio(file: &str, lines: &[Line<'_>], warnings: &mut Vec<Warning>) -> Vec<RadioCapture> {
+    let mut out = Vec::new();
+    for l in lines {
+        let Some(v) = parse_json(file, l, warnings) else { continue };
+        let Some(captures) = v.get("Captures") else { continue };
+        for (_, c) in indexed(captures) {
+            out.push(RadioCapture {
+                line_ms: l.t_ms,
+                utc_us: c.get("Utc").and_then(Value::as_str).and_then(parse_utc_us),
+                racing_number: uint(c.get("RacingNumber")).and_then(|n| u16::try_from(n).ok()),
+                path: s(c, "Path"),
+            });
+        }
+    }
+    out
+}
+
 /// Weather samples (numbers arrive as strings).
 pub fn weather(file: &str, lines: &[Line<'_>], warnings: &mut Vec<Warning>) -> Vec<Timed<Weather>> {
     let mut state = Value::Object(Map::new());
@@ -841,6 +872,18 @@ mod tests {
         assert_eq!(statuses.len(), 2);
         assert_eq!(w.len(), 1);
         assert_eq!(w[0].line, 2);
+    }
+
+    #[test]
+    fn team_radio_captures_in_list_and_dict_form() {
+        let text = "00:12:45.660{\"Captures\":[{\"Utc\":\"2025-10-25T20:59:10.493Z\",\"RacingNumber\":\"23\",\"Path\":\"TeamRadio/ALEALB01_23_20251025_155858.mp3\"}]}\r\n00:34:18.128{\"Captures\":{\"2\":{\"Utc\":\"2025-10-25T21:20:42.027Z\",\"RacingNumber\":\"1\",\"Path\":\"TeamRadio/MAXVER01_1_20251025_152007.mp3\"}}}\r\n";
+        let (c, w) = run(text, team_radio);
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[0].racing_number, Some(23));
+        assert_eq!(c[1].path, "TeamRadio/MAXVER01_1_20251025_152007.mp3");
+        assert_eq!(c[1].line_ms, 34 * 60_000 + 18_128);
+        assert!(c[0].utc_us.is_some());
     }
 
     #[test]

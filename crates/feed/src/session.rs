@@ -28,6 +28,8 @@ pub struct FeedSession {
     pub stats: Vec<DriverStats>,
     /// Race control messages.
     pub race_control: Vec<RaceControlMessage>,
+    /// Team radio clips.
+    pub team_radio: Vec<RadioCapture>,
     /// Weather samples.
     pub weather: Vec<Timed<Weather>>,
     /// Car channels per driver.
@@ -59,6 +61,7 @@ enum Decoded {
     Stints(Vec<StintLine>),
     Stats(Vec<DriverStats>),
     RaceControl(Vec<RaceControlMessage>),
+    TeamRadio(Vec<RadioCapture>),
     Weather(Vec<Timed<Weather>>),
     CarData(CarData),
     Position(PositionData),
@@ -78,6 +81,7 @@ fn decode_lines(topic: Topic, file: &str, lines: &[Line<'_>], w: &mut Vec<Warnin
         Topic::TimingStats => Decoded::Stats(timing_stats(file, lines, w)),
         Topic::RaceControlMessages => Decoded::RaceControl(race_control(file, lines, w)),
         Topic::WeatherData => Decoded::Weather(weather(file, lines, w)),
+        Topic::TeamRadio => Decoded::TeamRadio(team_radio(file, lines, w)),
         Topic::ExtrapolatedClock => Decoded::Clock(extrapolated_clock(file, lines, w)),
         Topic::Heartbeat => Decoded::Heartbeat(heartbeat(file, lines, w)),
         Topic::CarData => {
@@ -137,6 +141,7 @@ impl FeedSession {
             Decoded::Stints(v) => self.stints = v,
             Decoded::Stats(v) => self.stats = v,
             Decoded::RaceControl(v) => self.race_control = v,
+            Decoded::TeamRadio(v) => self.team_radio = v,
             Decoded::Weather(v) => self.weather = v,
             Decoded::CarData(v) => self.car_data = v,
             Decoded::Position(v) => self.position = v,

@@ -31,11 +31,13 @@ pub enum Topic {
     ExtrapolatedClock,
     /// A UTC heartbeat every ~15 s, a cross-check of t0.
     Heartbeat,
+    /// Team radio clips: when, whose, and the clip's path under the session folder.
+    TeamRadio,
 }
 
 impl Topic {
     /// Every topic, in the order f1replay loads them.
-    pub const ALL: [Topic; 14] = [
+    pub const ALL: [Topic; 15] = [
         Topic::SessionInfo,
         Topic::DriverList,
         Topic::SessionStatus,
@@ -50,6 +52,7 @@ impl Topic {
         Topic::Position,
         Topic::ExtrapolatedClock,
         Topic::Heartbeat,
+        Topic::TeamRadio,
     ];
 
     /// The topic's name in the archive (`CarData.z`, `TimingData`, ...).
@@ -69,6 +72,7 @@ impl Topic {
             Topic::Position => "Position.z",
             Topic::ExtrapolatedClock => "ExtrapolatedClock",
             Topic::Heartbeat => "Heartbeat",
+            Topic::TeamRadio => "TeamRadio",
         }
     }
 
@@ -98,6 +102,6 @@ mod tests {
         for t in Topic::ALL {
             assert_eq!(Topic::from_file_name(&t.file_name()), Some(t));
         }
-        assert_eq!(Topic::from_file_name("TeamRadio.jsonStream"), None);
+        assert_eq!(Topic::from_file_name("AudioStreams.jsonStream"), None);
     }
 }

@@ -89,12 +89,12 @@ fn a_missing_topic_is_listed_and_the_rest_loads() {
 
 #[test]
 fn unknown_topics_are_ignored_without_error() {
-    assert_eq!(Topic::from_file_name("TeamRadio.jsonStream"), None);
+    assert_eq!(Topic::from_file_name("AudioStreams.jsonStream"), None);
     assert_eq!(Topic::from_file_name("ChampionshipPrediction.jsonStream"), None);
     // A session folder holding an unknown topic still reads the known ones.
     let dir = std::env::temp_dir().join(format!("feed-unknown-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("TeamRadio.jsonStream"), "garbage").unwrap();
+    std::fs::write(dir.join("AudioStreams.jsonStream"), "garbage").unwrap();
     std::fs::write(dir.join("TrackStatus.jsonStream"), TRACK).unwrap();
     let s = FeedSession::read_dir(&dir);
     std::fs::remove_dir_all(&dir).unwrap();

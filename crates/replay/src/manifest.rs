@@ -213,6 +213,17 @@ impl Coverage {
         }
     }
 
+    /// What a session's raw files can give, from which topic files it has (`has(file_name)`),
+    /// before it is built: the session list says it so a user knows before picking. Once
+    /// built, [`Coverage::of`] (what the files actually held) is the manifest's.
+    pub fn of_topic_files(has: impl Fn(&str) -> bool) -> Coverage {
+        Coverage {
+            positions: has(&feed::Topic::Position.file_name()),
+            car_telemetry: has(&feed::Topic::CarData.file_name()),
+            timing: has(&feed::Topic::TimingData.file_name()),
+        }
+    }
+
     /// Whether `s` has timing (see [`Coverage::timing`], [`timing::Session::has_timing`]).
     pub fn has_timing(s: &timing::Session) -> bool {
         s.has_timing()
@@ -300,4 +311,17 @@ pub struct Manifest {
     /// What the raw files lost (skipped lines, unusable topics): empty when nothing was.
     #[serde(default)]
     pub warnings: Vec<SourceWarning>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Coverage;
+
+    #[test]
+    fn coverage_before_the_build_follows_the_topic_files() {
+        let timing_only = Coverage::of_topic_files(|f| f == "TimingData.jsonStream" || f == "DriverList.jsonStream");
+        assert_eq!(timing_only, Coverage { positions: false, car_telemetry: false, timing: true });
+        let all = Coverage::of_topic_files(|_| true);
+        assert_eq!(all, Coverage { positions: true, car_telemetry: true, timing: true });
+    }
 }

@@ -137,7 +137,14 @@ impl CacheKey {
     /// The file name: `ID@PIPELINE@FPSfps@HASH.f1r` (`@` never occurs in an id, so the id is
     /// exactly what precedes the first one).
     pub fn file_name(&self) -> String {
-        format!("{}@{}@{}fps@{:016x}.f1r", self.session_id, pipeline_tag(), self.fps, self.source_hash)
+        format!("{}{:016x}.f1r", CacheKey::file_prefix(&self.session_id, self.fps), self.source_hash)
+    }
+
+    /// What every cache file name of `session_id` at `fps` under this pipeline starts with
+    /// (`ID@PIPELINE@FPSfps@`): a file with it is a replay a server can open without a build,
+    /// as long as the raw files have not changed.
+    pub fn file_prefix(session_id: &str, fps: u32) -> String {
+        format!("{session_id}@{}@{fps}fps@", pipeline_tag())
     }
 
     /// Checks that `manifest` was built from this key; the reason when it was not.

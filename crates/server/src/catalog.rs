@@ -134,6 +134,11 @@ pub struct Season {
     pub year: u16,
     /// `local` (`--data`, or the raw cache when offline), `archive` or `sim`.
     pub source: &'static str,
+    /// Whether its session list can be read now (an archive season is not when the archive
+    /// cannot be reached and its index is not in the raw cache).
+    pub available: bool,
+    /// Why it is unavailable, in words.
+    pub reason: Option<String>,
 }
 
 /// One entry of `GET /api/seasons/{year}/sessions`.
@@ -151,6 +156,14 @@ pub struct SessionSummary {
     pub start: String,
     /// Whether its raw files can be loaded now.
     pub available: bool,
+    /// Why it is unavailable, in words (`null` when available).
+    pub reason: Option<String>,
+    /// What its raw files can give (map, car telemetry, timing), from the topic files present
+    /// ([`replay::manifest::Coverage::of_topic_files`]); `null` while unknown (an archive
+    /// session not downloaded yet).
+    pub coverage: Option<replay::manifest::Coverage>,
+    /// A replay of it is built and cached: it opens without a build.
+    pub cached: bool,
 }
 
 /// The raw topic files of one session.
@@ -172,12 +185,25 @@ enum Archive {
 /// The session sources of a server: the simulator (always), and a local folder or the archive.
 pub struct Catalog {
     archive: Archive,
+    /// The last answer of [`Catalog::archive_reachable`] and when it was found.
+    reach: std::sync::Mutex<Option<(std::time::Instant, Result<(), String>)>>,
 }
+
+/// How long an answer on the archive's reachability is reused.
+const REACH_TTL: std::time::Duration = std::time::Duration::from_secs(20);
+/// How long the reachability probe (name lookup and TCP connect) may take.
+const REACH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl Catalog {
     /// `--data DIR` reads that folder only; otherwise the archive is used through the raw cache
     /// in `raw_cache`, or, when `offline`, only what that cache already holds.
     pub fn new(data: Option<&Path>, raw_cache: &Path, offline: bool) -> Result<Catalog, Error> {
+        Catalog::with_archive_url(data, raw_cache, offline, None)
+    }
+
+    /// As [`Catalog::new`], with the archive at `archive_url` instead of the official one
+    /// (tests use a local HTTP server).
+    pub fn with_archive_url(data: Option<&Path>, raw_cache: &Path, offline: bool, archive_url: Option<&str>) -> Result<Catalog, Error> {
         let archive = match data {
             Some(dir) => Archive::Local(LocalSource::new(dir)?),
             None => {
@@ -189,12 +215,39 @@ impl Catalog {
                 if offline {
                     Archive::Local(LocalSource::new(raw_cache)?)
                 } else {
-                    let http = HttpSource::new(HttpConfig::default())?;
+                    let mut config = HttpConfig::default();
+                    if let Some(url) = archive_url {
+                        config.base_url = url.to_owned();
+                    }
+                    let http = HttpSource::new(config)?;
                     Archive::Remote(Box::new(CachedSource::new(http, CacheConfig::new(raw_cache))?))
                 }
             }
         };
-        Ok(Catalog { archive })
+        Ok(Catalog { archive, reach: std::sync::Mutex::new(None) })
+    }
+
+    /// Whether the archive answers at all (its name resolves and a TCP connection opens, within
+    /// 2 s), remembered for 20 s; the reason in words when it does not. Always `Ok` for a local
+    /// folder. Lets the picker say "offline" at once instead of after the HTTP retries.
+    pub async fn archive_reachable(&self) -> Result<(), String> {
+        let Archive::Remote(remote) = &self.archive else { return Ok(()) };
+        if let Some((at, answer)) = crate::cache::lock(&self.reach).as_ref() {
+            if at.elapsed() < REACH_TTL {
+                return answer.clone();
+            }
+        }
+        let answer = probe(remote.http().base_url()).await;
+        *crate::cache::lock(&self.reach) = Some((std::time::Instant::now(), answer.clone()));
+        answer
+    }
+
+    /// The raw cache of a remote archive, read as a local copy (what is there without a network).
+    fn raw_cache(&self) -> Option<LocalSource> {
+        match &self.archive {
+            Archive::Remote(remote) => LocalSource::new(remote.dir()).ok(),
+            Archive::Local(_) => None,
+        }
     }
 
     /// What the archive sessions' source is called in `/api/seasons`.
@@ -217,8 +270,17 @@ impl Catalog {
             Archive::Remote(_) => (2018..=current_year()).collect(),
         };
         years.sort_unstable_by(|a, b| b.cmp(a));
-        let mut out: Vec<Season> = years.into_iter().map(|year| Season { year, source: label }).collect();
-        out.push(Season { year: 0, source: "sim" });
+        let unreachable = self.archive_reachable().await.err();
+        let cache = self.raw_cache();
+        let mut out: Vec<Season> = years
+            .into_iter()
+            .map(|year| {
+                let cached = cache.as_ref().is_some_and(|c| c.root().join(year.to_string()).join("Index.json").is_file());
+                let reason = unreachable.as_ref().filter(|_| !cached).map(|why| format!("{why}; nothing of {year} is in the cache"));
+                Season { year, source: label, available: reason.is_none(), reason }
+            })
+            .collect();
+        out.push(Season { year: 0, source: "sim", available: true, reason: None });
         Ok(out)
     }
 
@@ -232,21 +294,57 @@ impl Catalog {
                 if !(2018..=current_year() + 1).contains(&year) {
                     return Err(ApiError::not_found(format!("the archive has no {year} season (it starts in 2018)")));
                 }
+                if let Err(why) = self.archive_reachable().await {
+                    // Offline: what the raw cache holds, said at once, not after the retries.
+                    let Some(cache) = self.raw_cache() else { return Err(ApiError::unavailable(why)) };
+                    let index = match cache.season_index(year).await {
+                        Ok(index) => index,
+                        Err(_) => return Err(ApiError::unavailable(format!("{why}; the {year} season is not in the cache"))),
+                    };
+                    let root = cache.root().to_owned();
+                    let list = tokio::task::spawn_blocking(move || {
+                        let mut list = index_sessions(&index, |path| archive::is_session_folder(&root.join(path.trim_end_matches('/'))));
+                        for s in list.iter_mut().filter(|s| !s.available && s.id.is_some()) {
+                            s.reason = Some(format!("not downloaded, and {why}"));
+                        }
+                        describe_files(&root, &mut list);
+                        list
+                    })
+                    .await?;
+                    return Ok(list);
+                }
                 let index = remote.season_index(year).await?;
-                Ok(index_sessions(&index, |_| true))
+                let root = remote.dir().to_owned();
+                let list = tokio::task::spawn_blocking(move || {
+                    let mut list = index_sessions(&index, |_| true);
+                    describe_files(&root, &mut list);
+                    list
+                })
+                .await?;
+                Ok(list)
             }
             Archive::Local(local) => match local.season_index(year).await {
                 Ok(index) => {
                     let root = local.root().to_owned();
                     let list = tokio::task::spawn_blocking(move || {
-                        index_sessions(&index, |path| archive::is_session_folder(&root.join(path.trim_end_matches('/'))))
+                        let mut list = index_sessions(&index, |path| archive::is_session_folder(&root.join(path.trim_end_matches('/'))));
+                        for s in list.iter_mut().filter(|s| !s.available && s.id.is_some()) {
+                            s.reason = Some("not in the data folder".to_owned());
+                        }
+                        describe_files(&root, &mut list);
+                        list
                     })
                     .await?;
                     Ok(list)
                 }
                 Err(e) if e.is_not_found() => {
                     let local = local.clone();
-                    tokio::task::spawn_blocking(move || folder_sessions(&local, year)).await?
+                    tokio::task::spawn_blocking(move || {
+                        let mut list = folder_sessions(&local, year)?;
+                        describe_files(local.root(), &mut list);
+                        Ok(list)
+                    })
+                    .await?
                 }
                 Err(e) => Err(e.into()),
             },
@@ -275,7 +373,16 @@ impl Catalog {
         let arrived = |n: usize| progress(n as f32 / names.len() as f32);
         let result = match &self.archive {
             Archive::Local(s) => archive::session_files(s, &path, &names, &arrived).await,
-            Archive::Remote(s) => archive::session_files(s.as_ref(), &path, &names, &arrived).await,
+            Archive::Remote(s) => match self.archive_reachable().await {
+                Ok(()) => archive::session_files(s.as_ref(), &path, &names, &arrived).await,
+                // Unreachable: what the raw cache holds, at once, instead of the retries.
+                Err(why) => match self.raw_cache() {
+                    Some(cache) if archive::is_session_folder(&cache.root().join(path.trim_end_matches('/'))) => {
+                        archive::session_files(&cache, &path, &names, &arrived).await
+                    }
+                    _ => return Err(ApiError::unavailable(format!("session {id} is not downloaded, and {why}"))),
+                },
+            },
         };
         let raw = match result {
             Ok(raw) => raw,
@@ -285,6 +392,38 @@ impl Catalog {
         };
         let files = Topic::ALL.into_iter().zip(raw.files).map(|(topic, (_, bytes))| (topic, bytes)).collect();
         Ok(RawSession { files, source_hash: raw.content_hash })
+    }
+
+    /// One team radio clip of an archive session (`clip_path` as the TeamRadio topic gives it,
+    /// `TeamRadio/NAME.mp3`), read from the data folder, or fetched from the archive through the
+    /// raw cache (its rate limit and disk cache). 404 when it is not there, 503 with the reason
+    /// when it is not cached and the archive cannot be reached.
+    pub async fn clip(&self, id: &SessionId, clip_path: &str) -> Result<Vec<u8>, ApiError> {
+        let Some(session) = id.archive_path() else {
+            return Err(ApiError::not_found(format!("{id} is simulated: it has no team radio")));
+        };
+        let Some((dir, file)) = clip_path.rsplit_once('/') else {
+            return Err(ApiError::not_found(format!("clip path {clip_path:?} is not TeamRadio/NAME")));
+        };
+        let folder = format!("{session}{dir}/");
+        let missing = |e: archive::Error, whose: &str| -> ApiError {
+            if e.is_not_found() {
+                ApiError::not_found(format!("clip {file} is not in {whose}"))
+            } else {
+                e.into()
+            }
+        };
+        match &self.archive {
+            Archive::Local(s) => s.topic(&folder, file).await.map_err(|e| missing(e, "the data folder or the cache (offline)")),
+            Archive::Remote(s) => {
+                if let Err(why) = self.archive_reachable().await {
+                    if !s.is_cached(&folder, file).unwrap_or(false) {
+                        return Err(ApiError::unavailable(format!("clip {file} is not downloaded, and {why}")));
+                    }
+                }
+                s.topic(&folder, file).await.map_err(|e| missing(e, "the archive"))
+            }
+        }
     }
 
     /// The raw cache folder or data folder sessions are read from, for the logs.
@@ -323,6 +462,10 @@ fn sim_sessions() -> Vec<SessionSummary> {
                 kind: kind_of(kind.name(), kind.name()).to_owned(),
                 start: date.start_date(),
                 available: true,
+                reason: None,
+                // The simulator writes every topic.
+                coverage: Some(replay::manifest::Coverage::of_topic_files(|_| true)),
+                cached: false,
             }
         })
         .collect()
@@ -336,12 +479,15 @@ fn index_sessions(index: &archive::SeasonIndex, present: impl Fn(&str) -> bool) 
             let id = s.path.as_deref().and_then(SessionId::from_archive_path);
             let available = id.is_some() && s.path.as_deref().is_some_and(&present);
             SessionSummary {
+                reason: id.is_none().then(|| "not published in the archive yet".to_owned()),
                 id: id.map(|i| i.as_str().to_owned()),
                 meeting: meeting.name.clone(),
                 name: s.display_name().to_owned(),
                 kind: kind_of(&s.kind, s.display_name()).to_owned(),
                 start: s.start_date.clone(),
                 available,
+                coverage: None,
+                cached: false,
             }
         })
         .collect()
@@ -373,6 +519,9 @@ fn folder_sessions(local: &LocalSource, year: u16) -> Result<Vec<SessionSummary>
                 name: i.name,
                 start: i.start_date,
                 available: true,
+                reason: None,
+                coverage: None,
+                cached: false,
             },
             None => {
                 let name = undated(session_dir);
@@ -383,6 +532,9 @@ fn folder_sessions(local: &LocalSource, year: u16) -> Result<Vec<SessionSummary>
                     start: session_dir.get(..10).unwrap_or_default().to_owned(),
                     name,
                     available: true,
+                    reason: None,
+                    coverage: None,
+                    cached: false,
                 }
             }
         };
@@ -390,6 +542,69 @@ fn folder_sessions(local: &LocalSource, year: u16) -> Result<Vec<SessionSummary>
     }
     out.sort_by(|a, b| a.start.cmp(&b.start));
     Ok(out)
+}
+
+/// Fills each session's coverage from the topic files present under `root` (a local copy or
+/// the raw cache); sessions with none of them there stay unknown (`null`).
+fn describe_files(root: &Path, list: &mut [SessionSummary]) {
+    let Ok(root) = root.canonicalize() else { return };
+    let root = root.as_path();
+    for s in list.iter_mut() {
+        let Some(path) = s.id.as_deref().and_then(|id| SessionId::parse(id).ok()).and_then(|id| id.archive_path()) else { continue };
+        let folder = root.join(path.trim_end_matches('/'));
+        if !folder.is_dir() || !archive::is_dir_within(root, &folder) {
+            continue;
+        }
+        let has = |name: &str| folder.join(name).is_file();
+        if Topic::ALL.iter().any(|t| has(&t.file_name())) {
+            s.coverage = Some(replay::manifest::Coverage::of_topic_files(has));
+        }
+    }
+}
+
+/// Whether the archive at `base_url` answers: its host resolves and takes a TCP connection
+/// within [`REACH_TIMEOUT`]; the reason in words when not.
+async fn probe(base_url: &str) -> Result<(), String> {
+    // Behind a proxy a direct connection says nothing: the HTTP client goes through the proxy.
+    if ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"].iter().any(|v| std::env::var_os(v).is_some()) {
+        return Ok(());
+    }
+    let rest = base_url.split_once("://").map_or(base_url, |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or_default();
+    let https = base_url.starts_with("https");
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if p.parse::<u16>().is_ok() => (h.to_owned(), p.parse::<u16>().unwrap_or(443)),
+        _ => (authority.to_owned(), if https { 443 } else { 80 }),
+    };
+    let what = format!("the archive ({host}) cannot be reached");
+    let connect = async {
+        let addrs: Vec<_> = match tokio::net::lookup_host((host.as_str(), port)).await {
+            Ok(a) => a.collect(),
+            Err(_) => return Err(format!("{what}: its name does not resolve (no network?)")),
+        };
+        let mut last = format!("{what}: no address");
+        for addr in addrs {
+            match tokio::net::TcpStream::connect(addr).await {
+                Ok(_) => return Ok(()),
+                Err(e) => last = format!("{what}: {}", plain_io(&e)),
+            }
+        }
+        Err(last)
+    };
+    match tokio::time::timeout(REACH_TIMEOUT, connect).await {
+        Ok(answer) => answer,
+        Err(_) => Err(format!("{what}: no answer within {} s", REACH_TIMEOUT.as_secs())),
+    }
+}
+
+/// A connection failure in words.
+fn plain_io(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::ConnectionRefused => "the connection was refused",
+        std::io::ErrorKind::TimedOut => "the connection timed out",
+        std::io::ErrorKind::NetworkUnreachable | std::io::ErrorKind::HostUnreachable => "no route to it (no network?)",
+        _ => "the connection failed",
+    }
 }
 
 /// `2025-10-26_Mexico_City_Grand_Prix` → `Mexico City Grand Prix`.

@@ -140,7 +140,9 @@ pub(crate) async fn codes() -> Response {
 
 #[utoipa::path(get, path = "/api/seasons", tag = "catalog", summary = "Seasons available; the simulated sessions are year 0", responses((status = 200, description = "Seasons available; the simulated sessions are year 0", body = [crate::catalog::Season]), crate::openapi::Failures))]
 pub(crate) async fn seasons(State(state): State<AppState>) -> Result<Response, ApiError> {
-    Ok(Json(state.store().catalog().seasons().await?).into_response())
+    let mut r = Json(state.store().catalog().seasons().await?).into_response();
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(r)
 }
 
 /// `GET /api/seasons/{year}/sessions`.
@@ -152,7 +154,12 @@ pub(crate) async fn season_sessions(State(state): State<AppState>, params: PathP
         .ok()
         .filter(|y| *y == 0 || (1950..=2100).contains(y))
         .ok_or_else(|| ApiError::bad_request(format!("invalid year {:?}: expected 0 (simulated) or a season such as 2025", raw)))?;
-    Ok(Json(state.store().catalog().sessions(year).await?).into_response())
+    let mut list = state.store().catalog().sessions(year).await?;
+    state.store().mark_cached(&mut list).await?;
+    let mut r = Json(list).into_response();
+    // What is cached and reachable changes: never reuse an old answer.
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(r)
 }
 
 /// The manifest bytes of a loaded replay, served without copying.
@@ -282,6 +289,55 @@ pub(crate) async fn race_control(State(state): State<AppState>, params: PathPara
 #[utoipa::path(get, path = "/api/sessions/{id}/track-status", tag = "tables", summary = "Track status periods", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying"), ("format" = Option<String>, Query, description = "json (default: the rows as below), csv, parquet (zstd) or arrow (Arrow IPC file): the table with typed columns and FastF1's column names (docs/API.md), sent as a file (Content-Disposition)")), responses((status = 200, description = "Track status periods", content(([timing::tables::TrackStatusRow] = "application/json"), (crate::openapi::TableFile = "text/csv"), (crate::openapi::TableFile = "application/vnd.apache.parquet"), (crate::openapi::TableFile = "application/vnd.apache.arrow.file"))), crate::openapi::Failures))]
 pub(crate) async fn track_status(State(state): State<AppState>, params: PathParams, query: QueryParams) -> Result<Response, ApiError> {
     table(&state, &params, &query, "track-status", Table::TrackStatus, tables::track_status).await
+}
+
+/// `GET /api/sessions/{id}/team-radio`.
+#[utoipa::path(get, path = "/api/sessions/{id}/team-radio", tag = "tables", summary = "Team radio clips at their session time; each clip's audio is at /team-radio/{index}", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "Team radio clips at their session time", body = [timing::tables::TeamRadioRow]), crate::openapi::Failures))]
+pub(crate) async fn team_radio(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
+    table(&state, &params, "team-radio", tables::team_radio).await
+}
+
+/// `GET /api/sessions/{id}/team-radio/{n}`: the clip's audio.
+#[utoipa::path(get, path = "/api/sessions/{id}/team-radio/{n}", tag = "tables", summary = "One team radio clip's audio (MP3), fetched from the archive on demand through the raw cache; 404 when missing, 503 with the reason when offline and not cached", params(("id" = String, Path, description = "YEAR~MEETING_DIR~SESSION_DIR", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying"), ("n" = usize, Path, description = "the clip's index in /team-radio"), ("check" = Option<u8>, Query, description = "any value: answer {available, reason} as JSON (200) instead of the audio")), responses((status = 200, description = "The clip (audio/mpeg)", content_type = "audio/mpeg", body = Vec<u8>), crate::openapi::Failures))]
+pub(crate) async fn team_radio_clip(State(state): State<AppState>, params: PathParams, query: QueryParams) -> Result<Response, ApiError> {
+    let id = params.id()?;
+    let raw = params.get("n").unwrap_or_default();
+    let n: usize = raw.parse().ok().filter(|_| raw == "0" || !raw.starts_with('0')).ok_or_else(|| {
+        ApiError::bad_request(format!(
+            "invalid clip number {:?}: expected an index from /team-radio",
+            raw.chars().take(20).collect::<String>()
+        ))
+    })?;
+    let model = state.store().model(&id).await?;
+    let Some(clip) = model.session.team_radio.get(n) else {
+        return Err(ApiError::not_found(format!("session {id} has {} team radio clips; no clip {n}", model.session.team_radio.len())));
+    };
+    let result = state.store().catalog().clip(&id, &clip.capture.path).await;
+    if query.get("check").is_some() {
+        // A viewer asks before playing: the answer, not a failed media request.
+        let (available, reason) = match result {
+            Ok(_) => (true, None),
+            Err(e) => (false, Some(e.message().to_owned())),
+        };
+        let mut r = Json(serde_json::json!({ "available": available, "reason": reason })).into_response();
+        r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return Ok(r);
+    }
+    let bytes = result?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("audio/mpeg")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `GET /api/sessions/{id}/story`.
+#[utoipa::path(get, path = "/api/sessions/{id}/story", tag = "tables", summary = "The race story: every car's laps with lap time, position, pit and neutralised laps and the gap to the leader at the line", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "The race story: every car's laps with lap time, position, pit and neutralised laps and the gap to the leader at the line", body = timing::story::RaceStory), crate::openapi::Failures))]
+pub(crate) async fn story(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
+    table(&state, &params, "story", tables::story).await
 }
 
 /// `GET /api/sessions/{id}/telemetry?driver=N&lap=L`.

@@ -40,6 +40,8 @@ pub struct StateConfig {
     /// How long a build's lease on the shared store lasts unless renewed (a builder that dies
     /// is taken over after it).
     pub lease_ttl: std::time::Duration,
+    /// The archive's base URL (`None`: the official one); tests point it at a local server.
+    pub archive_url: Option<String>,
 }
 
 impl StateConfig {
@@ -57,6 +59,7 @@ impl StateConfig {
             limits: Limits::default(),
             shared_store: None,
             lease_ttl: std::time::Duration::from_secs(30),
+            archive_url: None,
         }
     }
 }
@@ -81,7 +84,12 @@ struct Inner {
 impl AppState {
     /// Sets up the sources and the cache folders.
     pub fn new(config: StateConfig) -> Result<AppState, Error> {
-        let catalog = Catalog::new(config.data.as_deref(), &config.cache_dir.join("raw"), config.offline)?;
+        let catalog = Catalog::with_archive_url(
+            config.data.as_deref(),
+            &config.cache_dir.join("raw"),
+            config.offline,
+            config.archive_url.as_deref(),
+        )?;
         tracing::info!("sessions from {} and the simulator", catalog.describe());
         let store = Store::new(
             catalog,

@@ -170,6 +170,23 @@ impl Store {
         Ok(replay::store::CacheKey { session_id: id.as_str().to_owned(), source_hash, fps: self.config.fps })
     }
 
+    /// Marks the sessions whose replay is in memory or in the replay cache (they open without
+    /// a build: docs/API.md `cached`).
+    pub(crate) async fn mark_cached(&self, list: &mut [crate::catalog::SessionSummary]) -> Result<(), ApiError> {
+        let in_memory: std::collections::HashSet<String> = lock(&self.replays).values().map(|r| r.id.to_string()).collect();
+        let dir = self.config.replay_dir.clone();
+        let files: Vec<String> = tokio::task::spawn_blocking(move || {
+            std::fs::read_dir(&dir).map(|e| e.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect()).unwrap_or_default()
+        })
+        .await?;
+        for s in list.iter_mut() {
+            let Some(id) = s.id.as_deref() else { continue };
+            let prefix = replay::store::CacheKey::file_prefix(id, self.config.fps);
+            s.cached = in_memory.contains(id) || files.iter().any(|f| f.starts_with(&prefix) && f.ends_with(".f1r"));
+        }
+        Ok(())
+    }
+
     /// Where the replay file of `id` lives (or will).
     pub(crate) async fn replay_path(&self, id: &SessionId) -> Result<PathBuf, ApiError> {
         Ok(self.config.replay_dir.join(self.cache_key(id).await?.file_name()))

@@ -48,6 +48,11 @@ pub fn telemetry(m: &Model, driver: u16, lap: u32) -> Result<tables::LapTrace, A
     tables::lap_trace(&m.session, driver, lap).map_err(|e| ApiError::not_found(e.to_string()))
 }
 
+/// Team radio clips in session time ([`timing::tables::team_radio`]).
+pub fn team_radio(m: &Model) -> Result<Vec<tables::TeamRadioRow>, ApiError> {
+    Ok(tables::team_radio(&m.session))
+}
+
 /// Weather samples in session time.
 pub fn weather(m: &Model) -> Result<Vec<tables::WeatherRow>, ApiError> {
     Ok(tables::weather(&m.session))
@@ -72,4 +77,10 @@ pub fn file(m: &Model, which: columns::Table, laps: &[(u16, u32)]) -> Result<col
         Err(e @ columns::Error::Missing { .. }) => Err(ApiError::not_found(e.to_string())),
         Err(e) => Err(ApiError::internal(e.to_string())),
     }
+}
+
+/// The race story: each car's laps with position, pit and neutralised laps and the gap to the
+/// leader at the line ([`timing::story`]).
+pub fn story(m: &Model) -> Result<timing::story::RaceStory, ApiError> {
+    Ok(timing::story::race_story(&m.session))
 }

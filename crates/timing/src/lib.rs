@@ -25,6 +25,7 @@ pub mod laps;
 pub mod official;
 pub mod status;
 pub mod stewards;
+pub mod story;
 pub mod tables;
 pub mod telemetry;
 pub mod walk;
@@ -45,6 +46,15 @@ pub struct RaceControlEvent {
     pub t_ms: i64,
     /// The message.
     pub message: RaceControlMessage,
+}
+
+/// A team radio clip placed in session time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RadioClip {
+    /// Session ms: its UTC minus t0 when t0 is known, else the carrying line's time.
+    pub t_ms: i64,
+    /// The capture as sent.
+    pub capture: feed::records::RadioCapture,
 }
 
 /// A whole session, ready for the replay.
@@ -72,6 +82,8 @@ pub struct Session {
     pub weather: Vec<Timed<Weather>>,
     /// Race control messages in session time.
     pub race_control: Vec<RaceControlEvent>,
+    /// Team radio clips in session time, as sent.
+    pub team_radio: Vec<RadioClip>,
     /// Total laps (race-like sessions).
     pub total_laps: Option<u32>,
     /// The leader's lap as LapCount gave it: (session ms, `CurrentLap`) changes. The lap
@@ -140,6 +152,17 @@ impl Session {
             })
             .collect();
 
+        let team_radio = feed
+            .team_radio
+            .iter()
+            .map(|c| RadioClip {
+                t_ms: match (c.utc_us, t0_utc_us) {
+                    (Some(u), Some(t0)) => (u - t0).div_euclid(1000),
+                    _ => c.line_ms,
+                },
+                capture: c.clone(),
+            })
+            .collect();
         let mut notes = built.notes;
         notes.extend(feed.missing.iter().map(|t| format!("topic {} is missing", t.name())));
         notes.extend(feed.errors.iter().map(|e| e.to_string()));
@@ -155,6 +178,7 @@ impl Session {
             session_status: feed.session_status.clone(),
             weather: feed.weather.clone(),
             race_control,
+            team_radio,
             total_laps,
             current_lap: feed.lap_count.iter().filter_map(|e| e.value.current_lap.map(|lap| (e.t_ms, lap))).collect(),
             official,

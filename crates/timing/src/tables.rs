@@ -403,3 +403,26 @@ pub fn results(session: &Session) -> Vec<ResultRow> {
     let race_like = session.info.is_race_like();
     classify(session).iter().map(|c| ResultRow::new(c, race_like)).collect()
 }
+
+/// One team radio clip, at its time.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct TeamRadioRow {
+    /// Index of the clip in the session (the clip endpoint's `{n}`).
+    pub index: usize,
+    /// Session time, s.
+    pub t_s: f64,
+    /// Whose radio (racing number).
+    pub driver: Option<u16>,
+    /// The clip's path under the session folder (`TeamRadio/NAME.mp3`).
+    pub path: String,
+}
+
+/// The team radio clips in session time, in the order sent (their index names them).
+pub fn team_radio(session: &Session) -> Vec<TeamRadioRow> {
+    session
+        .team_radio
+        .iter()
+        .enumerate()
+        .map(|(index, c)| TeamRadioRow { index, t_s: secs(c.t_ms), driver: c.capture.racing_number, path: c.capture.path.clone() })
+        .collect()
+}

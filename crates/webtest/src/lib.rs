@@ -22,6 +22,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod axe;
 pub mod browser;
 pub mod cdp;
 pub mod harness;

@@ -79,7 +79,17 @@ async fn mexico_qualifying_lap_comparison_and_q3_ghost_race_agree_with_the_laps_
     }
     let shown = page.eval("document.querySelectorAll('#cmp-sectors tbody tr').length").await.unwrap();
     assert_eq!(shown, 2, "one sector row per lap");
-    page.eval("(() => { const c = document.querySelector('canvas[data-c=\"speed\"]'); const r = c.getBoundingClientRect(); c.dispatchEvent(new PointerEvent('pointermove', { clientX: r.left + r.width * 0.6, clientY: r.top + 20 })); })()").await.unwrap();
+    // The pointer over the speed chart (uPlot): the readout names the speeds under it.
+    let r = page.eval("(() => { const r = document.querySelector('[data-chart=\"speed\"] .u-over').getBoundingClientRect(); return [r.left + r.width * 0.6, r.top + 20]; })()").await.unwrap();
+    page.call("Input.dispatchMouseEvent", serde_json::json!({ "type": "mouseMoved", "x": r[0], "y": r[1] })).await.unwrap();
+    let readout = page
+        .wait_for(
+            "(document.getElementById('cmp-status').textContent.includes('km/h') && document.getElementById('cmp-status').textContent)",
+            Duration::from_secs(5),
+        )
+        .await
+        .unwrap();
+    println!("compare readout: {readout}");
     page.screenshot(&shots.join("compare.png")).await.unwrap();
     page.key("Escape", 0).await.unwrap();
 

@@ -42,10 +42,18 @@ fn every_imported_module_exists_next_to_its_importer() {
     for f in &files {
         let src = std::fs::read_to_string(f).unwrap();
         for spec in imports(&src) {
-            assert!(spec.starts_with("./") && spec.ends_with(".js"), "{}: import '{spec}' is not a sibling module", f.display());
-            let target = f.parent().unwrap().join(&spec[2..]);
+            // A sibling module, or a vendored library under web/vendor/ (uPlot).
+            let vendored = spec.starts_with("../vendor/") && !spec[10..].contains("..");
+            assert!(
+                (spec.starts_with("./") || vendored) && spec.ends_with(".js"),
+                "{}: import '{spec}' is neither a sibling module nor vendored",
+                f.display()
+            );
+            let target = f.parent().unwrap().join(&spec);
             assert!(target.is_file(), "{}: imports {spec}, which does not exist", f.display());
-            reached.insert(spec[2..].to_string());
+            if !vendored {
+                reached.insert(spec[2..].to_string());
+            }
         }
     }
     for f in &files {
@@ -57,7 +65,7 @@ fn every_imported_module_exists_next_to_its_importer() {
 #[test]
 fn the_page_loads_nothing_from_another_host() {
     let html = std::fs::read_to_string(web_dir().join("index.html")).unwrap();
-    for needed in ["style.css", "js/main.js"] {
+    for needed in ["style.css", "js/main.js", "vendor/uplot/uPlot.min.css"] {
         assert!(html.contains(needed), "index.html references {needed}");
         assert!(web_dir().join(needed).is_file(), "web/{needed} exists");
     }
@@ -87,5 +95,17 @@ fn exported_functions_and_classes_carry_a_doc_comment() {
                 assert!(prev.ends_with("*/"), "{}:{}: `{}` has no JSDoc comment", f.display(), i + 1, t);
             }
         }
+    }
+}
+
+#[test]
+fn vendored_libraries_carry_their_licence() {
+    let vendor = web_dir().join("vendor");
+    for lib in std::fs::read_dir(&vendor).expect("web/vendor") {
+        let dir = lib.unwrap().path();
+        assert!(dir.join("LICENSE").is_file(), "{} has no LICENSE", dir.display());
+        let name = dir.file_name().unwrap().to_string_lossy().to_string();
+        let readme = std::fs::read_to_string(web_dir().join("README.md")).unwrap();
+        assert!(readme.contains(&format!("vendor/{name}")), "web/README.md does not name vendor/{name} (version, licence)");
     }
 }
