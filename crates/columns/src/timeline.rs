@@ -46,31 +46,36 @@ impl Rows {
     }
 }
 
-/// The cars of every `step`-th frame of chunk `c`, the chunk decoded once; `index` maps a racing
-/// number to its driver index, `states` lists the car state labels in code order.
-fn chunk_rows(file: &ReplayFile, c: usize, step: u32, index: &[i32], states: &[&str]) -> Result<Rows, Error> {
+/// The cars of every `step`-th frame of chunk `c`, the chunk decoded once and each car read
+/// with [`replay::frame::standing`] (no allocation per row), in standings order as the viewer
+/// lists them (unclassified last).
+fn chunk_rows(file: &ReplayFile, c: usize, step: u32) -> Result<Rows, Error> {
     let bytes = file.chunk_bytes(c).ok_or_else(|| replay::Error::Corrupt(format!("chunk {c} is missing")))?;
     let chunk = Chunk::decode(replay::decompress_chunk(bytes)?)?;
-    let ms = |s: Option<f64>| s.map(seconds_to_ms);
-    let dm = |m: Option<f32>| m.map(|m| (m * 10.0).round() as i32);
+    let m = file.manifest();
     let mut r = Rows::default();
+    let mut cars: Vec<(usize, replay::frame::Standing)> = Vec::with_capacity(m.drivers.len());
     for k in 0..chunk.frames {
-        if (chunk.first_frame + k) % step != 0 {
+        let index = chunk.first_frame + k;
+        if index % step != 0 {
             continue;
         }
-        let f = replay::frame::read(&chunk, k as usize, file.manifest());
-        for car in f.cars {
-            r.frame.push(f.index);
-            r.t_ms.push(ms(Some(f.t_s)));
-            r.driver.push(index[usize::from(car.number)]);
-            r.position.push(car.position);
-            r.gap_ms.push(ms(car.gap_s));
-            r.interval_ms.push(ms(car.interval_s));
-            r.laps_down.push(car.laps_down);
-            r.lap.push(car.lap);
-            r.state.push(states.iter().position(|s| *s == car.state).unwrap_or(0) as i32);
-            r.x_dm.push(dm(car.x));
-            r.y_dm.push(dm(car.y));
+        let t_ms = seconds_to_ms(replay::frame::time_s(m, index));
+        cars.clear();
+        cars.extend((0..m.drivers.len()).map(|d| (d, replay::frame::standing(&chunk, d, k as usize))));
+        cars.sort_by_key(|(d, s)| (s.position.is_none(), s.position, m.drivers[*d].number));
+        for (d, s) in &cars {
+            r.frame.push(index);
+            r.t_ms.push(Some(t_ms));
+            r.driver.push(*d as i32);
+            r.position.push(s.position);
+            r.gap_ms.push(s.gap_ms);
+            r.interval_ms.push(s.interval_ms);
+            r.laps_down.push(s.laps_down);
+            r.lap.push(s.lap);
+            r.state.push(i32::from(s.state as u8));
+            r.x_dm.push(s.xy_dm.map(|(x, _)| x));
+            r.y_dm.push(s.xy_dm.map(|(_, y)| y));
         }
     }
     Ok(r)
@@ -85,14 +90,9 @@ fn chunk_rows(file: &ReplayFile, c: usize, step: u32, index: &[i32], states: &[&
 pub fn timeline(file: &ReplayFile, step: u32) -> Result<RecordBatch, Error> {
     let step = step.max(1);
     let drivers = &file.manifest().drivers;
-    let mut index = vec![0i32; usize::from(u16::MAX) + 1];
-    for (k, d) in drivers.iter().enumerate() {
-        index[usize::from(d.number)] = k as i32;
-    }
-    // The car states as the replay's code table lists them.
+    // The car states as the replay's code table lists them: a state's code is its index.
     let states: Vec<&str> = replay::codes::codes().car_states.iter().map(|c| c.name).collect();
-    let parts =
-        (0..file.chunk_count()).into_par_iter().map(|c| chunk_rows(file, c, step, &index, &states)).collect::<Result<Vec<_>, Error>>()?;
+    let parts = (0..file.chunk_count()).into_par_iter().map(|c| chunk_rows(file, c, step)).collect::<Result<Vec<_>, Error>>()?;
     let mut r = Rows::default();
     for p in parts {
         r.append(p);

@@ -83,6 +83,49 @@ fn gap(v: i64) -> (Option<f64>, Option<u32>) {
     }
 }
 
+/// One car's standing at one frame, decoded from the chunk's columns without allocating: what a
+/// table of millions of rows (the exported timeline) reads per car, and what [`read`] builds
+/// its [`CarFrame`] from, so the chunk's codes are decoded in this one place.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Standing {
+    /// Position (None = not classified).
+    pub position: Option<u8>,
+    /// X and Y, 1/10 m (None = no position: not drawn).
+    pub xy_dm: Option<(i32, i32)>,
+    /// Current lap.
+    pub lap: u16,
+    /// Gap to the leader, ms (None for the leader, a lapped car or where unknown).
+    pub gap_ms: Option<i64>,
+    /// Interval to the car ahead, ms.
+    pub interval_ms: Option<i64>,
+    /// Laps behind the leader.
+    pub laps_down: Option<u32>,
+    /// The car's state.
+    pub state: CarState,
+}
+
+/// Decodes car `d` (index among the manifest's drivers) at frame `k` of a decoded chunk.
+pub fn standing(chunk: &Chunk, d: usize, k: usize) -> Standing {
+    let v = |c: usize| chunk.driver(c, d, k);
+    let (x, y) = (v(col::X), v(col::Y));
+    let ms = |v: i64| (v != i64::from(i32::MIN) && v >= 0).then_some(v);
+    let gap_v = v(col::GAP);
+    Standing {
+        position: Some(v(col::POSITION) as u8).filter(|p| *p > 0),
+        xy_dm: (x != i64::from(i32::MIN)).then_some((x as i32, y as i32)),
+        lap: v(col::LAP) as u16,
+        gap_ms: ms(gap_v),
+        interval_ms: ms(v(col::INTERVAL)),
+        laps_down: gap(gap_v).1,
+        state: CarState::from_u8(v(col::STATE) as u8),
+    }
+}
+
+/// Session time of frame `index`, s.
+pub fn time_s(m: &Manifest, index: u32) -> f64 {
+    m.t_start_s + f64::from(index) * m.frame_ms / 1000.0
+}
+
 /// Reads frame `k` (index within the chunk) of a decoded chunk.
 pub fn read(chunk: &Chunk, k: usize, m: &Manifest) -> Frame {
     let index = chunk.first_frame + k as u32;
@@ -93,39 +136,36 @@ pub fn read(chunk: &Chunk, k: usize, m: &Manifest) -> Frame {
         .enumerate()
         .map(|(d, meta)| {
             let v = |c: usize| chunk.driver(c, d, k);
-            let (x, y) = (v(col::X), v(col::Y));
-            let absent = x == i64::from(i32::MIN);
+            let st = standing(chunk, d, k);
             let p = v(col::PROGRESS);
-            let (gap_s, laps_down) = gap(v(col::GAP));
-            let (interval_s, _) = gap(v(col::INTERVAL));
             CarFrame {
                 number: meta.number,
                 tla: meta.tla.clone(),
-                position: Some(v(col::POSITION) as u8).filter(|p| *p > 0),
-                x: (!absent).then(|| x as f32 / 10.0),
-                y: (!absent).then(|| y as f32 / 10.0),
+                position: st.position,
+                x: st.xy_dm.map(|(x, _)| x as f32 / 10.0),
+                y: st.xy_dm.map(|(_, y)| y as f32 / 10.0),
                 speed: v(col::SPEED) as u16,
                 rpm: v(col::RPM) as u16,
                 gear: v(col::GEAR) as u8,
                 throttle: v(col::THROTTLE) as u8,
                 brake: v(col::BRAKE) != 0,
                 drs: v(col::DRS) as u8,
-                lap: v(col::LAP) as u16,
+                lap: st.lap,
                 progress: (p != i64::from(i32::MIN)).then(|| p as f64 / 10_000.0),
-                gap_s,
-                interval_s,
-                laps_down,
+                gap_s: st.gap_ms.map(|ms| ms as f64 / 1000.0),
+                interval_s: st.interval_ms.map(|ms| ms as f64 / 1000.0),
+                laps_down: st.laps_down,
                 compound: COMPOUNDS.get(v(col::COMPOUND) as usize).copied().unwrap_or(""),
                 tyre_age: v(col::TYRE_AGE) as u8,
                 pit_stops: v(col::PIT_STOPS) as u8,
-                state: CarState::from_u8(v(col::STATE) as u8).label(),
+                state: st.state.label(),
             }
         })
         .collect();
     cars.sort_by_key(|c| (c.position.is_none(), c.position, c.number));
     Frame {
         index,
-        t_s: m.t_start_s + f64::from(index) * m.frame_ms / 1000.0,
+        t_s: time_s(m, index),
         track_status: chunk.global(global::TRACK_STATUS, k) as u8,
         session_status: chunk.global(global::SESSION_STATUS, k) as u8,
         leader_lap: chunk.global(global::LEADER_LAP, k) as u16,
