@@ -2,7 +2,8 @@
 //! ([`timing::tables`]), with FastF1's column names where it has them.
 
 use arrow_array::{Float32Array, RecordBatch, UInt32Array};
-use timing::tables::{self, RaceControlRow, TrackStatusRow, WeatherRow};
+use timing::stewards::{self, CarMark};
+use timing::tables::{self, PitStopRow, RaceControlRow, TeamRadioRow, TrackStatusRow, WeatherRow};
 use timing::Session;
 
 use crate::arrays::{category, duration_s, flags, text, Columns};
@@ -56,5 +57,49 @@ pub fn weather(session: &Session) -> Result<RecordBatch, Error> {
         .add("TrackTemp", v(|r| r.track_c), true)
         .add("WindDirection", v(|r| r.wind_dir), true)
         .add("WindSpeed", v(|r| r.wind_ms), true)
+        .finish()
+}
+
+/// Pit lane visits ([`tables::pit_stops`]): `Driver`, `DriverNumber`, `Stop` (1 = the first),
+/// `Lap` (the lap at whose end the car went in), `PitInTime`, `PitOutTime` (session time; null:
+/// it did not come out) and `PitLaneTime` (exit less entry).
+pub fn pit_stops(session: &Session) -> Result<RecordBatch, Error> {
+    let rows: Vec<PitStopRow> = tables::pit_stops(session);
+    let numbers: Vec<String> = rows.iter().map(|r| r.driver.to_string()).collect();
+    Columns::default()
+        .add("Driver", category(rows.iter().map(|r| Some(r.tla.as_str()))), false)
+        .add("DriverNumber", category(numbers.iter().map(|n| Some(n.as_str()))), false)
+        .add("Stop", rows.iter().map(|r| r.stop).collect::<UInt32Array>(), false)
+        .add("Lap", rows.iter().map(|r| r.lap).collect::<UInt32Array>(), false)
+        .add("PitInTime", duration_s(rows.iter().map(|r| Some(r.pit_in_s))), false)
+        .add("PitOutTime", duration_s(rows.iter().map(|r| r.pit_out_s)), true)
+        .add("PitLaneTime", duration_s(rows.iter().map(|r| r.pit_lane_s)), true)
+        .finish()
+}
+
+/// Race control's marks on cars ([`stewards::car_marks`]): `SessionTime`, `DriverNumber`,
+/// `Kind` (`lap_deleted`, `penalty`...), `Lap` (null: none named or known) and the `Message`.
+pub fn car_marks(session: &Session) -> Result<RecordBatch, Error> {
+    let rows: Vec<CarMark> = stewards::car_marks(session);
+    let numbers: Vec<String> = rows.iter().map(|r| r.driver.to_string()).collect();
+    Columns::default()
+        .add("SessionTime", duration_s(rows.iter().map(|r| Some(r.t_s))), false)
+        .add("DriverNumber", category(numbers.iter().map(|n| Some(n.as_str()))), false)
+        .add("Kind", category(rows.iter().map(|r| Some(r.kind.name()))), false)
+        .add("Lap", rows.iter().map(|r| r.lap).collect::<UInt32Array>(), true)
+        .add("Message", text(rows.iter().map(|r| Some(r.message.as_str()))), false)
+        .finish()
+}
+
+/// Team radio clips ([`tables::team_radio`]): `Index` (the clip endpoint's number),
+/// `SessionTime`, `DriverNumber` (null: not named) and the clip's `Path` in the archive.
+pub fn team_radio(session: &Session) -> Result<RecordBatch, Error> {
+    let rows: Vec<TeamRadioRow> = tables::team_radio(session);
+    let numbers: Vec<Option<String>> = rows.iter().map(|r| r.driver.map(|n| n.to_string())).collect();
+    Columns::default()
+        .add("Index", rows.iter().map(|r| r.index as u32).collect::<UInt32Array>(), false)
+        .add("SessionTime", duration_s(rows.iter().map(|r| Some(r.t_s))), false)
+        .add("DriverNumber", category(numbers.iter().map(|n| n.as_deref())), true)
+        .add("Path", text(rows.iter().map(|r| Some(r.path.as_str()))), false)
         .finish()
 }

@@ -28,11 +28,17 @@ pub enum Table {
     TrackStatus,
     /// Weather samples ([`crate::events::weather`]).
     Weather,
+    /// Pit lane visits ([`crate::events::pit_stops`]).
+    PitStops,
+    /// Race control's marks on cars ([`crate::events::car_marks`]).
+    CarMarks,
+    /// Team radio clips ([`crate::events::team_radio`]).
+    TeamRadio,
 }
 
 impl Table {
     /// Every table, in the order an export writes them.
-    pub const ALL: [Table; 11] = [
+    pub const ALL: [Table; 14] = [
         Table::Laps,
         Table::Stints,
         Table::Results,
@@ -44,6 +50,9 @@ impl Table {
         Table::RaceControl,
         Table::TrackStatus,
         Table::Weather,
+        Table::PitStops,
+        Table::CarMarks,
+        Table::TeamRadio,
     ];
 
     /// Its name: in `--tables`, in file names (`laps.parquet`).
@@ -60,6 +69,9 @@ impl Table {
             Table::RaceControl => "race_control",
             Table::TrackStatus => "track_status",
             Table::Weather => "weather",
+            Table::PitStops => "pit_stops",
+            Table::CarMarks => "car_marks",
+            Table::TeamRadio => "team_radio",
         }
     }
 
@@ -83,6 +95,10 @@ impl Table {
             Table::RaceControl => &[Topic::RaceControlMessages],
             Table::TrackStatus => &[Topic::TrackStatus],
             Table::Weather => &[Topic::WeatherData],
+            Table::PitStops => &[Topic::TimingData],
+            Table::CarMarks => &[Topic::RaceControlMessages],
+            // Many sessions have no radio at all (the simulator's none): no clips, not a loss.
+            Table::TeamRadio => &[],
         }
     }
 
@@ -172,6 +188,9 @@ impl Table {
             Table::RaceControl => events::race_control(s),
             Table::TrackStatus => events::track_status(s),
             Table::Weather => events::weather(s),
+            Table::PitStops => events::pit_stops(s),
+            Table::CarMarks => events::car_marks(s),
+            Table::TeamRadio => events::team_radio(s),
         }?;
         Ok(Made { batch, notes: Vec::new() })
     }

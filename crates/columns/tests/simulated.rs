@@ -167,6 +167,12 @@ fn the_event_tables_have_the_model_s_rows() {
     let w = events::weather(&f.session).unwrap();
     assert_eq!(durations(&w, "Time"), f.session.weather.iter().map(|s| ms_as_ns(Some(s.t_ms))).collect::<Vec<_>>());
     assert!(w.num_rows() > 0 && rc.num_rows() > 0 && ts.num_rows() > 0);
+    let stops = timing::tables::pit_stops(&f.session);
+    let ps = events::pit_stops(&f.session).unwrap();
+    let secs = |v: Option<f64>| v.map(|s| (s * 1000.0).round() as i64 * 1_000_000);
+    assert_eq!(durations(&ps, "PitInTime"), stops.iter().map(|r| secs(Some(r.pit_in_s))).collect::<Vec<_>>());
+    assert_eq!(durations(&ps, "PitLaneTime"), stops.iter().map(|r| secs(r.pit_lane_s)).collect::<Vec<_>>());
+    assert!(!stops.is_empty(), "the simulated race has pit stops");
 }
 
 #[test]
@@ -185,6 +191,9 @@ fn every_table_reads_back_from_its_parquet_and_arrow_file() {
             Table::RaceControl => events::race_control(&f.session),
             Table::TrackStatus => events::track_status(&f.session),
             Table::Weather => events::weather(&f.session),
+            Table::PitStops => events::pit_stops(&f.session),
+            Table::CarMarks => events::car_marks(&f.session),
+            Table::TeamRadio => events::team_radio(&f.session),
         }
         .unwrap();
         let pq = bytes::Bytes::from(encode(&b, Format::Parquet).unwrap());

@@ -250,15 +250,15 @@ pub(crate) async fn stints(State(state): State<AppState>, params: PathParams, qu
 }
 
 /// `GET /api/sessions/{id}/pit-stops`.
-#[utoipa::path(get, path = "/api/sessions/{id}/pit-stops", tag = "tables", summary = "Pit lane visits per driver, with the time in the pit lane", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "Pit lane visits per driver", body = [timing::tables::PitStopRow]), crate::openapi::Failures))]
-pub(crate) async fn pit_stops(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
-    table(&state, &params, "pit-stops", tables::pit_stops).await
+#[utoipa::path(get, path = "/api/sessions/{id}/pit-stops", tag = "tables", summary = "Pit lane visits per driver, with the time in the pit lane", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying"), ("format" = Option<String>, Query, description = "json (default: the rows as below), csv, parquet (zstd) or arrow (Arrow IPC file): the table with typed columns and FastF1's column names (docs/API.md), sent as a file (Content-Disposition)")), responses((status = 200, description = "Pit lane visits per driver", content(([timing::tables::PitStopRow] = "application/json"), (crate::openapi::TableFile = "text/csv"), (crate::openapi::TableFile = "application/vnd.apache.parquet"), (crate::openapi::TableFile = "application/vnd.apache.arrow.file"))), crate::openapi::Failures))]
+pub(crate) async fn pit_stops(State(state): State<AppState>, params: PathParams, query: QueryParams) -> Result<Response, ApiError> {
+    table(&state, &params, &query, "pit-stops", Table::PitStops, tables::pit_stops).await
 }
 
 /// `GET /api/sessions/{id}/car-marks`.
-#[utoipa::path(get, path = "/api/sessions/{id}/car-marks", tag = "tables", summary = "Race control's marks on cars: deleted laps, investigations, penalties", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "Race control's marks on cars", body = [timing::stewards::CarMark]), crate::openapi::Failures))]
-pub(crate) async fn car_marks(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
-    table(&state, &params, "car-marks", tables::car_marks).await
+#[utoipa::path(get, path = "/api/sessions/{id}/car-marks", tag = "tables", summary = "Race control's marks on cars: deleted laps, investigations, penalties", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying"), ("format" = Option<String>, Query, description = "json (default: the rows as below), csv, parquet (zstd) or arrow (Arrow IPC file): the table with typed columns and FastF1's column names (docs/API.md), sent as a file (Content-Disposition)")), responses((status = 200, description = "Race control's marks on cars", content(([timing::stewards::CarMark] = "application/json"), (crate::openapi::TableFile = "text/csv"), (crate::openapi::TableFile = "application/vnd.apache.parquet"), (crate::openapi::TableFile = "application/vnd.apache.arrow.file"))), crate::openapi::Failures))]
+pub(crate) async fn car_marks(State(state): State<AppState>, params: PathParams, query: QueryParams) -> Result<Response, ApiError> {
+    table(&state, &params, &query, "car-marks", Table::CarMarks, tables::car_marks).await
 }
 
 /// `GET /api/sessions/{id}/results`.
@@ -292,9 +292,9 @@ pub(crate) async fn track_status(State(state): State<AppState>, params: PathPara
 }
 
 /// `GET /api/sessions/{id}/team-radio`.
-#[utoipa::path(get, path = "/api/sessions/{id}/team-radio", tag = "tables", summary = "Team radio clips at their session time; each clip's audio is at /team-radio/{index}", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "Team radio clips at their session time", body = [timing::tables::TeamRadioRow]), crate::openapi::Failures))]
-pub(crate) async fn team_radio(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
-    table(&state, &params, "team-radio", tables::team_radio).await
+#[utoipa::path(get, path = "/api/sessions/{id}/team-radio", tag = "tables", summary = "Team radio clips at their session time; each clip's audio is at /team-radio/{index}", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying"), ("format" = Option<String>, Query, description = "json (default: the rows as below), csv, parquet (zstd) or arrow (Arrow IPC file): the table with typed columns and FastF1's column names (docs/API.md), sent as a file (Content-Disposition)")), responses((status = 200, description = "Team radio clips at their session time", content(([timing::tables::TeamRadioRow] = "application/json"), (crate::openapi::TableFile = "text/csv"), (crate::openapi::TableFile = "application/vnd.apache.parquet"), (crate::openapi::TableFile = "application/vnd.apache.arrow.file"))), crate::openapi::Failures))]
+pub(crate) async fn team_radio(State(state): State<AppState>, params: PathParams, query: QueryParams) -> Result<Response, ApiError> {
+    table(&state, &params, &query, "team-radio", Table::TeamRadio, tables::team_radio).await
 }
 
 /// `GET /api/sessions/{id}/team-radio/{n}`: the clip's audio.
@@ -337,7 +337,9 @@ pub(crate) async fn team_radio_clip(State(state): State<AppState>, params: PathP
 /// `GET /api/sessions/{id}/story`.
 #[utoipa::path(get, path = "/api/sessions/{id}/story", tag = "tables", summary = "The race story: every car's laps with lap time, position, pit and neutralised laps and the gap to the leader at the line", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "The race story: every car's laps with lap time, position, pit and neutralised laps and the gap to the leader at the line", body = timing::story::RaceStory), crate::openapi::Failures))]
 pub(crate) async fn story(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
-    table(&state, &params, "story", tables::story).await
+    // One document, not a table of rows: JSON only, computed once per session as the tables are.
+    let id = params.id()?;
+    Ok(json_bytes(state.store().table(&id, "story", tables::story).await?, "no-cache"))
 }
 
 /// `GET /api/sessions/{id}/telemetry?driver=N&lap=L`.

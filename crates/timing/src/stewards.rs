@@ -29,6 +29,21 @@ pub enum MarkKind {
     PenaltyServed,
 }
 
+impl MarkKind {
+    /// Its name, as the API's JSON spells it (`lap_deleted`, `penalty`...).
+    pub fn name(self) -> &'static str {
+        match self {
+            MarkKind::LapDeleted => "lap_deleted",
+            MarkKind::LapReinstated => "lap_reinstated",
+            MarkKind::Noted => "noted",
+            MarkKind::UnderInvestigation => "under_investigation",
+            MarkKind::NoFurtherAction => "no_further_action",
+            MarkKind::Penalty => "penalty",
+            MarkKind::PenaltyServed => "penalty_served",
+        }
+    }
+}
+
 /// One mark on one car, at the time race control said it.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CarMark {
@@ -140,5 +155,20 @@ mod tests {
         assert_eq!(kind_of("DRS ENABLED"), None);
         assert!(cars_named("YELLOW IN TRACK SECTOR 4").is_empty());
         assert!(cars_named("TIME 1:20.456 (ALB)").is_empty(), "a time is not a car");
+    }
+
+    #[test]
+    fn a_kind_is_named_as_its_json() {
+        for k in [
+            MarkKind::LapDeleted,
+            MarkKind::LapReinstated,
+            MarkKind::Noted,
+            MarkKind::UnderInvestigation,
+            MarkKind::NoFurtherAction,
+            MarkKind::Penalty,
+            MarkKind::PenaltyServed,
+        ] {
+            assert_eq!(serde_json::to_value(k).unwrap(), serde_json::json!(k.name()));
+        }
     }
 }
