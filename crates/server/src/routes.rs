@@ -215,6 +215,17 @@ async fn table<T: serde::Serialize + 'static>(
     }
 }
 
+/// A table endpoint that has no [`columns`] table: the model's rows as JSON only.
+async fn json_table<T: serde::Serialize + 'static>(
+    state: &AppState,
+    params: &PathParams,
+    name: &str,
+    f: fn(&Model) -> Result<T, ApiError>,
+) -> Result<Response, ApiError> {
+    let id = params.id()?;
+    Ok(json_bytes(state.store().table(&id, name, f).await?, "no-cache"))
+}
+
 /// A table file: its media type, and a file name (`stem.ext`) to save it under.
 fn file_bytes(body: Bytes, format: Format, stem: &str) -> Response {
     let name: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() || "-_~.".contains(c) { c } else { '-' }).collect();
@@ -245,13 +256,13 @@ pub(crate) async fn stints(State(state): State<AppState>, params: PathParams, qu
 /// `GET /api/sessions/{id}/pit-stops`.
 #[utoipa::path(get, path = "/api/sessions/{id}/pit-stops", tag = "tables", summary = "Pit lane visits per driver, with the time in the pit lane", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "Pit lane visits per driver", body = [timing::tables::PitStopRow]), crate::openapi::Failures))]
 pub(crate) async fn pit_stops(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
-    table(&state, &params, "pit-stops", tables::pit_stops).await
+    json_table(&state, &params, "pit-stops", tables::pit_stops).await
 }
 
 /// `GET /api/sessions/{id}/car-marks`.
 #[utoipa::path(get, path = "/api/sessions/{id}/car-marks", tag = "tables", summary = "Race control's marks on cars: deleted laps, investigations, penalties", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "Race control's marks on cars", body = [timing::stewards::CarMark]), crate::openapi::Failures))]
 pub(crate) async fn car_marks(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
-    table(&state, &params, "car-marks", tables::car_marks).await
+    json_table(&state, &params, "car-marks", tables::car_marks).await
 }
 
 /// `GET /api/sessions/{id}/results`.
