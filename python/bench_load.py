@@ -54,13 +54,15 @@ def main():
         timed(a.only, a.session)
         print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         return
+    # Children first: Linux carries a forked process' peak RSS into its child, so they are
+    # started while this process is still small.
+    rss = {n: float(subprocess.run([sys.executable, __file__, a.session, "--only", n], check=True,
+                                   capture_output=True, text=True).stdout.split()[-1]) for n in LOADERS}
     import f1replay  # noqa: F401  (imported before timing, as fastf1 is by the harness)
     import fastf1  # noqa: F401
 
     times = {n: sorted(timed(n, a.session) for _ in range(a.runs)) for n in LOADERS}
     med = {n: t[len(t) // 2] for n, t in times.items()}
-    rss = {n: float(subprocess.run([sys.executable, __file__, a.session, "--only", n], check=True,
-                                   capture_output=True, text=True).stdout.split()[-1]) for n in LOADERS}
     print(f"session: {a.session}")
     for n in LOADERS:
         runs = ", ".join(f"{t:.3f}" for t in times[n])

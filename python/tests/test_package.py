@@ -74,9 +74,9 @@ def test_a_lap_s_telemetry_is_the_exported_telemetry_of_that_lap(sessions, tmp_p
 def test_a_bad_session_id_raises_the_cli_s_message():
     data = need(os.environ.get("F1REPLAY_TEST_DATA"), "the shared data (F1REPLAY_TEST_DATA)")
     with pytest.raises(f1replay.SessionError) as e:
-        f1replay.load("2025/nowhere/q", data=str(data / "pitwall"))
+        f1replay.load("2025/nowhere/q", data=str(data / "pitwall" / "livetiming" / "static"))
     binary = need(os.environ.get("F1REPLAY_BIN"), "the f1replay binary (F1REPLAY_BIN)")
-    out = subprocess.run([str(binary), "export", "2025/nowhere/q", "--data", str(data / "pitwall"), "--out", "/tmp/unused-export"],
+    out = subprocess.run([str(binary), "export", "2025/nowhere/q", "--data", str(data / "pitwall" / "livetiming" / "static"), "--out", "/tmp/unused-export"],
                          capture_output=True, text=True)
     assert out.returncode != 0 and str(e.value) in out.stderr, (str(e.value), out.stderr)
     assert isinstance(e.value, f1replay.Error) and isinstance(e.value, ValueError)
