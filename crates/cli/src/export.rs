@@ -95,7 +95,7 @@ pub fn run(spec: &str, source: &crate::load::SourceArgs, args: &ExportArgs, out:
         let t = Instant::now();
         let made = table.unavailable(&feed).map_or(Ok(()), Err).map_err(anyhow::Error::from).and_then(|()| {
             if table == Table::Timeline && replay_file.is_none() {
-                replay_file = Some(timeline_replay(&session, args.fps)?);
+                replay_file = Some(columns::timeline::replay_of(&session, args.fps)?);
             }
             let inputs =
                 Inputs { session: &session, feed: Some(&feed), replay: replay_file.as_ref(), laps: &laps, timeline_step: args.every };
@@ -139,14 +139,6 @@ pub fn run(spec: &str, source: &crate::load::SourceArgs, args: &ExportArgs, out:
         ));
     }
     Ok(())
-}
-
-/// The replay of `session` in memory, for the timeline.
-fn timeline_replay(session: &timing::Session, fps: u32) -> anyhow::Result<replay::ReplayFile> {
-    let opts = replay::BuildOptions { fps, ..Default::default() };
-    let built = replay::build(session, "export", 0, &opts, &|_, _| {})?;
-    let bytes = replay::store::encode(&built.manifest, &built.chunks)?;
-    Ok(replay::ReplayFile::from_bytes(bytes, "export")?)
 }
 
 /// A byte count for people (`1.2 MB`).

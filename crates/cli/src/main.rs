@@ -4,11 +4,11 @@
 mod bench;
 mod export;
 mod lapstable;
-mod load;
 mod replays;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
+use f1replay::load;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -10,6 +10,15 @@ use replay::ReplayFile;
 use crate::arrays::{coded, duration_ms, seconds_to_ms, Columns};
 use crate::Error;
 
+/// The replay of `session` built in memory at `fps` frames per second: what [`timeline`] reads
+/// when no replay file exists yet (the export and the Python package build it the same way).
+pub fn replay_of(session: &timing::Session, fps: u32) -> Result<ReplayFile, Error> {
+    let opts = replay::BuildOptions { fps, ..Default::default() };
+    let built = replay::build(session, "export", 0, &opts, &|_, _| {})?;
+    let bytes = replay::store::encode(&built.manifest, &built.chunks)?;
+    Ok(ReplayFile::from_bytes(bytes, "export")?)
+}
+
 /// The timeline's columns for a run of frames, kept as plain values (a frame's cars are read
 /// and dropped at once: the rows of a race are millions).
 #[derive(Default)]
