@@ -45,19 +45,42 @@ def load(session_id, data=None, cache=None):
     return Session(_call(_native.load, str(session_id), data, cache))
 
 
+def _as_fastf1(table, name):
+    """The Arrow table with the types FastF1's pandas frames have: text where Arrow has a
+    dictionary (FastF1's columns are object, not categorical), UTC instants without a zone
+    (FastF1's are naive UTC), and in `laps` every integer as float64 (FastF1's lap numbers,
+    stints and positions are float64, NaN where missing). Durations stay as they are
+    (timedelta64[ns] in pandas)."""
+    fields, columns = [], []
+    for field, column in zip(table.schema, table.columns):
+        t = field.type
+        if pa.types.is_dictionary(t):
+            t = t.value_type
+        elif pa.types.is_timestamp(t) and t.tz is not None:
+            t = pa.timestamp(t.unit)
+        elif name == "laps" and pa.types.is_integer(t):
+            t = pa.float64()
+        fields.append(pa.field(field.name, t, field.nullable))
+        columns.append(column.cast(t) if t != field.type else column)
+    return pa.Table.from_arrays(columns, schema=pa.schema(fields))
+
+
 class Table:
     """One table of a session, as Arrow; `.to_pandas()`, `.to_polars()`, `.to_arrow()`."""
 
-    def __init__(self, ipc_bytes):
+    def __init__(self, ipc_bytes, name=""):
         self._arrow = pa.ipc.open_file(pa.py_buffer(ipc_bytes)).read_all()
+        self._name = name
 
     def to_arrow(self):
         """The pyarrow Table (typed columns: durations, UTC timestamps, dictionaries, nulls)."""
         return self._arrow
 
-    def to_pandas(self):
-        """A pandas DataFrame: durations as timedelta64[ns], instants as datetime64[ns, UTC]."""
-        return self._arrow.to_pandas()
+    def to_pandas(self, fastf1=True):
+        """A pandas DataFrame: durations as timedelta64[ns]; with `fastf1` (the default) in
+        FastF1's dtypes (`_as_fastf1`: text as object, instants naive UTC, laps' numbers
+        float64), else as Arrow gives them (categoricals, datetime64[ns, UTC], unsigned ints)."""
+        return (_as_fastf1(self._arrow, self._name) if fastf1 else self._arrow).to_pandas()
 
     def to_polars(self):
         """A polars DataFrame (polars must be installed)."""
@@ -84,7 +107,7 @@ class Session:
         timeline, race_control, track_status, weather) as a Table."""
         key = (name, tuple(laps), every)
         if key not in self._tables:
-            self._tables[key] = Table(_call(self._native.table, name, list(laps), every))
+            self._tables[key] = Table(_call(self._native.table, name, list(laps), every), name)
         return self._tables[key]
 
     laps = property(lambda self: self.table("laps").to_pandas(), doc="FastF1's session.laps.")
