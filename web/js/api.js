@@ -146,8 +146,6 @@ export const carMarks = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}
 export const sectors = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/sectors`);
 
 /** @param {string} id */
-export const stints = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/stints`);
-/** @param {string} id */
 export const weather = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/weather`);
 /** @param {string} id */
 export const trackStatus = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/track-status`);
