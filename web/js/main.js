@@ -413,7 +413,7 @@ function command(name) {
       break;
     case 'escape':
       if (!$('help').hidden) $('help').hidden = true;
-      else if (!$('compare').hidden || !$('ghost').hidden) closeViews();
+      else if (!$('compare').hidden || !$('ghost').hidden || app.story) closeViews();
       else if (picker.isOpen) picker.close();
       else if (app.selected.size) {
         app.selected.clear();
