@@ -12,13 +12,20 @@
 //!   [`CacheConfig::index_ttl`], since sessions are added to it during the season.
 //!
 //! When an expired entry cannot be refreshed (network down, server error), the old copy is
-//! served rather than nothing. Files are written to a temporary name in the same folder, then
+//! served rather than nothing.
+//!
+//! With a shared store ([`CachedSource::with_shared`], `--store URL`), files the archive no longer
+//! changes (the first kind above, and past seasons' indexes) are also read from and written to
+//! it, verified by their digest ([`crate::shared`]): servers sharing a bucket fetch each raw
+//! file from the archive once between them, and one that cannot reach the archive builds from
+//! the store alone ([`CachedSource::stored_only`]). Files are written to a temporary name in the same folder, then
 //! renamed, so a crash or a failed download never leaves a partial file under the real name.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use crate::date;
@@ -26,6 +33,7 @@ use crate::error::{Error, Result};
 use crate::http::{topic_relative, HttpSource};
 use crate::index::SeasonIndex;
 use crate::path;
+use crate::shared::{self, RawStore};
 use crate::source::Source;
 
 /// Settings of a [`CachedSource`].
@@ -65,6 +73,10 @@ pub struct CachedSource {
     root: PathBuf,
     index_ttl: Duration,
     recent_ttl: Duration,
+    /// The shared store of final raw files, if any.
+    shared: Option<Arc<dyn RawStore>>,
+    /// Whether the archive may be asked (false: the disk cache and the shared store only).
+    network: bool,
 }
 
 /// A cached file and how old it is.
@@ -80,7 +92,24 @@ impl CachedSource {
         let dir = &config.dir;
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "create cache folder", e))?;
         let root = std::fs::canonicalize(dir).map_err(|e| Error::io(dir, "open cache folder", e))?;
-        Ok(CachedSource { http, root, index_ttl: config.index_ttl, recent_ttl: config.recent_session_ttl })
+        Ok(CachedSource { http, root, index_ttl: config.index_ttl, recent_ttl: config.recent_session_ttl, shared: None, network: true })
+    }
+
+    /// The same cache, also reading final raw files from `store` before the archive and writing
+    /// what it fetches there (see the module doc).
+    pub fn with_shared(self, store: Arc<dyn RawStore>) -> CachedSource {
+        CachedSource { shared: Some(store), ..self }
+    }
+
+    /// Whether a shared store is behind the disk cache.
+    pub fn has_shared(&self) -> bool {
+        self.shared.is_some()
+    }
+
+    /// A view that never asks the archive: the disk cache, then the shared store; anything in
+    /// neither is not found. For when the archive is known to be unreachable.
+    pub fn stored_only(&self) -> CachedSource {
+        CachedSource { network: false, ..self.clone() }
     }
 
     /// The canonical cache folder.
@@ -119,14 +148,47 @@ impl CachedSource {
                 stale = Some(cached.bytes);
             }
         }
+        // Only files the archive no longer changes are shared (one name, one content).
+        let shared = self.shared.as_deref().filter(|_| ttl.is_none());
+        if let Some(store) = shared {
+            match shared::read(store, &relative, |bytes, location| check(bytes, location).is_ok()).await {
+                Ok(shared::Found::Good(bytes)) => return self.store(relative, bytes).await,
+                Ok(shared::Found::Absent) => {
+                    let location = format!("{}/raw/{relative}", store.url());
+                    return Err(Error::NotFound { location, hint: "the archive does not have it (recorded in the shared store)".into() });
+                }
+                Ok(shared::Found::Missing) => {}
+                Err(e) => tracing::warn!(store = %store.url(), "cannot read {relative} from the shared store, asking the archive: {e}"),
+            }
+        }
+        if !self.network {
+            // Not a "not found": whether the archive has it is unknown.
+            let url = match shared {
+                Some(store) => format!("{}/raw/{relative}", store.url()),
+                None => path::join(&self.root, &relative).display().to_string(),
+            };
+            return Err(Error::Request {
+                url,
+                attempts: 0,
+                reason: "not in the raw cache or the shared store, and the archive cannot be reached".into(),
+            });
+        }
         match fetch.await {
             Ok(bytes) => {
                 check(&bytes, &fetched_location)?;
+                if let Some(store) = shared {
+                    shared::write(store, &relative, &bytes).await;
+                }
                 self.store(relative, bytes).await
             }
             // Better an old copy than nothing, unless the file is gone upstream.
             Err(e) if !e.is_not_found() => stale.ok_or(e),
-            Err(e) => Err(e),
+            Err(e) => {
+                if let Some(store) = shared {
+                    shared::write_absent(store, &relative).await;
+                }
+                Err(e)
+            }
         }
     }
 

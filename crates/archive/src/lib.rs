@@ -14,7 +14,8 @@
 //!   folder ([`LocalSource::session_folder`]);
 //! - [`HttpSource`] fetches from the archive with a rate limit, retries, a `Content-Length`
 //!   check and an optional mirror ([`HttpConfig`]);
-//! - [`CachedSource`] puts an on-disk raw cache ([`CacheConfig`]) in front of an `HttpSource`;
+//! - [`CachedSource`] puts an on-disk raw cache ([`CacheConfig`]) in front of an `HttpSource`,
+//!   and optionally a shared store ([`RawStore`], `--store URL`) between the two;
 //! - [`AnySource`] is any of them, chosen at run time.
 //!
 //! Every session path and file name goes through [`path`] validation, so nothing can reach
@@ -72,6 +73,7 @@ mod http;
 mod index;
 mod local;
 pub mod path;
+pub mod shared;
 mod source;
 
 pub use cache::{CacheConfig, CachedSource};
@@ -79,4 +81,5 @@ pub use error::{Error, Result};
 pub use http::{HttpConfig, HttpSource, DEFAULT_BASE_URL, FASTF1_MIRROR_URL};
 pub use index::{Circuit, Country, Meeting, ResolvedSession, SeasonIndex, SessionEntry, SessionSpec};
 pub use local::{is_dir_within, is_session_folder, LocalSource};
+pub use shared::RawStore;
 pub use source::{content_hash, resolve_session, session_files, topics, AnySource, SessionFiles, Source};

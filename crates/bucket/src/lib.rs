@@ -1,10 +1,19 @@
 //! Where built artifacts live when they are shared: an object store (S3 and S3-compatible
-//! stores through the `object_store` crate, or memory in tests), addressed by plain keys under
-//! one prefix, and the [`lease`]s that let any number of servers on one bucket build each
-//! artifact once between them.
+//! stores, Google Cloud Storage and Azure Blob Storage through the `object_store` crate, or
+//! memory in tests), addressed by plain keys under one prefix, and the [`lease`]s that let any
+//! number of servers on one bucket build each artifact once between them.
 //!
-//! A [`Bucket`] is opened from a URL (`s3://bucket/prefix`, with the usual `AWS_*` environment
-//! for credentials, region and endpoint; `AWS_ALLOW_HTTP=true` for a local server), and
+//! A [`Bucket`] is opened from a URL, each with its cloud's usual environment:
+//! - `s3://bucket/prefix`: `AWS_*` for credentials, region and endpoint (`AWS_ALLOW_HTTP=true`
+//!   for a local server);
+//! - `gs://bucket/prefix`: `GOOGLE_SERVICE_ACCOUNT` (a key file's path) or
+//!   `GOOGLE_SERVICE_ACCOUNT_KEY` (its JSON; an emulator is reached by its `gcs_base_url` and
+//!   `disable_oauth` fields);
+//! - `az://container/prefix` or `azure://container/prefix`: `AZURE_STORAGE_ACCOUNT_NAME` and
+//!   `AZURE_STORAGE_ACCOUNT_KEY` (or a SAS or bearer token), `AZURE_STORAGE_ENDPOINT` for another
+//!   endpoint, `AZURE_STORAGE_USE_EMULATOR=true` for Azurite.
+//!
+//! [`Bucket::check`]
 //! [`Bucket::check`] turns a missing bucket or refused credentials into one clear [`Error`]
 //! before anything else runs. Keys are content-addressed by the caller (a replay's key names
 //! its session, raw-file hash, pipeline and frame rate), so an object is never rewritten with
@@ -16,6 +25,7 @@
 #![warn(missing_docs)]
 
 pub mod lease;
+mod raw;
 
 use bytes::Bytes;
 use futures_util::TryStreamExt;
@@ -43,10 +53,12 @@ pub enum Error {
         detail: String,
     },
     /// The store refused the credentials.
-    #[error("{url}: the store refused the credentials (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY): {detail}")]
+    #[error("{url}: the store refused the credentials (set {hint}): {detail}")]
     Credentials {
         /// The store's URL.
         url: String,
+        /// Which environment variables carry this store's credentials.
+        hint: &'static str,
         /// The store's own words.
         detail: String,
     },
@@ -97,33 +109,48 @@ impl std::fmt::Debug for Bucket {
 }
 
 impl Bucket {
-    /// Opens `url`: `s3://BUCKET[/PREFIX]` (credentials, region and endpoint from the `AWS_*`
-    /// environment) or `memory://` (an empty store in this process, for tests). Nothing is
-    /// contacted yet: [`Bucket::check`] does.
+    /// Opens `url`: `s3://BUCKET[/PREFIX]`, `gs://BUCKET[/PREFIX]`, `az://CONTAINER[/PREFIX]`
+    /// (or `azure://`), each configured from its cloud's environment (see the crate doc), or
+    /// `memory://` (an empty store in this process, for tests). Nothing is contacted yet:
+    /// [`Bucket::check`] does.
     pub fn open(url: &str) -> Result<Bucket, Error> {
         Bucket::open_with(url, &[])
     }
 
-    /// [`Bucket::open`], with `settings` (`AWS_*` names and values) over the environment's.
+    /// [`Bucket::open`], with `settings` (the cloud's environment names and values, e.g.
+    /// `AWS_ENDPOINT`, `GOOGLE_SERVICE_ACCOUNT_KEY`, `AZURE_STORAGE_ENDPOINT`) over the
+    /// environment's.
     pub fn open_with(url: &str, settings: &[(&str, String)]) -> Result<Bucket, Error> {
         let bad = |why: String| Error::Url { url: url.to_owned(), why };
-        let (scheme, rest) = url.split_once("://").ok_or_else(|| bad("expected file:///DIR, s3://BUCKET/PREFIX or memory://".into()))?;
-        let (store, prefix): (Arc<dyn ObjectStore>, String) = match scheme {
-            "s3" | "s3a" => {
-                let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-                if bucket.is_empty() {
-                    return Err(bad("no bucket name".into()));
-                }
-                let mut builder = object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket);
-                for (name, value) in settings {
-                    let key = name.to_ascii_lowercase().parse().map_err(|e: object_store::Error| bad(format!("{name}: {e}")))?;
-                    builder = builder.with_config(key, value);
-                }
-                let store = builder.build().map_err(|e| bad(e.to_string()))?;
-                (Arc::new(store), prefix.trim_matches('/').to_owned())
+        let expected = "expected file:///DIR, s3://BUCKET/PREFIX, gs://BUCKET/PREFIX, az://CONTAINER/PREFIX or memory://";
+        let (scheme, rest) = url.split_once("://").ok_or_else(|| bad(expected.into()))?;
+        let (name, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        let prefix = prefix.trim_matches('/').to_owned();
+        let store: Arc<dyn ObjectStore> = match scheme {
+            "memory" => {
+                return Ok(Bucket {
+                    store: Arc::new(object_store::memory::InMemory::new()),
+                    prefix: rest.trim_matches('/').to_owned(),
+                    url: url.trim_end_matches('/').to_owned(),
+                })
             }
-            "memory" => (Arc::new(object_store::memory::InMemory::new()), rest.trim_matches('/').to_owned()),
-            other => return Err(bad(format!("unsupported scheme {other:?}: expected file, s3 or memory"))),
+            _ if name.is_empty() => return Err(bad("no bucket or container name".into())),
+            "s3" | "s3a" => {
+                let builder = object_store::aws::AmazonS3Builder::from_env().with_bucket_name(name);
+                let builder = configure(builder, settings, |b, k, v| b.with_config(k, v)).map_err(bad)?;
+                Arc::new(builder.build().map_err(|e| bad(e.to_string()))?)
+            }
+            "gs" | "gcs" => {
+                let builder = object_store::gcp::GoogleCloudStorageBuilder::from_env().with_bucket_name(name);
+                let builder = configure(builder, settings, |b, k, v| b.with_config(k, v)).map_err(bad)?;
+                Arc::new(builder.build().map_err(|e| bad(e.to_string()))?)
+            }
+            "az" | "azure" => {
+                let builder = object_store::azure::MicrosoftAzureBuilder::from_env().with_container_name(name);
+                let builder = configure(builder, settings, |b, k, v| b.with_config(k, v)).map_err(bad)?;
+                Arc::new(builder.build().map_err(|e| bad(e.to_string()))?)
+            }
+            other => return Err(bad(format!("unsupported scheme {other:?}: {expected}"))),
         };
         Ok(Bucket { store, prefix, url: url.trim_end_matches('/').to_owned() })
     }
@@ -211,20 +238,53 @@ impl Bucket {
         Ok(out)
     }
 
-    /// Turns the store's error into ours, recognising a missing bucket and refused credentials.
+    /// Turns the store's error into ours, recognising a missing bucket and refused credentials
+    /// by the error codes of S3, GCS and Azure.
     fn error(&self, action: &'static str, key: &str, e: object_store::Error) -> Error {
         let detail = e.to_string();
         let url = self.url.clone();
-        if detail.contains("NoSuchBucket") {
+        let missing = ["NoSuchBucket", "ContainerNotFound", "The specified bucket does not exist", "bucket not found"];
+        if missing.iter().any(|m| detail.contains(m)) {
             return Error::NoBucket { url, detail: short(&detail) };
         }
-        let refused = ["InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "ExpiredToken", "InvalidToken"];
+        let refused = [
+            "InvalidAccessKeyId",
+            "SignatureDoesNotMatch",
+            "AccessDenied",
+            "ExpiredToken",
+            "InvalidToken",
+            "AuthenticationFailed",
+            "AuthorizationFailure",
+            "InvalidAuthenticationInfo",
+        ];
         if matches!(e, object_store::Error::PermissionDenied { .. } | object_store::Error::Unauthenticated { .. })
             || refused.iter().any(|r| detail.contains(r))
         {
-            return Error::Credentials { url, detail: short(&detail) };
+            return Error::Credentials { hint: credentials_hint(&url), url, detail: short(&detail) };
         }
         Error::Request { url, action, key: key.to_owned(), detail: short(&detail) }
+    }
+}
+
+/// Applies `settings` (environment-style names, any case) to a cloud's builder through `set`,
+/// each name parsed as that cloud's configuration key.
+fn configure<B, K>(mut builder: B, settings: &[(&str, String)], set: impl Fn(B, K, &str) -> B) -> Result<B, String>
+where
+    K: std::str::FromStr<Err = object_store::Error>,
+{
+    for (name, value) in settings {
+        let key = name.to_ascii_lowercase().parse().map_err(|e: object_store::Error| format!("{name}: {e}"))?;
+        builder = set(builder, key, value);
+    }
+    Ok(builder)
+}
+
+/// The environment variables carrying the credentials of the store at `url`.
+fn credentials_hint(url: &str) -> &'static str {
+    match url.split_once("://").map(|(scheme, _)| scheme) {
+        Some("gs" | "gcs") => "GOOGLE_SERVICE_ACCOUNT or GOOGLE_SERVICE_ACCOUNT_KEY",
+        Some("az" | "azure") => "AZURE_STORAGE_ACCOUNT_NAME and AZURE_STORAGE_ACCOUNT_KEY, or a SAS or bearer token",
+        _ => "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
     }
 }
 
@@ -283,9 +343,19 @@ mod tests {
         assert_eq!(b.head("lease/a").await.unwrap(), None);
     }
 
+    #[tokio::test]
+    async fn a_gcs_service_account_whose_key_is_no_key_is_refused_naming_the_store() {
+        let key = r#"{"gcs_base_url":"http://127.0.0.1:1","client_email":"a@b","private_key":"not a key","private_key_id":"x"}"#;
+        let e = match Bucket::open_with("gs://replays", &[("GOOGLE_SERVICE_ACCOUNT_KEY", key.to_owned())]) {
+            Ok(b) => b.check().await.unwrap_err(),
+            Err(e) => e,
+        };
+        assert!(e.to_string().contains("gs://replays") && e.is_setup(), "{e:?}");
+    }
+
     #[test]
     fn bad_urls_are_refused_with_the_reason() {
-        for url in ["nothing", "ftp://x", "s3://"] {
+        for url in ["nothing", "ftp://x", "s3://", "gs://", "az:///prefix"] {
             let e = Bucket::open(url).unwrap_err();
             assert!(e.to_string().starts_with(&format!("--store {url}:")), "{e}");
         }

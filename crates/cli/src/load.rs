@@ -61,7 +61,13 @@ pub fn source(args: &SourceArgs) -> anyhow::Result<AnySource> {
         return LocalSource::new(dir).map(AnySource::from).map_err(anyhow::Error::from);
     }
     let http = HttpSource::new(HttpConfig::default()).map_err(anyhow::Error::from)?;
-    CachedSource::new(http, CacheConfig::new(cache_root(args).join("raw"))).map(AnySource::from).map_err(anyhow::Error::from)
+    let cached = CachedSource::new(http, CacheConfig::new(cache_root(args).join("raw"))).map_err(anyhow::Error::from)?;
+    // A shared object store holds the raw files too (fetched from the archive once between all).
+    let cached = match args.shared_store.as_deref().map(StoreUrl::parse).transpose()? {
+        Some(StoreUrl::Shared(url)) => cached.with_shared(std::sync::Arc::new(bucket::Bucket::open(&url)?)),
+        _ => cached,
+    };
+    Ok(AnySource::from(cached))
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

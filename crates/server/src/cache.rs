@@ -230,6 +230,12 @@ impl<T> Reporter<T> {
         report(&self.tx, stage, fraction);
     }
 
+    /// A receiver that sees each change of the flight's progress: a build's heartbeat uses it
+    /// to tell a build that moves from one that hangs.
+    pub(crate) fn progress_watch(&self) -> watch::Receiver<FlightState<T>> {
+        self.tx.subscribe()
+    }
+
     /// Ends the flight: `store` puts a success where later requests find it (before the flight
     /// leaves the table, so no request can miss both), then every waiter gets `result`.
     pub(crate) fn finish(mut self, result: Result<T, ApiError>, store: impl FnOnce(&T)) {

@@ -9,6 +9,7 @@
 //! named.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use archive::{CacheConfig, CachedSource, HttpConfig, HttpSource, LocalSource, Source};
 use feed::Topic;
@@ -242,6 +243,16 @@ impl Catalog {
         answer
     }
 
+    /// Puts the shared store (`--store URL`) behind the raw cache of a remote archive: finished
+    /// sessions' raw files and clips are read from it before the archive and written to it after,
+    /// and read from it alone when the archive cannot be reached. No effect on a local folder.
+    pub fn with_shared_raw(mut self, store: Arc<dyn archive::RawStore>) -> Catalog {
+        if let Archive::Remote(remote) = self.archive {
+            self.archive = Archive::Remote(Box::new(remote.with_shared(store)));
+        }
+        self
+    }
+
     /// The raw cache of a remote archive, read as a local copy (what is there without a network).
     fn raw_cache(&self) -> Option<LocalSource> {
         match &self.archive {
@@ -375,6 +386,8 @@ impl Catalog {
             Archive::Local(s) => archive::session_files(s, &path, &names, &arrived).await,
             Archive::Remote(s) => match self.archive_reachable().await {
                 Ok(()) => archive::session_files(s.as_ref(), &path, &names, &arrived).await,
+                // Unreachable, with a shared store: the raw cache and the store, never the archive.
+                Err(_) if s.has_shared() => archive::session_files(&s.stored_only(), &path, &names, &arrived).await,
                 // Unreachable: what the raw cache holds, at once, instead of the retries.
                 Err(why) => match self.raw_cache() {
                     Some(cache) if archive::is_session_folder(&cache.root().join(path.trim_end_matches('/'))) => {
@@ -417,6 +430,10 @@ impl Catalog {
             Archive::Local(s) => s.topic(&folder, file).await.map_err(|e| missing(e, "the data folder or the cache (offline)")),
             Archive::Remote(s) => {
                 if let Err(why) = self.archive_reachable().await {
+                    if s.has_shared() {
+                        let missing = |e| missing(e, "the raw cache or the shared store (the archive cannot be reached)");
+                        return s.stored_only().topic(&folder, file).await.map_err(missing);
+                    }
                     if !s.is_cached(&folder, file).unwrap_or(false) {
                         return Err(ApiError::unavailable(format!("clip {file} is not downloaded, and {why}")));
                     }

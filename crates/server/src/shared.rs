@@ -4,9 +4,12 @@
 //! The replay object is `replay/ID@PIPELINE@FPSfps@HASH.f1r` (content-addressed by
 //! [`replay::store::CacheKey`]), verified on read like a local cache file: a corrupt or foreign
 //! object is rebuilt and replaced. Who builds is decided by a lease on the key
-//! ([`bucket::lease`]): the winner builds, renewing its lease while it does, writes the object,
-//! then releases; the others poll for the object, and take the lease over if its holder dies
-//! (it is not renewed past its expiry).
+//! ([`bucket::lease`]): the winner builds, renewing its lease while the build makes progress,
+//! writes the object, then releases; the others poll for the object, and take the lease over if
+//! its holder dies or hangs (a build that reported no progress for a whole lease length is not
+//! renewed, so its lease expires). The object is written with an atomic create-if-absent: a
+//! builder that wakes up after another took over does not overwrite the newer result (it opens
+//! and serves that one); only an object found unusable is replaced.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -89,27 +92,29 @@ async fn build(
         return Ok(Arc::new(LoadedReplay::new(id.clone(), file)));
     }
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let heartbeat = tokio::spawn(renew_until(lease, stopped, id.clone()));
+    let heartbeat = tokio::spawn(renew_while_progressing(lease, stopped, id.clone(), reporter.progress_watch()));
     let started = std::time::Instant::now();
     let built = store.build_encoded(id, reporter).await;
     let written = match &built {
         Ok((bytes, model)) if model.ended => {
             reporter.progress("write", 0.99);
             let key = replay::store::CacheKey { source_hash: model.source_hash, ..key.clone() };
-            bucket.put(&replay_key(&key), bytes::Bytes::from(bytes.clone())).await.map_err(ApiError::from)
+            write(bucket, &key, id, bytes).await
         }
         Ok(_) => {
             tracing::info!(session = %id, "the session has not ended: its replay is kept in memory, not stored");
-            Ok(())
+            Ok(None)
         }
-        Err(_) => Ok(()),
+        Err(_) => Ok(None),
     };
     let _ = stop.send(());
     if let Ok(Some(lease)) = heartbeat.await {
         release(lease, id).await;
     }
     let (bytes, _) = built?;
-    written?;
+    if let Some(theirs) = written? {
+        return Ok(Arc::new(LoadedReplay::new(id.clone(), theirs)));
+    }
     reporter.progress("open", 0.0);
     let label = format!("{}/{}", bucket.url(), replay_key(&key));
     let file = tokio::task::spawn_blocking(move || replay::ReplayFile::from_bytes(bytes, &label)).await??;
@@ -118,14 +123,54 @@ async fn build(
     Ok(Arc::new(LoadedReplay::new(id.clone(), file)))
 }
 
-/// Renews `lease` every third of its length until told to stop; gives it back, or `None` when
-/// another server took it over (then it is theirs to release).
-async fn renew_until(mut lease: Lease, mut stop: tokio::sync::oneshot::Receiver<()>, id: SessionId) -> Option<Lease> {
+/// Writes the built replay with create-if-absent. `Some(file)`: another server stored a usable
+/// replay first (it took the lease over while this one hung): that one is served, so every
+/// server serves the same object. An unusable object there is replaced.
+async fn write(
+    bucket: &Bucket,
+    key: &replay::store::CacheKey,
+    id: &SessionId,
+    bytes: &[u8],
+) -> Result<Option<replay::ReplayFile>, ApiError> {
+    let object = replay_key(key);
+    if bucket.create(&object, bytes::Bytes::from(bytes.to_vec())).await? {
+        return Ok(None);
+    }
+    if let Some(theirs) = open(bucket, key, id).await? {
+        tracing::warn!(session = %id, object, "another server stored this replay first (it took the lease over): serving that one, not overwriting it");
+        return Ok(Some(theirs));
+    }
+    tracing::warn!(session = %id, object, "replacing the unusable replay object");
+    bucket.put(&object, bytes::Bytes::from(bytes.to_vec())).await?;
+    Ok(None)
+}
+
+/// Renews `lease` every third of its length while the build makes progress, until told to stop;
+/// gives it back, or `None` when another server took it over (then it is theirs to release). A
+/// build whose progress (`progress`, the flight's reports) has not moved for a whole lease
+/// length is not renewed: it hangs, and its lease expires so another server can take over.
+async fn renew_while_progressing<T>(
+    mut lease: Lease,
+    mut stop: tokio::sync::oneshot::Receiver<()>,
+    id: SessionId,
+    mut progress: tokio::sync::watch::Receiver<T>,
+) -> Option<Lease> {
     let every = lease.ttl() / 3;
+    let mut moved_at = std::time::Instant::now();
     loop {
         tokio::select! {
             _ = &mut stop => return Some(lease),
-            _ = tokio::time::sleep(every) => match lease.renew().await {
+            _ = tokio::time::sleep(every) => {
+                if progress.has_changed().unwrap_or(false) {
+                    progress.borrow_and_update();
+                    moved_at = std::time::Instant::now();
+                }
+                if moved_at.elapsed() >= lease.ttl() {
+                    let idle = moved_at.elapsed().as_secs_f64();
+                    tracing::warn!(session = %id, idle, "the build made no progress for a lease length: its lease is not renewed (another server may take over)");
+                    continue;
+                }
+                match lease.renew().await {
                 Ok(true) => {}
                 Ok(false) => {
                     tracing::warn!(session = %id, "the build's lease was taken over (renewed too late): another server may build it too");
@@ -133,7 +178,8 @@ async fn renew_until(mut lease: Lease, mut stop: tokio::sync::oneshot::Receiver<
                     return None;
                 }
                 Err(e) => tracing::warn!(session = %id, "cannot renew the build's lease: {e}"),
-            },
+                }
+            }
         }
     }
 }

@@ -35,7 +35,8 @@ pub struct StateConfig {
     pub limits: Limits,
     /// A shared replay store (`--store s3://...`): replay files are read from and written to it
     /// instead of `cache_dir/replay`, and servers sharing it build each session once between
-    /// them. `None`: the local cache folder, as always.
+    /// them; finished sessions' raw files are shared there too ([`archive::RawStore`]). `None`:
+    /// the local cache folder, as always.
     pub shared_store: Option<bucket::Bucket>,
     /// How long a build's lease on the shared store lasts unless renewed (a builder that dies
     /// is taken over after it).
@@ -90,6 +91,10 @@ impl AppState {
             config.offline,
             config.archive_url.as_deref(),
         )?;
+        let catalog = match &config.shared_store {
+            Some(bucket) => catalog.with_shared_raw(Arc::new(bucket.clone())),
+            None => catalog,
+        };
         tracing::info!("sessions from {} and the simulator", catalog.describe());
         let store = Store::new(
             catalog,

@@ -17,6 +17,9 @@
 
 use std::path::{Path, PathBuf};
 
+mod cloud;
+pub use cloud::AzureServer;
+
 /// The 2025 Mexico City qualifying session (the one with car telemetry), relative to
 /// [`data_dir`].
 pub const MEXICO_QUALIFYING: &str = "pitwall/livetiming/static/2025/2025-10-26_Mexico_City_Grand_Prix/2025-10-25_Qualifying";
