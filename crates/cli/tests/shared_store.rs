@@ -5,6 +5,8 @@
 //!   build between them, and both serve identical chunk bytes and ETags.
 //! - The builder killed (`kill -9`) mid-build: the other server takes its lease over once it
 //!   expires and finishes the build; a server started afterwards serves the same bytes.
+//! - The builder hung (`kill -STOP`) mid-build: the same takeover, exactly one result object;
+//!   woken (`kill -CONT`), it does not overwrite it, and both serve identical chunks and ETags.
 //! - A missing bucket or refused credentials: `serve` and `build` exit non-zero and say why.
 
 use std::io::{BufRead, BufReader};
@@ -124,17 +126,20 @@ async fn two_servers_build_a_session_once_and_serve_the_same_bytes() {
     assert_eq!(chunks(&client, &servers[0]).await, chunks(&client, &servers[1]).await);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_killed_builder_is_taken_over_after_its_lease_expires() {
-    let Some(s3) = testkit::S3Server::start(false) else { return };
-    s3.create_bucket("replays");
-    let store = "s3://replays/takeover";
+/// Two servers on `store` (lease `lease_s`): the first is asked first and holds the build's
+/// lease, then the second is asked and waits on it. The answers are still coming.
+struct Race {
+    bucket: bucket::Bucket,
+    first: Serve,
+    second: Serve,
+    asked_first: tokio::task::JoinHandle<reqwest::Result<reqwest::Response>>,
+    asked_second: tokio::task::JoinHandle<reqwest::Result<reqwest::Response>>,
+}
+
+async fn race(s3: &testkit::S3Server, store: &str, lease_s: f64, client: &reqwest::Client) -> Race {
     let bucket = bucket::Bucket::open_with(store, &s3.env()).unwrap();
-    let lease_s = 2.0;
-    let first = Serve::start(&s3, store, lease_s);
-    let second = Serve::start(&s3, store, lease_s);
-    let client = client();
-    // The first server is asked first: it claims the lease and builds.
+    let first = Serve::start(s3, store, lease_s);
+    let second = Serve::start(s3, store, lease_s);
     let asked_first = tokio::spawn(client.get(format!("{}/api/sessions/{SESSION}", first.url)).send());
     let holder = loop {
         if let Some(lease) = bucket.list("lease").await.unwrap().first() {
@@ -144,25 +149,44 @@ async fn a_killed_builder_is_taken_over_after_its_lease_expires() {
         tokio::time::sleep(Duration::from_millis(5)).await;
     };
     assert_eq!(holder.pid, first.pid(), "the server asked first holds the lease");
-    // Then the second, which waits on the lease; then the builder dies mid-build.
     let asked_second = tokio::spawn(client.get(format!("{}/api/sessions/{SESSION}", second.url)).send());
-    let killed = Command::new("kill").args(["-9", &first.pid().to_string()]).status().unwrap();
-    assert!(killed.success());
-    let killed_at = std::time::Instant::now();
-    // The dead builder's last lease (no renewal can follow the kill): nobody may take over
-    // before it expires.
-    let last_lease = bucket.list("lease").await.unwrap().last().cloned().expect("the builder's lease");
-    let dead: bucket::lease::Holder = serde_json::from_slice(&bucket.get(&last_lease.key).await.unwrap().unwrap()).unwrap();
+    Race { bucket, first, second, asked_first, asked_second }
+}
+
+/// Sends `signal` to `pid`.
+fn signal(signal: &str, pid: u32) {
+    assert!(Command::new("kill").args([signal, &pid.to_string()]).status().unwrap().success(), "kill {signal} {pid}");
+}
+
+/// The builder's last lease right after it was stopped or killed (no renewal can follow):
+/// nobody may take over before it expires. Also checks the builder was stopped mid-build.
+async fn last_lease(bucket: &bucket::Bucket) -> bucket::lease::Holder {
+    let last = bucket.list("lease").await.unwrap().last().cloned().expect("the builder's lease");
     assert!(
         bucket.list("replay").await.unwrap().is_empty(),
-        "the builder had written the replay before it was killed: this test did not kill it mid-build"
+        "the builder had written the replay before it was stopped: this test did not stop it mid-build"
     );
+    serde_json::from_slice(&bucket.get(&last.key).await.unwrap().unwrap()).unwrap()
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_killed_builder_is_taken_over_after_its_lease_expires() {
+    let Some(s3) = testkit::S3Server::start(false) else { return };
+    s3.create_bucket("replays");
+    let (store, lease_s, client) = ("s3://replays/takeover", 2.0, client());
+    let Race { bucket, first, second, asked_first, asked_second } = race(&s3, store, lease_s, &client).await;
+    signal("-9", first.pid());
+    let killed_at = std::time::Instant::now();
+    let dead = last_lease(&bucket).await;
     assert!(asked_first.await.unwrap().is_err(), "the killed server answered");
     let answer = asked_second.await.unwrap().unwrap();
     assert_eq!(answer.status(), 200, "{}", answer.text().await.unwrap());
-    let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
     println!("the second server answered {:.2} s after the kill (lease {lease_s} s)", killed_at.elapsed().as_secs_f64());
-    assert!(now_ms >= dead.expires_unix_ms, "answered before the dead builder's lease expired");
+    assert!(now_ms() >= dead.expires_unix_ms, "answered before the dead builder's lease expired");
     assert_eq!(builds(&client, &second).await, 1);
     assert_eq!(bucket.list("replay").await.unwrap().len(), 1);
     assert!(bucket.list("lease").await.unwrap().is_empty(), "the server that took over released the lease");
@@ -170,6 +194,34 @@ async fn a_killed_builder_is_taken_over_after_its_lease_expires() {
     let third = Serve::start(&s3, store, lease_s);
     assert_eq!(chunks(&client, &second).await, chunks(&client, &third).await);
     assert_eq!(builds(&client, &third).await, 0, "a server started afterwards opens the stored replay");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_hung_builder_is_taken_over_and_when_it_wakes_does_not_overwrite_the_result() {
+    let Some(s3) = testkit::S3Server::start(false) else { return };
+    s3.create_bucket("replays");
+    let (store, lease_s, client) = ("s3://replays/hung", 2.0, client());
+    let Race { bucket, first, second, asked_first, asked_second } = race(&s3, store, lease_s, &client).await;
+    // The builder hangs without dying: its process stopped, its connections open.
+    signal("-STOP", first.pid());
+    let stopped_at = std::time::Instant::now();
+    let hung = last_lease(&bucket).await;
+    let answer = asked_second.await.unwrap().unwrap();
+    assert_eq!(answer.status(), 200, "{}", answer.text().await.unwrap());
+    println!("the second server answered {:.2} s after the builder hung (lease {lease_s} s)", stopped_at.elapsed().as_secs_f64());
+    assert!(now_ms() >= hung.expires_unix_ms, "answered before the hung builder's lease expired");
+    assert_eq!(builds(&client, &second).await, 1);
+    let stored = bucket.list("replay").await.unwrap();
+    assert_eq!(stored.len(), 1, "exactly one result object: {stored:?}");
+
+    // It wakes: it finishes its own build, finds the result there, and serves that one.
+    signal("-CONT", first.pid());
+    let answer = asked_first.await.unwrap().unwrap();
+    assert_eq!(answer.status(), 200, "{}", answer.text().await.unwrap());
+    println!("builds: hung-then-woken {}, taker-over {}", builds(&client, &first).await, builds(&client, &second).await);
+    let after = bucket.list("replay").await.unwrap();
+    assert_eq!(after, stored, "the woken builder rewrote the result object (its ETag changed)");
+    assert_eq!(chunks(&client, &first).await, chunks(&client, &second).await, "the two servers serve different chunk bytes or ETags");
 }
 
 #[test]

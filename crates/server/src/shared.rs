@@ -189,3 +189,36 @@ async fn release(lease: Lease, id: &SessionId) {
         tracing::warn!(session = %id, "cannot release the build's lease (it expires by itself): {e}");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Holds a lease of `ttl` under the heartbeat while `progress` is reported every tenth of
+    /// it (or never), then says whether another claimant finds it still held after 3 × `ttl`.
+    async fn held_after(reporting: bool) -> bool {
+        let ttl = Duration::from_millis(600);
+        let b = Bucket::open("memory://").unwrap();
+        let Claim::Won(lease) = lease::claim(&b, "x", ttl).await.unwrap() else { panic!("first claim lost") };
+        let (tx, rx) = tokio::sync::watch::channel(0u32);
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        let id = SessionId::parse("sim-race").unwrap();
+        let heartbeat = tokio::spawn(renew_while_progressing(lease, stopped, id, rx));
+        for n in 0..30 {
+            tokio::time::sleep(ttl / 10).await;
+            if reporting {
+                tx.send_replace(n);
+            }
+        }
+        let held = matches!(lease::claim(&b, "x", ttl).await.unwrap(), Claim::Held(_));
+        let _ = stop.send(());
+        let _ = heartbeat.await;
+        held
+    }
+
+    #[tokio::test]
+    async fn a_build_that_progresses_keeps_its_lease_and_one_that_hangs_loses_it() {
+        assert!(held_after(true).await, "a progressing build lost its lease");
+        assert!(!held_after(false).await, "a build without progress kept its lease (a timer alone renewed it)");
+    }
+}
