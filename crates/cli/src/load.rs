@@ -34,7 +34,9 @@ impl StoreUrl {
             Some(path) if path.starts_with('/') => Ok(StoreUrl::Local(PathBuf::from(path))),
             Some(_) => Err(anyhow::anyhow!("--store {url}: a file URL needs an absolute path (file:///DIR)")),
             None if url.contains("://") => Ok(StoreUrl::Shared(url.to_owned())),
-            None => Err(anyhow::anyhow!("--store {url}: expected file:///DIR or s3://BUCKET/PREFIX")),
+            None => {
+                Err(anyhow::anyhow!("--store {url}: expected file:///DIR, s3://BUCKET/PREFIX, gs://BUCKET/PREFIX or az://CONTAINER/PREFIX"))
+            }
         }
     }
 }

@@ -29,9 +29,11 @@ struct SourceOpts {
     /// The cache folder (default: the user cache dir, e.g. ~/.cache/f1replay).
     #[arg(long, global = true)]
     cache_dir: Option<PathBuf>,
-    /// Where replay files live: file:///DIR (the cache folder DIR, as --cache-dir; the default)
-    /// or s3://BUCKET/PREFIX (credentials, region and endpoint from AWS_*; AWS_ALLOW_HTTP=true
-    /// for a plain-HTTP endpoint). Servers sharing a bucket build each session once.
+    /// Where replay files live: file:///DIR (the cache folder DIR, as --cache-dir; the default),
+    /// s3://BUCKET/PREFIX (AWS_*; AWS_ALLOW_HTTP=true for a plain-HTTP endpoint),
+    /// gs://BUCKET/PREFIX (GOOGLE_SERVICE_ACCOUNT or GOOGLE_SERVICE_ACCOUNT_KEY) or
+    /// az://CONTAINER/PREFIX (AZURE_STORAGE_*). Servers sharing a bucket build each session
+    /// once, and share finished sessions' raw files (fetched from the archive once).
     #[arg(long, global = true, value_name = "URL")]
     store: Option<String>,
 }
@@ -211,7 +213,7 @@ enum Command {
         #[arg(long)]
         open: bool,
         /// With a shared --store: seconds a build's lease lasts unless renewed (another server
-        /// takes over a build whose server died after this).
+        /// takes over a build whose server died, or made no progress, for this long).
         #[arg(long, default_value_t = 30.0)]
         lease_seconds: f64,
         #[command(flatten)]
