@@ -7,7 +7,8 @@
 //!   expires and finishes the build; a server started afterwards serves the same bytes.
 //! - The builder hung (`kill -STOP`) mid-build: the same takeover, exactly one result object;
 //!   woken (`kill -CONT`), it does not overwrite it, and both serve identical chunks and ETags.
-//! - A missing bucket or refused credentials: `serve` and `build` exit non-zero and say why.
+//! - A missing bucket or refused credentials: `serve` and `build` exit non-zero and say why
+//!   (on moto, and on Azurite for `az://`).
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -232,6 +233,21 @@ fn a_missing_bucket_or_refused_credentials_stop_the_commands_with_the_reason() {
     for (server, store, reason) in cases {
         for args in [&["serve", "--offline", "--addr", "127.0.0.1:0"][..], &["build", "/nonexistent-but-never-read"][..]] {
             let out = Command::new(BIN).args(args).args(["--store", store]).envs(server.env()).output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{args:?} {store}: {stderr}");
+            assert!(stderr.contains(store) && stderr.contains(reason), "{args:?} {store}: {stderr}");
+        }
+    }
+}
+
+#[test]
+fn on_azure_a_missing_container_or_a_refused_key_stop_the_commands_with_the_reason() {
+    let Some(azure) = testkit::AzureServer::start() else { return };
+    azure.create_container("replays");
+    let cases = [("az://no-such-container/x", false, "the bucket does not exist"), ("az://replays/x", true, "refused the credentials")];
+    for (store, wrong_key, reason) in cases {
+        for args in [&["serve", "--offline", "--addr", "127.0.0.1:0"][..], &["build", "/nonexistent-but-never-read"][..]] {
+            let out = Command::new(BIN).args(args).args(["--store", store]).envs(azure.env(wrong_key)).output().unwrap();
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert_eq!(out.status.code(), Some(1), "{args:?} {store}: {stderr}");
             assert!(stderr.contains(store) && stderr.contains(reason), "{args:?} {store}: {stderr}");
