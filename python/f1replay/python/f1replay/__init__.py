@@ -116,6 +116,10 @@ _FASTF1_FLOAT = {
 _FASTF1_INT = {"weather": {"WindDirection"}}
 # ... and these as objects (Python ints, None where missing).
 _FASTF1_OBJECT = {"race_control": {"Sector", "Lap"}}
+# The columns that stay categorical: FastF1 has no such column (its car and position data are
+# one frame per driver; f1replay stacks them, keyed by these), and a text object per sample
+# would cost a third of the conversion.
+_CATEGORICAL = {"car_data": {"Driver", "DriverNumber"}, "pos_data": {"Driver", "DriverNumber"}}
 
 
 def _arrow_type_for_fastf1(name, field):
@@ -143,7 +147,7 @@ def _objects(values):
 def _text(series):
     """A categorical column as text (object), FastF1's dtype, None where missing: the
     categories are taken by code, so each distinct text is one Python object."""
-    codes = series.cat.codes.to_numpy()
+    codes = series.array.codes
     categories = np.asarray(series.cat.categories, dtype=object)
     out = categories.take(codes) if len(categories) else np.full(len(codes), None, dtype=object)
     out[codes < 0] = None
@@ -152,7 +156,7 @@ def _text(series):
 
 def _to_fastf1_pandas(table, name):
     """The Arrow table as a pandas DataFrame in FastF1's dtypes: text as object (FastF1's
-    columns are not categorical), instants naive UTC, numbers as int64 or float64 as FastF1
+    columns are not categorical; `_CATEGORICAL` are not FastF1's), instants naive UTC, numbers as int64 or float64 as FastF1
     has them (a column with nulls is float64 whatever it is), durations timedelta64[ns]."""
     fields, columns, as_objects = [], [], []
     for field, column in zip(table.schema, table.columns):
@@ -169,7 +173,10 @@ def _to_fastf1_pandas(table, name):
         fields.append(pa.field(field.name, t, field.nullable))
         columns.append(column)
     df = pa.Table.from_arrays(columns, schema=pa.schema(fields)).to_pandas(split_blocks=True)
+    keep = _CATEGORICAL.get(name, ())
     for c in df.columns:
+        if c in keep:
+            continue
         if isinstance(df[c].dtype, pd.CategoricalDtype):
             df[c] = _text(df[c])
         elif pd.api.types.is_string_dtype(df[c].dtype) and df[c].dtype != object:
