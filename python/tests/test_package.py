@@ -6,6 +6,7 @@ telemetry table for that lap, and bad input raises f1replay.Error with the CLI's
 Environment as test_exports.py (F1REPLAY_BIN, F1REPLAY_TEST_DATA).
 """
 
+import json
 import os
 import pathlib
 import subprocess
@@ -130,6 +131,27 @@ def test_a_warm_cache_gives_the_same_tables_without_decoding(sessions, tmp_path)
     assert warm._native is None, "a warm load decoded the raw files"
     # A table not in the cache still comes, from the raw files.
     assert len(warm.table("stints").to_arrow()) > 0
+
+
+def test_a_session_id_resolved_in_data_is_cached_too(tmp_path):
+    """`load("2025/mexico/q", data=DIR, cache=C)` caches as a folder does: DIR here is a copy
+    of Mexico Q with a season index of its one meeting (the shared data has no 2025 index)."""
+    data = need(os.environ.get("F1REPLAY_TEST_DATA"), "the shared data (F1REPLAY_TEST_DATA)")
+    static = tmp_path / "static"
+    copy = static / MEXICO_Q.split("static/", 1)[1]
+    copy.mkdir(parents=True)
+    for f in (data / MEXICO_Q).iterdir():
+        (copy / f.name).write_bytes(f.read_bytes())
+    session = {"Key": 1, "Type": "Qualifying", "Name": "Qualifying", "StartDate": "2025-10-25T15:00:00",
+               "EndDate": "2025-10-25T16:00:00", "GmtOffset": "-06:00:00", "Path": MEXICO_Q.split("static/", 1)[1] + "/"}
+    meeting = {"Key": 1, "Name": "Mexico City Grand Prix", "Location": "Mexico City", "Sessions": [session]}
+    (static / "2025" / "Index.json").write_text(json.dumps({"Year": 2025, "Meetings": [meeting]}))
+    cold = f1replay.load("2025/mexico/q", data=static, cache=tmp_path / "cache")
+    laps = cold.laps
+    assert len(laps) > 100
+    warm = f1replay.load("2025/mexico/q", data=static, cache=tmp_path / "cache")
+    pd.testing.assert_frame_equal(warm.laps, laps)
+    assert warm._native is None and warm.label == cold.label == cold._session().label
 
 
 def _session_seconds(laps, driver_number, lap):

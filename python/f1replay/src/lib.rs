@@ -62,6 +62,14 @@ fn load(py: Python<'_>, spec: &str, data: Option<PathBuf>, cache: Option<PathBuf
     .map_err(py_error)
 }
 
+/// Where `spec` (`YEAR/EVENT/SESSION`) is in the local archive copy `data`: the session's path
+/// relative to `data`, resolved through the season index as [`load`] resolves it.
+#[pyfunction]
+fn archive_path(py: Python<'_>, spec: &str, data: PathBuf) -> PyResult<String> {
+    let args = f1replay::load::SourceArgs { data: Some(data), cache_dir: None, shared_store: None };
+    py.detach(|| f1replay::load::locate(spec, &args)).map(|(_, path, _)| path).map_err(py_error)
+}
+
 #[pymethods]
 impl NativeSession {
     /// Where the session was found (the folder or the archive path).
@@ -150,6 +158,7 @@ impl NativeTable {
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(load, m)?)?;
+    m.add_function(wrap_pyfunction!(archive_path, m)?)?;
     m.add_class::<NativeSession>()?;
     m.add_class::<NativeTable>()?;
     Ok(())

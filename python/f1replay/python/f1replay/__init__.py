@@ -55,18 +55,31 @@ def load(session_id, data=None, cache=None):
     """Loads a session (a session folder or YEAR/EVENT/SESSION, resolved in `data`, a local copy
     of the archive, or the live archive cached in `cache`) exactly as `f1replay export` does.
 
-    With `cache` and a session folder, each table made is also kept in `cache/tables/` as an
-    Arrow file, keyed by the folder's files (name, size, modification time) and the package's
-    version; a later load of the same folder maps those files instead of decoding the raw
-    files again (the raw files are then decoded only for a table not in the cache)."""
+    With `cache` and a local session (a folder, or an id resolved in `data`), each table made
+    is also kept in `cache/tables/` as an Arrow file, keyed by the folder's files (name, size,
+    modification time) and the native module's; a later load of the same session maps those
+    files instead of decoding the raw files again (they are then decoded only for a table not
+    in the cache)."""
     data = None if data is None else str(data)
     cache = None if cache is None else str(cache)
     spec = str(session_id)
     native = lambda: _call(_native.load, spec, data, cache)  # noqa: E731
-    folder = pathlib.Path(spec)
-    if cache is None or not folder.is_dir():
+    folder, label = _session_folder(spec, data) if cache is not None else (None, None)
+    if cache is None or folder is None:
         return Session(native())
-    return Session(native, label=str(folder), cache=_TableCache(pathlib.Path(cache) / "tables" / _folder_key(folder)))
+    return Session(native, label=label, cache=_TableCache(pathlib.Path(cache) / "tables" / _folder_key(folder)))
+
+
+def _session_folder(spec, data):
+    """(the session's local folder, its label as `load` gives it): `spec` itself, or `spec`
+    resolved in `data`; (None, None) for the live archive (its tables are not cached, its raw
+    files are)."""
+    if pathlib.Path(spec).is_dir():
+        return pathlib.Path(spec), spec
+    if data is None or not pathlib.Path(data).is_dir():
+        return None, None
+    path = _call(_native.archive_path, spec, data)
+    return pathlib.Path(data) / path, path
 
 
 def _folder_key(folder):
