@@ -121,6 +121,14 @@ def test_tables_cross_to_pyarrow_without_a_copy(sessions, column):
     assert data.buffers()[1].address == native.buffer_address(column)
 
 
+def test_a_table_hands_its_buffers_on_through_the_same_interface(sessions):
+    _, session = sessions["mexico"]
+    table = session.table("car_data")
+    speed = table.to_arrow().column("Speed").chunk(0).buffers()[1].address
+    assert pa.table(table).column("Speed").chunk(0).buffers()[1].address == speed
+    assert pl.DataFrame(table).height == table.to_arrow().num_rows
+
+
 def test_a_warm_cache_gives_the_same_tables_without_decoding(sessions, tmp_path):
     folder, session = sessions["mexico"]
     cold = f1replay.load(str(folder), cache=str(tmp_path))

@@ -218,6 +218,11 @@ class Table:
         datetime64[ns, UTC], unsigned ints, float32)."""
         return _to_fastf1_pandas(self._arrow, self._name) if fastf1 else self._arrow.to_pandas()
 
+    def __arrow_c_stream__(self, requested_schema=None):
+        """The Arrow PyCapsule interface: polars, DuckDB or pyarrow read the table from it
+        without a copy (`pyarrow.table(t)`, `polars.DataFrame(t)`)."""
+        return self._arrow.__arrow_c_stream__(requested_schema)
+
     def to_polars(self):
         """A polars DataFrame (polars must be installed)."""
         import polars as pl
