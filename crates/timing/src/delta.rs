@@ -42,15 +42,18 @@ fn profile(tel: &DriverTelemetry, dist: &[f32], lap: &Lap) -> Option<Vec<(f64, f
     let to = tel.t_ms.partition_point(|&t| t <= end);
     let mut points: Vec<(f64, f64)> = vec![(0.0, 0.0)];
     points.extend((from..to).filter(|&i| dist[i].is_finite()).map(|i| (f64::from(dist[i]), (tel.t_ms[i] - start) as f64)));
-    let length = points.last()?.0;
-    if points.len() < 3 || length <= 0.0 {
+    let &(last_d, last_e) = points.last()?;
+    if points.len() < 3 || last_d <= 0.0 {
         return None;
     }
     if let Some(lap_time) = lap.lap_time_ms {
+        // The line: the last row's distance carried on at its speed to the lap's end.
+        let speed = f64::from(tel.speed_kph[to - 1]) / 3.6;
+        let length = last_d + if speed.is_finite() { speed * (lap_time as f64 - last_e).max(0.0) / 1000.0 } else { 0.0 };
+        points.push((length, lap_time as f64));
         for p in &mut points {
             p.0 /= length;
         }
-        points.push((1.0, lap_time as f64));
     }
     Some(points)
 }
