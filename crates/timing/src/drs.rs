@@ -7,7 +7,8 @@
 //! when the car crossed the timing line (the lap's end); the judgement holds until the next
 //! crossing. DRS is enabled from race control's "DRS ENABLED" message (it comes on lap 3 and
 //! again after each neutralisation) until "DRS DISABLED"; zone-only messages ("… IN ZONE 2")
-//! do not switch it. A race without any such message (no race control topic) counts it enabled
+//! do not switch it, and it is off from the chequered flag (the first car completing the race
+//! distance). A race without any such message (no race control topic) counts it enabled
 //! from the leader's third lap, with no neutralisations (said in docs/API.md).
 
 use crate::official::value_at;
@@ -64,11 +65,16 @@ pub fn drs_range(session: &Session) -> Vec<DrsRow> {
         let third = session.official.iter().filter_map(|o| o.laps.iter().find(|l| l.1 >= 2).map(|l| l.0)).min();
         third.map(|t| vec![(t, true)]).unwrap_or_default()
     });
+    // The chequered flag: the first car to complete the race distance. From it on no car
+    // races for position, and DRS is off.
+    let flag = session
+        .total_laps
+        .and_then(|total| session.official.iter().filter_map(|o| o.laps.iter().find(|l| l.1 >= total).map(|l| l.0)).min());
     let mut out = Vec::new();
     for o in &session.official {
         for &(t, lap) in &o.laps {
             let interval = value_at(&o.interval_ms, t).flatten();
-            let drs_enabled = value_at(&changes, t).unwrap_or(false);
+            let drs_enabled = value_at(&changes, t).unwrap_or(false) && flag.is_none_or(|f| t < f);
             out.push(DrsRow {
                 driver: o.driver,
                 lap,
@@ -97,14 +103,21 @@ mod tests {
         let mut session = Session::default();
         session.info.kind = "Race".into();
         session.info.name = "Race".into();
-        session.race_control = vec![message(50, "DRS ENABLED"), message(60, "DRS DISABLED IN ZONE 1"), message(250, "DRS DISABLED")];
+        session.race_control = vec![
+            message(50, "DRS ENABLED"),
+            message(60, "DRS DISABLED IN ZONE 1"),
+            message(250, "DRS DISABLED"),
+            message(320, "DRS ENABLED"),
+        ];
+        session.total_laps = Some(6);
         session.official = vec![OfficialTimeline {
             driver: 4,
-            laps: vec![(10, 1), (100, 2), (200, 3), (300, 4)],
-            interval_ms: vec![(10, Some(500)), (100, Some(999)), (200, Some(1_000)), (300, Some(400))],
+            laps: vec![(10, 1), (100, 2), (200, 3), (300, 4), (400, 5), (500, 6)],
+            interval_ms: vec![(10, Some(500)), (100, Some(999)), (200, Some(1_000)), (300, Some(400)), (400, Some(300)), (500, Some(300))],
             ..Default::default()
         }];
         let within: Vec<(u32, bool, bool)> = drs_range(&session).iter().map(|r| (r.lap, r.drs_enabled, r.within)).collect();
-        assert_eq!(within, [(1, false, false), (2, true, true), (3, true, false), (4, false, false)]);
+        // Off before the message, at 1.000 s, after "DRS DISABLED" and from the flag.
+        assert_eq!(within, [(1, false, false), (2, true, true), (3, true, false), (4, false, false), (5, true, true), (6, false, false)]);
     }
 }
