@@ -55,6 +55,8 @@ export class TowerTimes {
     }
     for (const list of this.stops.values()) list.sort((a, b) => a.pit_in_s - b.pit_in_s);
     this.segments = byDriver(extra.segments, (r) => r.t_s);
+    /** @type {Map<number, {t: number, i: number, strip: string[][]}>} each car's strip as last folded */
+    this.folds = new Map();
     this.drsRows = byDriver(extra.drs, (r) => r.t_s);
     this.deltas = byDriver(extra.deltas, (r) => r.t_s[0]);
   }
@@ -67,15 +69,19 @@ export class TowerTimes {
    * @returns {string[][]}
    */
   strip(driver, t) {
-    /** @type {string[][]} */
-    const out = [[], [], []];
-    for (const r of this.segments.get(driver) || []) {
-      if (r.t_s > t) break;
-      const sector = out[Math.min(r.sector, 2)];
+    const rows = this.segments.get(driver) || [];
+    // Folded on from the last call while the clock runs forward; from the start after a seek back.
+    let f = this.folds.get(driver);
+    if (!f || t < f.t) f = { t, i: 0, strip: [[], [], []] };
+    for (; f.i < rows.length && rows[f.i].t_s <= t; f.i++) {
+      const r = rows[f.i];
+      const sector = f.strip[Math.min(r.sector, 2)];
       while (sector.length <= r.segment) sector.push('none');
       sector[r.segment] = r.status;
     }
-    return out;
+    f.t = t;
+    this.folds.set(driver, f);
+    return f.strip;
   }
 
   /**
