@@ -142,7 +142,7 @@ fn expected_x(tables: &Tables<'_>, driver: i64, t: f64) -> Result<f64, bool> {
         let f = if ts[i] > ts[i - 1] { ((t - ts[i - 1]) / (ts[i] - ts[i - 1])).clamp(0.0, 1.0) } else { 1.0 };
         return Ok(ds[i - 1] + (ds[i] - ds[i - 1]) * f);
     }
-    let last = tables.drs.iter().filter(|r| r["driver"].as_i64() == Some(driver) && r["t_s"].as_f64().is_some_and(|x| x <= t)).last();
+    let last = tables.drs.iter().rfind(|r| r["driver"].as_i64() == Some(driver) && r["t_s"].as_f64().is_some_and(|x| x <= t));
     Err(last.is_some_and(|r| r["within"] == true))
 }
 
