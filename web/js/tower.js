@@ -55,7 +55,7 @@ export class TowerTimes {
     }
     for (const list of this.stops.values()) list.sort((a, b) => a.pit_in_s - b.pit_in_s);
     this.segments = byDriver(extra.segments, (r) => r.t_s);
-    /** @type {Map<number, {t: number, i: number, strip: string[][]}>} each car's strip as last folded */
+    /** @type {Map<number, {t: number, i: number, gen: number, strip: string[][]}>} each car's strip as last folded */
     this.folds = new Map();
     this.drsRows = byDriver(extra.drs, (r) => r.t_s);
     this.deltas = byDriver(extra.deltas, (r) => r.t_s[0]);
@@ -69,10 +69,21 @@ export class TowerTimes {
    * @returns {string[][]}
    */
   strip(driver, t) {
+    return this.fold(driver, t).strip;
+  }
+
+  /**
+   * The strip's fold at t: the strip, how many rows it has taken (`i`) and a number that
+   * changes when it starts again after a seek back (`gen`): together they say whether it changed.
+   * @param {number} driver
+   * @param {number} t seconds
+   * @returns {{t: number, i: number, gen: number, strip: string[][]}}
+   */
+  fold(driver, t) {
     const rows = this.segments.get(driver) || [];
     // Folded on from the last call while the clock runs forward; from the start after a seek back.
     let f = this.folds.get(driver);
-    if (!f || t < f.t) f = { t, i: 0, strip: [[], [], []] };
+    if (!f || t < f.t) f = { t, i: 0, gen: (f ? f.gen : 0) + 1, strip: [[], [], []] };
     for (; f.i < rows.length && rows[f.i].t_s <= t; f.i++) {
       const r = rows[f.i];
       const sector = f.strip[Math.min(r.sector, 2)];
@@ -81,7 +92,7 @@ export class TowerTimes {
     }
     f.t = t;
     this.folds.set(driver, f);
-    return f.strip;
+    return f;
   }
 
   /**
@@ -239,12 +250,38 @@ export function fillTower(row, tower, car, t) {
   if (delta != null) put('twx', row.tw.x, `${delta < 0 ? '−' : '+'}${Math.abs(delta).toFixed(2)}`, `tw-x ${delta < 0 ? 'faster' : 'slower'}`);
   else if (tower.withinDrs(car.number, t)) put('twx', row.tw.x, 'DRS', 'tw-x in-drs');
   else put('twx', row.tw.x, '', 'tw-x');
-  const strip = tower.strip(car.number, t);
+  const f = tower.fold(car.number, t);
+  if (c.twmAt !== f.i || c.twmGen !== f.gen) {
+    c.twmAt = f.i;
+    c.twmGen = f.gen;
+    drawStrip(row.tw.mini, f.strip);
+  }
+}
+
+/**
+ * Draws a strip into its element: new segment elements only when the shape changed, else each
+ * segment's class.
+ * @param {HTMLElement} el
+ * @param {string[][]} strip per sector, each segment's status name
+ */
+function drawStrip(el, strip) {
   const key = strip.map((s) => s.join(',')).join('|');
-  if (c.twm !== key) {
-    c.twm = key;
-    row.tw.mini.dataset.strip = key;
-    row.tw.mini.innerHTML = strip.map((s) => `<span>${s.map((st) => `<i class="sg-${st}"></i>`).join('')}</span>`).join('');
+  if (el.dataset.strip === key) return;
+  const shape = strip.map((s) => s.length).join(',');
+  el.dataset.strip = key;
+  if (el.dataset.shape !== shape) {
+    el.dataset.shape = shape;
+    el.innerHTML = strip.map((s) => `<span>${s.map((st) => `<i class="sg-${st}"></i>`).join('')}</span>`).join('');
+    return;
+  }
+  const cells = el.querySelectorAll('i');
+  let k = 0;
+  for (const s of strip) {
+    for (const st of s) {
+      const cls = `sg-${st}`;
+      if (cells[k].className !== cls) cells[k].className = cls;
+      k++;
+    }
   }
 }
 
