@@ -55,8 +55,8 @@ def exports(tmp_path_factory):
 
 def test_pandas_polars_and_duckdb_read_every_file_with_the_same_rows(exports):
     files = [f for folder in exports.values() for f in sorted(folder.iterdir())]
-    # 14 tables (laps ... team_radio) in each of the 4 folders.
-    assert len(files) == 56, [f.name for f in files]
+    # 16 tables (laps ... team_radio, segments, drs) in each of the 4 folders.
+    assert len(files) == 64, [f.name for f in files]
     for f in files:
         if f.suffix == ".parquet":
             rows = [len(pd.read_parquet(f)), pl.read_parquet(f).height,

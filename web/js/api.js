@@ -142,6 +142,12 @@ export const stints = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/s
 export const pitStops = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/pit-stops`);
 /** GET /car-marks: race control's marks on cars (timing::stewards). @param {string} id */
 export const carMarks = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/car-marks`);
+/** GET /segments: every mini-sector status the timing sent (timing::segments). @param {string} id */
+export const segments = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/segments`);
+/** GET /drs: each car's DRS range at each line crossing, races (timing::drs). @param {string} id */
+export const drs = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/drs`);
+/** GET /lap-deltas: each lap's delta to the best at the same distance (timing::delta). @param {string} id */
+export const lapDeltas = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/lap-deltas`);
 /** @param {string} id */
 export const sectors = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/sectors`);
 

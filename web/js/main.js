@@ -250,19 +250,22 @@ function closeStory(write = true) {
 /** @param {Session} s */
 async function loadLaps(s) {
   try {
-    const [rows, marks, stints, stops, carMarks] = await Promise.all([
+    const [rows, marks, stints, stops, carMarks, segments, drs, deltas] = await Promise.all([
       api.laps(s.id),
       api.sectors(s.id),
       api.stints(s.id),
       api.pitStops(s.id).catch(optional('pit stops')),
       api.carMarks(s.id).catch(optional('race control marks')),
+      api.segments(s.id).catch(optional('mini-sectors')),
+      api.drs(s.id).catch(optional('DRS range')),
+      api.lapDeltas(s.id).catch(optional('lap deltas')),
     ]);
     const laps = new LapsModel(rows);
     laps.setMarks(marks);
     if (app.s !== s) return;
     s.laps = laps;
     s.board.setLaps(laps);
-    s.board.setTower(new TowerTimes(laps, marks, stints, stops));
+    s.board.setTower(new TowerTimes(laps, marks, stints, stops, { segments, drs, deltas }));
     s.board.setMarks(new CarMarks(carMarks));
     s.driverPanel.setLaps(laps);
   } catch (e) {

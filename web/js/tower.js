@@ -1,9 +1,12 @@
 // The timing tower's extra columns (shown when the screen is wide enough): the last lap, the
 // three sectors of the running lap (the previous lap's where the running lap has not reached
-// them yet, dimmed), the tyre history and the last stop's time in the pit lane. Colours are
-// the model's marks (GET /sectors, timing::bests) at the playhead: purple = overall best,
-// green = personal best, yellow = a time that is neither. The stints are GET /stints and the
-// stops GET /pit-stops (timing's rules). Nothing is decided here.
+// them yet, dimmed) with the mini-sector strip under them, the tyre history, the last stop's
+// time in the pit lane, and DRS range (races) or the running lap's delta (qualifying,
+// practice). Colours are the model's marks (GET /sectors, timing::bests) at the playhead:
+// purple = overall best, green = personal best, yellow = a time that is neither; the strip is
+// the timing's own segment statuses (GET /segments); DRS range is GET /drs (timing::drs) and
+// the delta GET /lap-deltas (timing::delta), only interpolated here at the playhead. The stints
+// are GET /stints and the stops GET /pit-stops (timing's rules). Nothing is decided here.
 
 import { esc, lapTime, lapsText } from './format.js';
 
@@ -12,10 +15,10 @@ const COLOUR = { ob: 'ob', pb: 'pb', '': 'yl' };
 
 /** The cells a row gets (one grid column holding its own small grid). */
 export const TOWER_CELLS =
-  '<span class="tw"><span class="tw-last"></span><span class="tw-s"></span><span class="tw-s"></span><span class="tw-s"></span><span class="tw-tyres"></span><span class="tw-pit"></span></span>';
+  '<span class="tw"><span class="tw-last"></span><span class="tw-s"></span><span class="tw-s"></span><span class="tw-s"></span><span class="tw-tyres"></span><span class="tw-pit"></span><span class="tw-x"></span><span class="tw-mini" aria-hidden="true"></span></span>';
 
 /** Header of the extra columns. */
-export const TOWER_HEAD = '<span class="tw"><span class="tw-last">Last</span><span class="tw-s">S1</span><span class="tw-s">S2</span><span class="tw-s">S3</span><span class="tw-tyres">Tyres</span><span class="tw-pit" title="Time in the pit lane at the last stop, s">Lane</span></span>';
+export const TOWER_HEAD = '<span class="tw"><span class="tw-last">Last</span><span class="tw-s">S1</span><span class="tw-s">S2</span><span class="tw-s">S3</span><span class="tw-tyres">Tyres</span><span class="tw-pit" title="Time in the pit lane at the last stop, s">Lane</span><span class="tw-x" title="Races: DRS when within 1 s of the car ahead at the line with DRS enabled. Qualifying and practice: the running lap\'s delta to the car\'s best lap at the same distance, s">DRS/Δ</span></span>';
 
 /**
  * What the tower shows of one car at session time t, from the laps, their marks and the stints.
@@ -26,8 +29,9 @@ export class TowerTimes {
    * @param {any[]} marks GET /sectors rows
    * @param {any[]} stints GET /stints rows
    * @param {any[]} pitStops GET /pit-stops rows
+   * @param {{segments?: any[], drs?: any[], deltas?: any[]}} extra GET /segments, /drs and /lap-deltas
    */
-  constructor(laps, marks, stints, pitStops) {
+  constructor(laps, marks, stints, pitStops, extra = {}) {
     this.laps = laps;
     /** @type {Map<number, any[]>} each driver's marked laps, by lap number */
     this.marks = new Map();
@@ -50,6 +54,79 @@ export class TowerTimes {
       /** @type {any[]} */ (this.stops.get(p.driver)).push(p);
     }
     for (const list of this.stops.values()) list.sort((a, b) => a.pit_in_s - b.pit_in_s);
+    this.segments = byDriver(extra.segments, (r) => r.t_s);
+    /** @type {Map<number, {t: number, i: number, gen: number, strip: string[][]}>} each car's strip as last folded */
+    this.folds = new Map();
+    this.drsRows = byDriver(extra.drs, (r) => r.t_s);
+    this.deltas = byDriver(extra.deltas, (r) => r.t_s[0]);
+  }
+
+  /**
+   * The mini-sector strip at t: per sector, each segment's status name (GET /segments folded
+   * up to t; the timing clears a lap's segments as the next begins).
+   * @param {number} driver
+   * @param {number} t seconds
+   * @returns {string[][]}
+   */
+  strip(driver, t) {
+    return this.fold(driver, t).strip;
+  }
+
+  /**
+   * The strip's fold at t: the strip, how many rows it has taken (`i`) and a number that
+   * changes when it starts again after a seek back (`gen`): together they say whether it changed.
+   * @param {number} driver
+   * @param {number} t seconds
+   * @returns {{t: number, i: number, gen: number, strip: string[][]}}
+   */
+  fold(driver, t) {
+    const rows = this.segments.get(driver) || [];
+    // Folded on from the last call while the clock runs forward; from the start after a seek back.
+    let f = this.folds.get(driver);
+    if (!f || t < f.t) f = { t, i: 0, gen: (f ? f.gen : 0) + 1, strip: [[], [], []] };
+    for (; f.i < rows.length && rows[f.i].t_s <= t; f.i++) {
+      const r = rows[f.i];
+      const sector = f.strip[Math.min(r.sector, 2)];
+      while (sector.length <= r.segment) sector.push('none');
+      sector[r.segment] = r.status;
+    }
+    f.t = t;
+    this.folds.set(driver, f);
+    return f;
+  }
+
+  /**
+   * Whether the car is within DRS range at t (its last crossing's judgement, GET /drs).
+   * @param {number} driver
+   * @param {number} t seconds
+   */
+  withinDrs(driver, t) {
+    let last = null;
+    for (const r of this.drsRows.get(driver) || []) {
+      if (r.t_s > t) break;
+      last = r;
+    }
+    return !!(last && last.within);
+  }
+
+  /**
+   * The running lap's delta to the best at t (GET /lap-deltas, interpolated), or null when the
+   * car is on no lap with one.
+   * @param {number} driver
+   * @param {number} t seconds
+   * @returns {number|null}
+   */
+  delta(driver, t) {
+    for (const d of this.deltas.get(driver) || []) {
+      const ts = d.t_s;
+      if (t < ts[0] || t > ts[ts.length - 1]) continue;
+      let i = 1;
+      while (i < ts.length - 1 && ts[i] < t) i++;
+      const [a, b] = [ts[i - 1], ts[i]];
+      const f = b > a ? Math.min(1, Math.max(0, (t - a) / (b - a))) : 1;
+      return d.delta_s[i - 1] + (d.delta_s[i] - d.delta_s[i - 1]) * f;
+    }
+    return null;
   }
 
   /**
@@ -138,7 +215,14 @@ export class TowerTimes {
 export function fillTower(row, tower, car, t) {
   if (!row.tw) {
     const tw = row.el.querySelector('.tw');
-    row.tw = { last: tw.querySelector('.tw-last'), s: [...tw.querySelectorAll('.tw-s')], tyres: tw.querySelector('.tw-tyres'), pit: tw.querySelector('.tw-pit') };
+    row.tw = {
+      last: tw.querySelector('.tw-last'),
+      s: [...tw.querySelectorAll('.tw-s')],
+      tyres: tw.querySelector('.tw-tyres'),
+      pit: tw.querySelector('.tw-pit'),
+      x: tw.querySelector('.tw-x'),
+      mini: tw.querySelector('.tw-mini'),
+    };
   }
   const c = row.cache;
   const put = (key, el, html, cls) => {
@@ -162,6 +246,60 @@ export function fillTower(row, tower, car, t) {
   put('twt', row.tw.tyres, html, 'tw-tyres');
   const stop = tower.lastStop(car.number, t);
   put('twp', row.tw.pit, stop ? stop.pitLaneS.toFixed(1) : '', 'tw-pit');
+  const delta = tower.delta(car.number, t);
+  if (delta != null) put('twx', row.tw.x, `${delta < 0 ? '−' : '+'}${Math.abs(delta).toFixed(2)}`, `tw-x ${delta < 0 ? 'faster' : 'slower'}`);
+  else if (tower.withinDrs(car.number, t)) put('twx', row.tw.x, 'DRS', 'tw-x in-drs');
+  else put('twx', row.tw.x, '', 'tw-x');
+  const f = tower.fold(car.number, t);
+  if (c.twmAt !== f.i || c.twmGen !== f.gen) {
+    c.twmAt = f.i;
+    c.twmGen = f.gen;
+    drawStrip(row.tw.mini, f.strip);
+  }
+}
+
+/**
+ * Draws a strip into its element: new segment elements only when the shape changed, else each
+ * segment's class.
+ * @param {HTMLElement} el
+ * @param {string[][]} strip per sector, each segment's status name
+ */
+function drawStrip(el, strip) {
+  const key = strip.map((s) => s.join(',')).join('|');
+  if (el.dataset.strip === key) return;
+  const shape = strip.map((s) => s.length).join(',');
+  el.dataset.strip = key;
+  if (el.dataset.shape !== shape) {
+    el.dataset.shape = shape;
+    el.innerHTML = strip.map((s) => `<span>${s.map((st) => `<i class="sg-${st}"></i>`).join('')}</span>`).join('');
+    return;
+  }
+  const cells = el.querySelectorAll('i');
+  let k = 0;
+  for (const s of strip) {
+    for (const st of s) {
+      const cls = `sg-${st}`;
+      if (cells[k].className !== cls) cells[k].className = cls;
+      k++;
+    }
+  }
+}
+
+/**
+ * Rows grouped by their `driver`, each group sorted by `key`.
+ * @param {any[]|undefined} rows
+ * @param {(r: any) => number} key
+ * @returns {Map<number, any[]>}
+ */
+function byDriver(rows, key) {
+  /** @type {Map<number, any[]>} */
+  const out = new Map();
+  for (const r of rows || []) {
+    if (!out.has(r.driver)) out.set(r.driver, []);
+    /** @type {any[]} */ (out.get(r.driver)).push(r);
+  }
+  for (const list of out.values()) list.sort((a, b) => key(a) - key(b));
+  return out;
 }
 
 /** Badge text of a race control mark kind (timing::stewards); kinds that clear a car show none. */

@@ -1,7 +1,7 @@
 //! The session's event tables: race control messages, track status periods and weather
 //! ([`timing::tables`]), with FastF1's column names where it has them.
 
-use arrow_array::{Float32Array, RecordBatch, UInt32Array};
+use arrow_array::{BooleanArray, Float32Array, RecordBatch, UInt32Array};
 use timing::stewards::{self, CarMark};
 use timing::tables::{self, PitStopRow, RaceControlRow, TeamRadioRow, TrackStatusRow, WeatherRow};
 use timing::Session;
@@ -101,5 +101,37 @@ pub fn team_radio(session: &Session) -> Result<RecordBatch, Error> {
         .add("SessionTime", duration_s(rows.iter().map(|r| Some(r.t_s))), false)
         .add("DriverNumber", category(numbers.iter().map(|n| n.as_deref())), true)
         .add("Path", text(rows.iter().map(|r| Some(r.path.as_str()))), false)
+        .finish()
+}
+
+/// Mini-sector statuses ([`timing::segments::changes`]): `SessionTime`, `DriverNumber`,
+/// `Sector` and `Segment` (from 0), `Status` (`yellow`, `green`, `purple`, `pit`, `none`,
+/// `other`) and the timing's `Code`.
+pub fn segments(session: &Session) -> Result<RecordBatch, Error> {
+    let rows = timing::segments::changes(session);
+    let numbers: Vec<String> = rows.iter().map(|r| r.driver.to_string()).collect();
+    Columns::default()
+        .add("SessionTime", duration_s(rows.iter().map(|r| Some(r.t_s))), false)
+        .add("DriverNumber", category(numbers.iter().map(|n| Some(n.as_str()))), false)
+        .add("Sector", rows.iter().map(|r| u32::from(r.sector)).collect::<UInt32Array>(), false)
+        .add("Segment", rows.iter().map(|r| u32::from(r.segment)).collect::<UInt32Array>(), false)
+        .add("Status", category(rows.iter().map(|r| Some(r.status.name()))), false)
+        .add("Code", rows.iter().map(|r| r.code).collect::<UInt32Array>(), false)
+        .finish()
+}
+
+/// DRS range at each timing line crossing ([`timing::drs::drs_range`]): `SessionTime`,
+/// `DriverNumber`, `NumberOfLaps`, `IntervalToPositionAhead` (null: the leader or none shown),
+/// `DrsEnabled` and `WithinDrs`.
+pub fn drs(session: &Session) -> Result<RecordBatch, Error> {
+    let rows = timing::drs::drs_range(session);
+    let numbers: Vec<String> = rows.iter().map(|r| r.driver.to_string()).collect();
+    Columns::default()
+        .add("SessionTime", duration_s(rows.iter().map(|r| Some(r.t_s))), false)
+        .add("DriverNumber", category(numbers.iter().map(|n| Some(n.as_str()))), false)
+        .add("NumberOfLaps", rows.iter().map(|r| r.lap).collect::<UInt32Array>(), false)
+        .add("IntervalToPositionAhead", duration_s(rows.iter().map(|r| r.interval_s)), true)
+        .add("DrsEnabled", rows.iter().map(|r| Some(r.drs_enabled)).collect::<BooleanArray>(), false)
+        .add("WithinDrs", rows.iter().map(|r| Some(r.within)).collect::<BooleanArray>(), false)
         .finish()
 }

@@ -34,11 +34,15 @@ pub enum Table {
     CarMarks,
     /// Team radio clips ([`crate::events::team_radio`]).
     TeamRadio,
+    /// Mini-sector statuses ([`crate::events::segments`]).
+    Segments,
+    /// DRS range at each crossing ([`crate::events::drs`]).
+    Drs,
 }
 
 impl Table {
     /// Every table, in the order an export writes them.
-    pub const ALL: [Table; 14] = [
+    pub const ALL: [Table; 16] = [
         Table::Laps,
         Table::Stints,
         Table::Results,
@@ -53,6 +57,8 @@ impl Table {
         Table::PitStops,
         Table::CarMarks,
         Table::TeamRadio,
+        Table::Segments,
+        Table::Drs,
     ];
 
     /// Its name: in `--tables`, in file names (`laps.parquet`).
@@ -72,6 +78,8 @@ impl Table {
             Table::PitStops => "pit_stops",
             Table::CarMarks => "car_marks",
             Table::TeamRadio => "team_radio",
+            Table::Segments => "segments",
+            Table::Drs => "drs",
         }
     }
 
@@ -95,7 +103,7 @@ impl Table {
             Table::RaceControl => &[Topic::RaceControlMessages],
             Table::TrackStatus => &[Topic::TrackStatus],
             Table::Weather => &[Topic::WeatherData],
-            Table::PitStops => &[Topic::TimingData],
+            Table::PitStops | Table::Segments | Table::Drs => &[Topic::TimingData],
             Table::CarMarks => &[Topic::RaceControlMessages],
             // Many sessions have no radio at all (the simulator's none): no clips, not a loss.
             Table::TeamRadio => &[],
@@ -191,6 +199,8 @@ impl Table {
             Table::PitStops => events::pit_stops(s),
             Table::CarMarks => events::car_marks(s),
             Table::TeamRadio => events::team_radio(s),
+            Table::Segments => events::segments(s),
+            Table::Drs => events::drs(s),
         }?;
         Ok(Made { batch, notes: Vec::new() })
     }

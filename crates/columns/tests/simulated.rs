@@ -194,6 +194,8 @@ fn every_table_reads_back_from_its_parquet_and_arrow_file() {
             Table::PitStops => events::pit_stops(&f.session),
             Table::CarMarks => events::car_marks(&f.session),
             Table::TeamRadio => events::team_radio(&f.session),
+            Table::Segments => events::segments(&f.session),
+            Table::Drs => events::drs(&f.session),
         }
         .unwrap();
         let pq = bytes::Bytes::from(encode(&b, Format::Parquet).unwrap());

@@ -229,6 +229,21 @@ pub struct DriverTiming {
     pub sectors: Vec<(u8, Option<i64>)>,
     /// Speed traps I1, I2, FL, ST in km/h: (trap, value).
     pub speeds: Vec<(SpeedTrap, Option<f32>)>,
+    /// Mini-sector statuses (`Sectors[i].Segments[j].Status`), list or dict form, in the
+    /// order a `Value` map iterates them (docs/FEED.md "Segment statuses").
+    pub segments: Vec<SegmentPatch>,
+}
+
+/// One mini-sector's status as a TimingData patch sent it: the raw code (a bit field, see
+/// docs/FEED.md; `timing::segments::SegmentStatus` names it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SegmentPatch {
+    /// Sector index, 0-2.
+    pub sector: u8,
+    /// Mini-sector index within the sector, from 0.
+    pub segment: u8,
+    /// The status code as sent.
+    pub status: u32,
 }
 
 /// The four speed traps of the timing.
@@ -563,6 +578,16 @@ fn driver_timing(d: &Value) -> DriverTiming {
             if i < 3 {
                 if let Some(v) = item.get("Value").and_then(|_| time_value(Some(item))) {
                     t.sectors.push((i, v));
+                }
+            }
+        }
+    }
+    if let Some(sectors) = d.get("Sectors") {
+        for (i, item) in indexed(sectors) {
+            let Some(sector) = u8::try_from(i).ok().filter(|s| *s < 3) else { continue };
+            for (j, seg) in item.get("Segments").map(indexed).unwrap_or_default() {
+                if let (Ok(segment), Some(status)) = (u8::try_from(j), uint(seg.get("Status"))) {
+                    t.segments.push(SegmentPatch { sector, segment, status });
                 }
             }
         }

@@ -31,8 +31,22 @@ use crate::catalog::SessionId;
 use crate::state::AppState;
 
 /// The per-session tables the viewer reads, by their API name.
-const TABLES: [&str; 11] =
-    ["laps", "results", "sectors", "stints", "weather", "race-control", "track-status", "pit-stops", "car-marks", "team-radio", "story"];
+const TABLES: [&str; 14] = [
+    "laps",
+    "results",
+    "sectors",
+    "stints",
+    "weather",
+    "race-control",
+    "track-status",
+    "pit-stops",
+    "car-marks",
+    "team-radio",
+    "story",
+    "segments",
+    "drs",
+    "lap-deltas",
+];
 
 /// The file recording what a site holds.
 const INDEX: &str = "publish-index.json";

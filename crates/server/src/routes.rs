@@ -261,6 +261,26 @@ pub(crate) async fn car_marks(State(state): State<AppState>, params: PathParams,
     table(&state, &params, &query, "car-marks", Table::CarMarks, tables::car_marks).await
 }
 
+/// `GET /api/sessions/{id}/segments`.
+#[utoipa::path(get, path = "/api/sessions/{id}/segments", tag = "tables", summary = "Mini-sector statuses: every segment status the timing sent, named (yellow, green, purple, pit)", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying"), ("format" = Option<String>, Query, description = "json (default: the rows as below), csv, parquet (zstd) or arrow (Arrow IPC file): the table with typed columns and FastF1's column names (docs/API.md), sent as a file (Content-Disposition)")), responses((status = 200, description = "Mini-sector statuses: every segment status the timing sent, named (yellow, green, purple, pit)", content(([timing::segments::SegmentRow] = "application/json"), (crate::openapi::TableFile = "text/csv"), (crate::openapi::TableFile = "application/vnd.apache.parquet"), (crate::openapi::TableFile = "application/vnd.apache.arrow.file"))), crate::openapi::Failures))]
+pub(crate) async fn segments(State(state): State<AppState>, params: PathParams, query: QueryParams) -> Result<Response, ApiError> {
+    table(&state, &params, &query, "segments", Table::Segments, tables::segments).await
+}
+
+/// `GET /api/sessions/{id}/drs`.
+#[utoipa::path(get, path = "/api/sessions/{id}/drs", tag = "tables", summary = "DRS range in races: each car at each timing line crossing, the official interval and whether it is within 1 s while DRS is enabled", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying"), ("format" = Option<String>, Query, description = "json (default: the rows as below), csv, parquet (zstd) or arrow (Arrow IPC file): the table with typed columns and FastF1's column names (docs/API.md), sent as a file (Content-Disposition)")), responses((status = 200, description = "DRS range in races: each car at each timing line crossing, the official interval and whether it is within 1 s while DRS is enabled", content(([timing::drs::DrsRow] = "application/json"), (crate::openapi::TableFile = "text/csv"), (crate::openapi::TableFile = "application/vnd.apache.parquet"), (crate::openapi::TableFile = "application/vnd.apache.arrow.file"))), crate::openapi::Failures))]
+pub(crate) async fn drs(State(state): State<AppState>, params: PathParams, query: QueryParams) -> Result<Response, ApiError> {
+    table(&state, &params, &query, "drs", Table::Drs, tables::drs).await
+}
+
+/// `GET /api/sessions/{id}/lap-deltas`.
+#[utoipa::path(get, path = "/api/sessions/{id}/lap-deltas", tag = "tables", summary = "Qualifying and practice: each lap's delta to the driver's best lap so far at the same lap distance, as a series in session time", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "Each lap's delta series (t_s, delta_s), to be interpolated at the replay clock", body = [timing::delta::LapDelta]), crate::openapi::Failures))]
+pub(crate) async fn lap_deltas(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
+    // A series per lap, not a table of rows: JSON only, computed once per session.
+    let id = params.id()?;
+    Ok(json_bytes(state.store().table(&id, "lap-deltas", tables::lap_deltas).await?, "no-cache"))
+}
+
 /// `GET /api/sessions/{id}/results`.
 #[utoipa::path(get, path = "/api/sessions/{id}/results", tag = "tables", summary = "The classification", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying"), ("format" = Option<String>, Query, description = "json (default: the rows as below), csv, parquet (zstd) or arrow (Arrow IPC file): the table with typed columns and FastF1's column names (docs/API.md), sent as a file (Content-Disposition)")), responses((status = 200, description = "The classification", content(([timing::tables::ResultRow] = "application/json"), (crate::openapi::TableFile = "text/csv"), (crate::openapi::TableFile = "application/vnd.apache.parquet"), (crate::openapi::TableFile = "application/vnd.apache.arrow.file"))), crate::openapi::Failures))]
 pub(crate) async fn results(State(state): State<AppState>, params: PathParams, query: QueryParams) -> Result<Response, ApiError> {

@@ -30,6 +30,22 @@ pub fn car_marks(m: &Model) -> Result<Vec<timing::stewards::CarMark>, ApiError> 
     Ok(timing::stewards::car_marks(&m.session))
 }
 
+/// Every mini-sector status the timing sent, named ([`timing::segments`]).
+pub fn segments(m: &Model) -> Result<Vec<timing::segments::SegmentRow>, ApiError> {
+    Ok(timing::segments::changes(&m.session))
+}
+
+/// Each car's DRS range at each timing line crossing, races only ([`timing::drs`]).
+pub fn drs(m: &Model) -> Result<Vec<timing::drs::DrsRow>, ApiError> {
+    Ok(timing::drs::drs_range(&m.session))
+}
+
+/// Each lap's delta to the driver's best at the same distance, qualifying and practice
+/// ([`timing::delta`]).
+pub fn lap_deltas(m: &Model) -> Result<Vec<timing::delta::LapDelta>, ApiError> {
+    Ok(timing::delta::lap_deltas(&m.session))
+}
+
 /// The classification ([`timing::classification`], as [`tables::ResultRow`]s): races by the
 /// timing's final positions, qualifying by the deepest part reached then the best lap in it,
 /// practice by best lap; empty without the timing (the manifest's coverage says so).

@@ -29,7 +29,8 @@ async fn every_table_answers_csv_parquet_and_arrow_with_the_json_s_rows() {
     let (_, laps) = get_json(&c, &format!("{base}/laps")).await;
     let lap = laps.as_array().unwrap().iter().find(|l| l["LapTime"].is_number() && l["LapNumber"].as_u64() > Some(2)).unwrap();
     let telemetry = format!("telemetry?driver={}&lap={}", lap["DriverNumber"].as_str().unwrap(), lap["LapNumber"]);
-    for table in ["laps", "stints", "results", "sectors", "weather", "race-control", "track-status", telemetry.as_str()] {
+    for table in ["laps", "stints", "results", "sectors", "weather", "race-control", "track-status", "segments", "drs", telemetry.as_str()]
+    {
         let sep = if table.contains('?') { '&' } else { '?' };
         let (_, json) = get_json(&c, &format!("{base}/{table}")).await;
         let expected = match json.as_array() {
@@ -70,7 +71,7 @@ async fn an_unknown_format_is_a_400_with_the_reason_and_a_missing_lap_a_404() {
 #[test]
 fn the_document_says_each_table_s_formats() {
     let doc = server::openapi::document();
-    for path in ["laps", "stints", "results", "sectors", "weather", "race-control", "track-status", "telemetry"] {
+    for path in ["laps", "stints", "results", "sectors", "weather", "race-control", "track-status", "segments", "drs", "telemetry"] {
         let get = &doc["paths"][format!("/api/sessions/{{id}}/{path}")]["get"];
         let content = get["responses"]["200"]["content"].as_object().unwrap();
         for media in ["application/json", "text/csv", "application/vnd.apache.parquet", "application/vnd.apache.arrow.file"] {

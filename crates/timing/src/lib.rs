@@ -20,9 +20,12 @@
 
 pub mod bests;
 pub mod classification;
+pub mod delta;
+pub mod drs;
 pub mod lap_row;
 pub mod laps;
 pub mod official;
+pub mod segments;
 pub mod status;
 pub mod stewards;
 pub mod story;

@@ -38,6 +38,9 @@ pub struct OfficialTimeline {
     /// Interval to the car ahead as the timing showed it (`IntervalToPositionAhead.Value`),
     /// ms, read as [`OfficialTimeline::gap_to_leader_ms`].
     pub interval_ms: Vec<(i64, Option<i64>)>,
+    /// Mini-sector statuses as sent (`Sectors[i].Segments[j].Status`), in stream order:
+    /// [`crate::segments`] names and folds them.
+    pub segments: Vec<(i64, feed::records::SegmentPatch)>,
 }
 
 /// A `GapToLeader` text as ms behind the leader: "+1.234" is 1234; anything else ("LAP 57",
@@ -87,6 +90,7 @@ pub fn timelines(feed: &FeedSession, drivers: &[u16]) -> Vec<OfficialTimeline> {
             if let Some(text) = &p.gap_to_leader {
                 o.gap_to_leader_ms.push((t, gap_ms(text)));
             }
+            o.segments.extend(p.segments.iter().map(|s| (t, *s)));
             if let Some(text) = &p.interval_to_ahead {
                 o.interval_ms.push((t, gap_ms(text)));
             }
@@ -116,6 +120,7 @@ pub fn timelines(feed: &FeedSession, drivers: &[u16]) -> Vec<OfficialTimeline> {
             part.sort_by_key(|c| c.0);
         }
         o.interval_ms.sort_by_key(|c| c.0);
+        o.segments.sort_by_key(|c| c.0);
     }
     out
 }

@@ -3,8 +3,10 @@
 //! every sector cell equals `/sectors`: the running lap's sectors set so far, the previous
 //! lap's for the others (shown dimmed), coloured purple / green / yellow as the model's marks
 //! hold at that time; the last stop's time in the pit lane equals `/pit-stops` and the mark
-//! beside the name is race control's latest on the car (`/car-marks`). The
-//! expectation is worked out here from the endpoints alone.
+//! beside the name is race control's latest on the car (`/car-marks`); the mini-sector strip
+//! is the segment statuses of `/segments` sent by then (the last of each segment); the DRS mark
+//! is the car's last crossing's judgement in `/drs` and the qualifying delta is `/lap-deltas`'
+//! series at t. The expectation is worked out here from the endpoints alone.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -22,13 +24,18 @@ struct Shown {
     sectors: Vec<(String, String)>,
     pit: String,
     mark: String,
+    /// The strip's `data-strip` (sectors by `|`, statuses by `,`) and how many segments it drew.
+    strip: (String, usize),
+    /// The DRS / delta cell.
+    x: String,
 }
 
 async fn tower(page: &Page) -> Vec<Shown> {
     let v = page
         .eval(
             "[...document.querySelectorAll('#lb-rows .lb-row')].map((r) => { const c = (e) => [e.textContent, e.className]; \
-             return [Number(r.dataset.driver), c(r.querySelector('.tw-last')), [...r.querySelectorAll('.tw-s')].map(c), r.querySelector('.tw-pit').textContent, r.querySelector('.mk').textContent]; })",
+             return [Number(r.dataset.driver), c(r.querySelector('.tw-last')), [...r.querySelectorAll('.tw-s')].map(c), r.querySelector('.tw-pit').textContent, r.querySelector('.mk').textContent, \
+             [r.querySelector('.tw-mini').dataset.strip || '', r.querySelectorAll('.tw-mini i').length], r.querySelector('.tw-x').textContent]; })",
         )
         .await
         .expect("tower rows");
@@ -42,6 +49,8 @@ async fn tower(page: &Page) -> Vec<Shown> {
             sectors: r[2].as_array().unwrap().iter().map(pair).collect(),
             pit: r[3].as_str().unwrap_or("").to_string(),
             mark: r[4].as_str().unwrap_or("").to_string(),
+            strip: (r[5][0].as_str().unwrap_or("").to_string(), r[5][1].as_u64().unwrap_or(0) as usize),
+            x: r[6].as_str().unwrap_or("").to_string(),
         })
         .collect()
 }
@@ -100,6 +109,41 @@ struct Tables<'a> {
     marks: &'a HashMap<i64, Vec<&'a Value>>,
     stops: &'a [Value],
     car_marks: &'a [Value],
+    segments: &'a [Value],
+    drs: &'a [Value],
+    deltas: &'a [Value],
+}
+
+/// One car's strip at `t` from `/segments`: per sector, the last status sent for each segment
+/// by then (`none` for segments not sent), as the page's `data-strip` writes it.
+fn expected_strip(segments: &[Value], driver: i64, t: f64) -> (String, usize) {
+    let mut strip: [Vec<String>; 3] = Default::default();
+    for r in segments.iter().filter(|r| r["driver"].as_i64() == Some(driver) && r["t_s"].as_f64().is_some_and(|x| x <= t)) {
+        let sector = &mut strip[r["sector"].as_u64().unwrap().min(2) as usize];
+        let i = r["segment"].as_u64().unwrap() as usize;
+        if sector.len() <= i {
+            sector.resize(i + 1, "none".into());
+        }
+        sector[i] = r["status"].as_str().unwrap().to_string();
+    }
+    (strip.iter().map(|s| s.join(",")).collect::<Vec<_>>().join("|"), strip.iter().map(Vec::len).sum())
+}
+
+/// The DRS / delta cell at `t` from `/lap-deltas` (the series holding t, interpolated) or else
+/// `/drs` (the car's last crossing by t): the delta in s, or whether DRS shows.
+fn expected_x(tables: &Tables<'_>, driver: i64, t: f64) -> Result<f64, bool> {
+    for d in tables.deltas.iter().filter(|d| d["driver"].as_i64() == Some(driver)) {
+        let ts: Vec<f64> = d["t_s"].as_array().unwrap().iter().filter_map(Value::as_f64).collect();
+        let ds: Vec<f64> = d["delta_s"].as_array().unwrap().iter().filter_map(Value::as_f64).collect();
+        if t < ts[0] || t > ts[ts.len() - 1] {
+            continue;
+        }
+        let i = ts.iter().position(|&x| x >= t).unwrap_or(ts.len() - 1).max(1);
+        let f = if ts[i] > ts[i - 1] { ((t - ts[i - 1]) / (ts[i] - ts[i - 1])).clamp(0.0, 1.0) } else { 1.0 };
+        return Ok(ds[i - 1] + (ds[i] - ds[i - 1]) * f);
+    }
+    let last = tables.drs.iter().rfind(|r| r["driver"].as_i64() == Some(driver) && r["t_s"].as_f64().is_some_and(|x| x <= t));
+    Err(last.is_some_and(|r| r["within"] == true))
 }
 
 async fn check_at(page: &Page, name: &str, t: f64, tables: &Tables<'_>, seen: &mut HashMap<String, usize>) {
@@ -108,7 +152,7 @@ async fn check_at(page: &Page, name: &str, t: f64, tables: &Tables<'_>, seen: &m
     wait_ready(page).await.unwrap();
     page.eval("window.f1replay.nextFrame()").await.unwrap();
     let ms = t * 1000.0;
-    let Tables { laps, marks, stops, car_marks } = tables;
+    let Tables { laps, marks, stops, car_marks, segments, .. } = tables;
     let shown = tower(page).await;
     assert!(shown.len() >= 10, "{name}: the tower has a row per driver ({})", shown.len());
     let mut compared = 0;
@@ -173,6 +217,28 @@ async fn check_at(page: &Page, name: &str, t: f64, tables: &Tables<'_>, seen: &m
         if !badge.is_empty() {
             *seen.entry(format!("mark {badge}")).or_default() += 1;
         }
+        // The mini-sector strip, from /segments.
+        let strip = expected_strip(segments, row.driver, t);
+        assert_eq!(row.strip, strip, "{name}: car {}'s mini-sector strip", row.driver);
+        for status in strip.0.split(['|', ',']).filter(|s| !s.is_empty()) {
+            *seen.entry(format!("segment {status}")).or_default() += 1;
+        }
+        // DRS range (races) or the delta (qualifying), from /drs and /lap-deltas.
+        match expected_x(tables, row.driver, t) {
+            Ok(delta) => {
+                let shown: f64 = row.x.replace('−', "-").parse().unwrap_or_else(|_| panic!("{name}: car {} delta {:?}", row.driver, row.x));
+                assert!(
+                    (shown - delta).abs() <= 0.005 + 1e-6,
+                    "{name}: car {} delta shows {shown}, /lap-deltas has {delta:.4}",
+                    row.driver
+                );
+                *seen.entry("delta".into()).or_default() += 1;
+            }
+            Err(drs) => {
+                assert_eq!(row.x, if drs { "DRS" } else { "" }, "{name}: car {}'s DRS mark", row.driver);
+                *seen.entry(format!("drs {drs}")).or_default() += 1;
+            }
+        }
         let want = expected_sectors(marks.get(&row.driver).map_or(&[][..], Vec::as_slice), ms);
         for (k, (cell, w)) in row.sectors.iter().zip(&want).enumerate() {
             match w {
@@ -211,6 +277,11 @@ async fn run(page: &Page, id: &str, times: impl Fn(&[Value], &Value) -> Vec<(Str
     let stops = stops.as_array().expect("/pit-stops is a list");
     let car_marks = page.eval(&format!("fetch('/api/sessions/{id}/car-marks').then((r) => r.json())")).await.unwrap();
     let car_marks = car_marks.as_array().expect("/car-marks is a list");
+    let get = |what: &'static str| async move {
+        let v = page.eval(&format!("fetch('/api/sessions/{id}/{what}').then((r) => r.json())")).await.unwrap();
+        v.as_array().unwrap_or_else(|| panic!("/{what} is a list")).clone()
+    };
+    let (segments, drs, deltas) = (get("segments").await, get("drs").await, get("lap-deltas").await);
     let mut marks: HashMap<i64, Vec<&Value>> = HashMap::new();
     for r in sectors.as_array().unwrap() {
         marks.entry(r["driver"].as_i64().unwrap()).or_default().push(r);
@@ -219,14 +290,18 @@ async fn run(page: &Page, id: &str, times: impl Fn(&[Value], &Value) -> Vec<(Str
         list.sort_by_key(|r| r["lap"].as_i64());
     }
     let mut seen = HashMap::new();
-    let tables = Tables { laps: &laps, marks: &marks, stops, car_marks };
+    let tables = Tables { laps: &laps, marks: &marks, stops, car_marks, segments: &segments, drs: &drs, deltas: &deltas };
     for (name, t) in times(&laps, &manifest) {
         check_at(page, &format!("{id} {name}"), t, &tables, &mut seen).await;
     }
     println!("{id}: cells compared by colour: {seen:?}");
-    for want in ["sector ob", "sector pb", "sector yl", "last yl", "pit lane"] {
+    for want in ["sector ob", "sector pb", "sector yl", "last yl", "pit lane", "segment yellow", "segment green"] {
         assert!(seen.get(want).copied().unwrap_or(0) > 0, "{id}: no {want} cell was compared ({seen:?})");
     }
+    // Races show DRS range, qualifying the delta.
+    let race = manifest["session"]["ranked_by_best_lap"] == false;
+    let want = if race { "drs true" } else { "delta" };
+    assert!(seen.get(want).copied().unwrap_or(0) > 0, "{id}: no {want} cell was compared ({seen:?})");
 }
 
 /// Qualifying: the clock is the time left in the part at every moment (one meaning), and the

@@ -8,7 +8,7 @@
 //! iterates them), and skips everything else without keeping it. Syntax errors are left to
 //! the `Value` path, which reports them.
 
-use super::{DriverTiming, LinePatches, PatchedTime, SpeedTrap};
+use super::{DriverTiming, LinePatches, PatchedTime, SegmentPatch, SpeedTrap};
 use crate::time::parse_duration_ms;
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
@@ -289,6 +289,177 @@ impl<'de> Deserialize<'de> for Members<'de> {
     }
 }
 
+/// A `Sectors` item: its `Value` (as a [`Field`]) and its `Segments` statuses, as
+/// `(index key, Status)` in the order a `Value` map iterates them.
+struct SectorItem<'a> {
+    field: Field<'a>,
+    segments: Vec<(usize, Option<u32>)>,
+}
+
+impl<'de> Deserialize<'de> for SectorItem<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = SectorItem<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(SectorItem { field: Field::Scalar(Scalar::Null), segments: Vec::new() })
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(SectorItem { field: Field::Scalar(Scalar::Bool(v)), segments: Vec::new() })
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(SectorItem { field: Field::Scalar(Scalar::Num(v as f64)), segments: Vec::new() })
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(SectorItem { field: Field::Scalar(Scalar::Num(v as f64)), segments: Vec::new() })
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(SectorItem { field: Field::Scalar(Scalar::Num(v)), segments: Vec::new() })
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(SectorItem { field: Field::Scalar(Scalar::Str(Cow::Borrowed(v))), segments: Vec::new() })
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(SectorItem { field: Field::Scalar(Scalar::Str(Cow::Owned(v.to_string()))), segments: Vec::new() })
+            }
+            skip_arrays_as!(SectorItem { field: Field::Array, segments: Vec::new() });
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let (mut value, mut segments) = (None, Vec::new());
+                while let Some(Key(k)) = map.next_key()? {
+                    match &*k {
+                        "Value" => value = Some(map.next_value::<Scalar>()?),
+                        "Segments" => segments = map.next_value::<Segments>()?.0,
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(SectorItem { field: Field::Object(value), segments })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A `Segments` value: each item's index (a list position, or a map key that reads as a
+/// number) and its last `Status` member read as a number; anything else gives none.
+struct Segments(Vec<(usize, Option<u32>)>);
+
+impl<'de> Deserialize<'de> for Segments {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        /// The `Status` of one segment item (`None` when it is not an object or has none).
+        struct Status(Option<u32>);
+        impl<'de> Deserialize<'de> for Status {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> Visitor<'de> for V {
+                    type Value = Status;
+                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                        f.write_str("any JSON value")
+                    }
+                    scalars_as!(Status(None));
+                    skip_arrays_as!(Status(None));
+                    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                        let mut status = None;
+                        while let Some(Key(k)) = map.next_key()? {
+                            if k == "Status" {
+                                status = Some(map.next_value::<Field>()?);
+                            } else {
+                                map.next_value::<IgnoredAny>()?;
+                            }
+                        }
+                        Ok(Status(status.as_ref().and_then(Field::uint)))
+                    }
+                }
+                d.deserialize_any(V)
+            }
+        }
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Segments;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            scalars_as!(Segments(Vec::new()));
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut members = Vec::new();
+                while let Some(Key(k)) = map.next_key()? {
+                    members.push((k, map.next_value::<Status>()?.0));
+                }
+                let items = last_of_each_key(members).into_iter().filter_map(|(k, s)| Some((k.parse::<usize>().ok()?, s))).collect();
+                Ok(Segments(items))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::new();
+                while let Some(Status(s)) = seq.next_element()? {
+                    items.push((items.len(), s));
+                }
+                Ok(Segments(items))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `Sectors`: a map of items by key or a list of items; anything else has none.
+enum Sectors<'a> {
+    Map(Vec<(Cow<'a, str>, SectorItem<'a>)>),
+    List(Vec<SectorItem<'a>>),
+    Neither,
+}
+
+impl Sectors<'_> {
+    /// The segment statuses of sectors 0-2, as the `Value` path lists them.
+    fn segments(&self) -> Vec<SegmentPatch> {
+        let items: Vec<(usize, &SectorItem)> = match self {
+            Sectors::Map(members) => members.iter().filter_map(|(k, item)| Some((k.parse::<usize>().ok()?, item))).collect(),
+            Sectors::List(items) => items.iter().enumerate().collect(),
+            Sectors::Neither => Vec::new(),
+        };
+        let mut out = Vec::new();
+        for (i, item) in items {
+            let Some(sector) = u8::try_from(i).ok().filter(|s| *s < 3) else { continue };
+            for &(j, status) in &item.segments {
+                if let (Ok(segment), Some(status)) = (u8::try_from(j), status) {
+                    out.push(SegmentPatch { sector, segment, status });
+                }
+            }
+        }
+        out
+    }
+}
+
+impl<'de> Deserialize<'de> for Sectors<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Sectors<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            scalars_as!(Sectors::Neither);
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut members = Vec::new();
+                while let Some(Key(k)) = map.next_key()? {
+                    members.push((k, map.next_value::<SectorItem>()?));
+                }
+                Ok(Sectors::Map(last_of_each_key(members)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element::<SectorItem>()? {
+                    items.push(item);
+                }
+                Ok(Sectors::List(items))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// One driver's patch. A value that is not an object is a patch with nothing in it.
 struct Driver(DriverTiming);
 
@@ -324,7 +495,7 @@ impl<'de> Deserialize<'de> for Driver {
                 while let Some(Key(k)) = map.next_key()? {
                     match &*k {
                         "BestLapTimes" => best_lap_times = Some(map.next_value::<Members>()?),
-                        "Sectors" => sectors = Some(map.next_value::<Members>()?),
+                        "Sectors" => sectors = Some(map.next_value::<Sectors>()?),
                         "Speeds" => speeds = Some(map.next_value::<Members>()?),
                         name => match NAMES.iter().position(|n| *n == name) {
                             Some(i) => f[i] = Some(map.next_value::<Field>()?),
@@ -373,16 +544,19 @@ impl<'de> Deserialize<'de> for Driver {
                     }
                     _ => {}
                 }
-                // Only dict-form sectors carry values.
-                if let Some(Members::Map(members)) = sectors {
-                    for (k, item) in &members {
+                // Only dict-form sectors carry values; both forms carry segments.
+                if let Some(Sectors::Map(members)) = &sectors {
+                    for (k, item) in members {
                         let Ok(i) = k.parse::<u8>() else { continue };
-                        if i < 3 && item.value_member().is_some() {
-                            if let Some(v) = item.time() {
+                        if i < 3 && item.field.value_member().is_some() {
+                            if let Some(v) = item.field.time() {
                                 t.sectors.push((i, v));
                             }
                         }
                     }
+                }
+                if let Some(sectors) = &sectors {
+                    t.segments = sectors.segments();
                 }
                 if let Some(Members::Map(members)) = speeds {
                     for (k, item) in &members {
@@ -510,11 +684,24 @@ mod tests {
             r#"{"Lines":{"\u0031":{"GapToLeader":"LAP \u00357","Position":-1}}}"#,
             r#"[1,{"Lines":{}}]"#,
             r#"null"#,
+            r#"{"Lines":{"1":{"Sectors":[{"Segments":[{"Status":0},{"Status":"2049"}]},{},{"Segments":[{"Status":2064}]},{"Segments":[{"Status":1}]}]}}}"#,
+            r#"{"Lines":{"1":{"Sectors":{"2":{"Segments":{"10":{"Status":2051},"3":{"Status":2048},"x":{"Status":1},"3":{"Status":2049}}},"0":{"Value":"1.0","Segments":[]}}}}}"#,
         ] {
             let (direct, value) = both(text);
             assert!(direct != "None", "{text}");
             assert_eq!(direct, value, "{text}");
         }
+    }
+
+    #[test]
+    fn segment_statuses_are_read_in_both_forms() {
+        let seg = |sector, segment, status| SegmentPatch { sector, segment, status };
+        let (_, list) = decode(r#"{"Lines":{"1":{"Sectors":[{"Segments":[{"Status":0},{"Status":"2049"}]},{},{"Segments":[{"Status":2064}]},{"Segments":[{"Status":1}]}]}}}"#).unwrap();
+        assert_eq!(list[0].1.segments, vec![seg(0, 0, 0), seg(0, 1, 2049), seg(2, 0, 2064)]);
+        let (_, dict) =
+            decode(r#"{"Lines":{"1":{"Sectors":{"2":{"Segments":{"10":{"Status":2051},"3":{"Status":2048},"3":{"Status":2049}}}}}}}"#)
+                .unwrap();
+        assert_eq!(dict[0].1.segments, vec![seg(2, 10, 2051), seg(2, 3, 2049)]);
     }
 
     #[test]
