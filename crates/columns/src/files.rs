@@ -145,8 +145,6 @@ fn parquet_file(batch: &RecordBatch, out: &mut Vec<u8>) -> Result<(), Error> {
 /// - An integer, duration or instant column that never decreases (frame numbers, session
 ///   times): delta encoding, whose steps (mostly 0 or one tick) pack into a few bits; a
 ///   dictionary of its many distinct values would cost more time and room.
-/// - 8- and 16-bit integers (positions, lap numbers): plain, which zstd packs as well as a
-///   dictionary, in half the time.
 /// - Everything else: Parquet's dictionary, falling back to plain where it grows too large.
 fn parquet_settings(batch: &RecordBatch) -> Result<WriterProperties, Error> {
     let level = ZstdLevel::try_new(PARQUET_ZSTD_LEVEL)?;
@@ -155,8 +153,6 @@ fn parquet_settings(batch: &RecordBatch) -> Result<WriterProperties, Error> {
         let path = ColumnPath::from(field.name().as_str());
         if never_decreases(column) {
             props = props.set_column_dictionary_enabled(path.clone(), false).set_column_encoding(path, Encoding::DELTA_BINARY_PACKED);
-        } else if matches!(field.data_type(), DataType::UInt8 | DataType::Int8 | DataType::UInt16 | DataType::Int16) {
-            props = props.set_column_dictionary_enabled(path, false);
         }
     }
     Ok(props.build())
