@@ -9,8 +9,6 @@ F1REPLAY_REQUIRE_DATA=1 (CI), else skip it saying why.
 """
 
 import os
-import pathlib
-import subprocess
 
 import duckdb
 import pandas as pd
@@ -19,32 +17,17 @@ import pyarrow as pa
 import pyarrow.ipc
 import pytest
 
-MEXICO_Q = "pitwall/livetiming/static/2025/2025-10-26_Mexico_City_Grand_Prix/2025-10-25_Qualifying"
+from conftest import f1replay, need  # noqa: E402  (python/tests/conftest.py)
+
 ORACLE_LAPS = "2025/2025-10-26_Mexico_City_Grand_Prix/2025-10-25_Qualifying/laps.csv"
 
 
-def need(path, what):
-    if path and pathlib.Path(path).exists():
-        return pathlib.Path(path)
-    if os.environ.get("F1REPLAY_REQUIRE_DATA") == "1":
-        pytest.fail(f"{what} is missing ({path})")
-    pytest.skip(f"{what} is missing ({path})")
-
-
-def f1replay(*args):
-    binary = need(os.environ.get("F1REPLAY_BIN"), "the f1replay binary (F1REPLAY_BIN)")
-    return subprocess.run([str(binary), *args], check=True, capture_output=True, text=True)
-
-
 @pytest.fixture(scope="session")
-def exports(tmp_path_factory):
+def exports(tmp_path_factory, session_folders):
     """Every table of the sim race and Mexico Q, as Parquet and as Arrow: {name: folder}."""
     root = tmp_path_factory.mktemp("exports")
-    data = need(os.environ.get("F1REPLAY_TEST_DATA"), "the shared data (F1REPLAY_TEST_DATA)")
-    f1replay("sim", "--kind", "race", "--out", str(root / "sim"))
-    sim = next((root / "sim").rglob("TimingData.jsonStream")).parent
     out = {}
-    for name, session in [("sim", sim), ("mexico", data / MEXICO_Q)]:
+    for name, session in session_folders.items():
         for fmt in ["parquet", "arrow"]:
             folder = root / f"{name}-{fmt}"
             # One row per car and second of the timeline keeps the test quick.

@@ -19,19 +19,16 @@ import pytest
 import numpy as np
 import f1replay  # noqa: E402  (installed by .ci/run; its absence fails the run)
 
-from test_exports import MEXICO_Q, ORACLE_LAPS, f1replay as cli, need  # noqa: E402
+from conftest import MEXICO_Q, f1replay as cli, need  # noqa: E402  (python/tests/conftest.py)
+from test_exports import ORACLE_LAPS  # noqa: E402
 
 TABLES = ["laps", "results", "car_data", "pos_data", "weather", "race_control", "timeline"]
 
 
 @pytest.fixture(scope="module")
-def sessions(tmp_path_factory):
+def sessions(session_folders):
     """{name: (folder, loaded Session)} for Mexico Q and the sim race."""
-    root = tmp_path_factory.mktemp("pkg")
-    data = need(os.environ.get("F1REPLAY_TEST_DATA"), "the shared data (F1REPLAY_TEST_DATA)")
-    cli("sim", "--kind", "race", "--out", str(root / "sim"))
-    sim = next((root / "sim").rglob("TimingData.jsonStream")).parent
-    return {name: (folder, f1replay.load(str(folder))) for name, folder in [("mexico", data / MEXICO_Q), ("sim", sim)]}
+    return {name: (folder, f1replay.load(str(folder))) for name, folder in session_folders.items()}
 
 
 @pytest.mark.parametrize("name", ["mexico", "sim"])

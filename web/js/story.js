@@ -15,13 +15,14 @@ const COMPOUND_COLOURS = { SOFT: '#ff3b30', MEDIUM: '#ffd12e', HARD: '#f0f0ec', 
 const BAND_COLOURS = { 4: '#ff9f1a33', 5: '#ff2d2d40', 6: '#ff9f1a22', 7: '#ff9f1a18' };
 
 /**
- * Maps the leader's laps to session time and back, from the manifest's line crossings: x = L
- * is the end of lap L (the crossing that starts lap L + 1).
+ * Maps the leader's laps to session time and back by the story's lap clock (`/story`'s
+ * `lap_clock`: laps run by the leader at each line crossing, linear in between, as the model
+ * defines it): x = L is the end of lap L.
  */
 export class LapClock {
-  /** @param {{lap:number, t_s:number}[]} starts */
-  constructor(starts) {
-    this.starts = starts.slice().sort((a, b) => a.t_s - b.t_s);
+  /** @param {{laps:number, t_s:number}[]} knots rising in laps and time */
+  constructor(knots) {
+    this.knots = knots;
   }
 
   /**
@@ -30,13 +31,7 @@ export class LapClock {
    * @returns {number|null}
    */
   xOf(t) {
-    const s = this.starts;
-    if (!s.length) return null;
-    if (t <= s[0].t_s) return s[0].lap - 1;
-    for (let i = 0; i < s.length - 1; i++) {
-      if (t < s[i + 1].t_s) return s[i].lap - 1 + (t - s[i].t_s) / Math.max(1e-6, s[i + 1].t_s - s[i].t_s);
-    }
-    return s[s.length - 1].lap - 1;
+    return between(this.knots, 't_s', 'laps', t);
   }
 
   /**
@@ -45,14 +40,28 @@ export class LapClock {
    * @returns {number|null}
    */
   tOf(x) {
-    const s = this.starts;
-    if (!s.length) return null;
-    for (let i = 0; i < s.length - 1; i++) {
-      const a = s[i].lap - 1;
-      if (x <= a + 1) return s[i].t_s + Math.max(0, x - a) * (s[i + 1].t_s - s[i].t_s);
-    }
-    return s[s.length - 1].t_s;
+    return between(this.knots, 'laps', 't_s', x);
   }
+}
+
+/**
+ * Reads `to` at `v` of `from` on the straight line between the two knots around it (clamped
+ * to the first and last knot).
+ * @param {any[]} knots
+ * @param {string} from
+ * @param {string} to
+ * @param {number} v
+ * @returns {number|null}
+ */
+function between(knots, from, to, v) {
+  if (!knots.length) return null;
+  if (v <= knots[0][from]) return knots[0][to];
+  for (let i = 1; i < knots.length; i++) {
+    const a = knots[i - 1];
+    const b = knots[i];
+    if (v < b[from]) return a[to] + ((v - a[from]) / (b[from] - a[from])) * (b[to] - a[to]);
+  }
+  return knots[knots.length - 1][to];
 }
 
 /** The race story view, in `el` (the `#story` section). */
@@ -68,7 +77,7 @@ export class StoryView {
     this.id = id;
     this.m = m;
     this.hooks = hooks;
-    this.laps = new LapClock(m.lap_starts || []);
+    this.laps = new LapClock([]);
     /** @type {Plot[]} */
     this.plots = [];
     this.ready = false;
@@ -110,6 +119,7 @@ export class StoryView {
    * @param {any[]} results
    */
   build(story, stints, weather, status, results) {
+    this.laps = new LapClock(story.lap_clock || []);
     const byDriver = new Map();
     for (const r of story.laps) {
       if (!byDriver.has(r.driver)) byDriver.set(r.driver, []);

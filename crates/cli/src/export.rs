@@ -75,7 +75,9 @@ fn progress(n: usize) -> indicatif::ProgressBar {
     bar
 }
 
-/// Exports `spec`'s tables; one line per table on `out` (rows, time, size, file).
+/// Exports `spec`'s tables; one line per table on `out`: rows, time (and of it, the rows' making
+/// and the file's encoding), size and file; a `(replay)` line for the replay the timeline is read
+/// from, whose build is part of the timeline's time.
 pub fn run(spec: &str, source: &crate::load::SourceArgs, args: &ExportArgs, out: &mut impl Write) -> anyhow::Result<()> {
     let format = Format::parse(&args.format).map_err(|e| anyhow::anyhow!("--format: {e}"))?;
     let wanted = tables(&args.tables)?;
@@ -95,13 +97,16 @@ pub fn run(spec: &str, source: &crate::load::SourceArgs, args: &ExportArgs, out:
         let t = Instant::now();
         let made = table.unavailable(&feed).map_or(Ok(()), Err).map_err(anyhow::Error::from).and_then(|()| {
             if table == Table::Timeline && replay_file.is_none() {
+                let t = Instant::now();
                 replay_file = Some(columns::timeline::replay_of(&session, args.fps)?);
+                bar.suspend(|| writeln!(out, "{:<13} {:>10} {:>8.3} s", "(replay)", "", t.elapsed().as_secs_f64()))?;
             }
             let inputs =
                 Inputs { session: &session, feed: Some(&feed), replay: replay_file.as_ref(), laps: &laps, timeline_step: args.every };
-            Ok(table.make(&inputs)?)
+            let t = Instant::now();
+            Ok((table.make(&inputs)?, t.elapsed().as_secs_f64()))
         });
-        let made = match made {
+        let (made, make_s) = match made {
             Ok(m) => m,
             Err(e) => {
                 bar.suspend(|| eprintln!("f1replay: {e:#}"));
@@ -111,7 +116,9 @@ pub fn run(spec: &str, source: &crate::load::SourceArgs, args: &ExportArgs, out:
             }
         };
         let path = args.out.join(format!("{}.{}", table.name(), format.extension()));
+        let encoding = Instant::now();
         let bytes = encode(&made.batch, format)?;
+        let encode_s = encoding.elapsed().as_secs_f64();
         write_file(&path, &bytes)?;
         let secs = t.elapsed().as_secs_f64();
         bar.suspend(|| {
@@ -121,10 +128,12 @@ pub fn run(spec: &str, source: &crate::load::SourceArgs, args: &ExportArgs, out:
         });
         writeln!(
             out,
-            "{:<13} {:>10} rows {:>8.3} s {:>12} {}",
+            "{:<13} {:>10} rows {:>8.3} s (rows {:.3}, file {:.3}) {:>10} {}",
             table.name(),
             made.batch.num_rows(),
             secs,
+            make_s,
+            encode_s,
             size(bytes.len()),
             path.display()
         )?;

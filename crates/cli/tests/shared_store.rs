@@ -59,30 +59,19 @@ impl Drop for Serve {
     }
 }
 
+/// The JSON answer of `GET {server}{path}`.
+async fn get_json(client: &reqwest::Client, server: &Serve, path: &str) -> serde_json::Value {
+    let body = client.get(format!("{}{path}", server.url)).send().await.unwrap().bytes().await.unwrap();
+    serde_json::from_slice(&body).unwrap_or_else(|e| panic!("{path}: not JSON: {e}"))
+}
+
 async fn builds(client: &reqwest::Client, server: &Serve) -> u64 {
-    let health: serde_json::Value = client
-        .get(format!("{}/api/health", server.url))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .map(|b| serde_json::from_slice(&b).unwrap())
-        .unwrap();
-    health["builds"].as_u64().unwrap()
+    get_json(client, server, "/api/health").await["builds"].as_u64().unwrap()
 }
 
 /// Every chunk of the session from `server`: (bytes as sent with identity coding, ETag).
 async fn chunks(client: &reqwest::Client, server: &Serve) -> Vec<(Vec<u8>, String)> {
-    let manifest: serde_json::Value = client
-        .get(format!("{}/api/sessions/{SESSION}", server.url))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .map(|b| serde_json::from_slice(&b).unwrap())
-        .unwrap();
+    let manifest = get_json(client, server, &format!("/api/sessions/{SESSION}")).await;
     let count = manifest["chunks"].as_array().unwrap().len();
     assert!(count > 10, "a race has more than 10 chunks");
     let mut out = Vec::new();

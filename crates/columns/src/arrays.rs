@@ -12,7 +12,7 @@ use arrow_array::{
 use arrow_schema::{Field, Schema};
 
 /// Nanoseconds in a millisecond.
-const NS_PER_MS: i64 = 1_000_000;
+pub(crate) const NS_PER_MS: i64 = 1_000_000;
 
 /// The columns of a table as they are added: each with its name and whether it may be null.
 #[derive(Default)]

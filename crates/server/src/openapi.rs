@@ -107,6 +107,26 @@ pub fn document() -> serde_json::Value {
     serde_json::to_value(&doc).unwrap_or_default()
 }
 
+/// The per-session tables, by name: the documented `GET /api/sessions/{id}/NAME` routes tagged
+/// `tables` that need no parameter but the session (telemetry, which needs a driver and a lap,
+/// is not one). `publish` writes each as `data/sessions/ID/NAME.json`, so a new table endpoint
+/// is published the moment it is documented.
+pub(crate) fn session_tables() -> Vec<String> {
+    let doc = document();
+    let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+    paths
+        .iter()
+        .filter_map(|(path, item)| {
+            let name = path.strip_prefix("/api/sessions/{id}/").filter(|n| !n.contains('/'))?;
+            let get = &item["get"];
+            let tagged = get["tags"].as_array().is_some_and(|t| t.iter().any(|t| t == "tables"));
+            let params = get["parameters"].as_array().cloned().unwrap_or_default();
+            let only_the_session = params.iter().all(|p| p["name"] == "id" || p["required"] != true);
+            (tagged && only_the_session).then(|| name.to_owned())
+        })
+        .collect()
+}
+
 /// The document, serialised once.
 pub(crate) fn document_bytes() -> Bytes {
     static DOC: OnceLock<Bytes> = OnceLock::new();

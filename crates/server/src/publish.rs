@@ -11,8 +11,8 @@
 //! data/seasons.json                    /api/seasons, the published years only
 //! data/seasons/YEAR/sessions.json      /api/seasons/YEAR/sessions, the published sessions only
 //! data/sessions/ID/manifest.json       /api/sessions/ID
-//! data/sessions/ID/TABLE.json          laps, results, sectors, stints, weather, race-control, track-status,
-//!                                      pit-stops, car-marks, team-radio, story
+//! data/sessions/ID/TABLE.json          every per-session table the API documents (laps, results,
+//!                                      sectors, stints, story...: `openapi::session_tables`)
 //! data/sessions/ID/telemetry/D-L.json  /api/sessions/ID/telemetry?driver=D&lap=L, every lap in the laps table
 //! data/sessions/ID/chunks/ETAG.gz      chunk n, gzip; named by its ETag (content hash), so immutable
 //! ```
@@ -29,24 +29,6 @@ use tower::ServiceExt;
 
 use crate::catalog::SessionId;
 use crate::state::AppState;
-
-/// The per-session tables the viewer reads, by their API name.
-const TABLES: [&str; 14] = [
-    "laps",
-    "results",
-    "sectors",
-    "stints",
-    "weather",
-    "race-control",
-    "track-status",
-    "pit-stops",
-    "car-marks",
-    "team-radio",
-    "story",
-    "segments",
-    "drs",
-    "lap-deltas",
-];
 
 /// The file recording what a site holds.
 const INDEX: &str = "publish-index.json";
@@ -195,7 +177,7 @@ impl Site {
             files.insert(format!("{dir}/chunks/{}.gz", etag.trim_matches('"')), gz);
         }
         files.insert(format!("{dir}/manifest.json"), manifest);
-        for table in TABLES {
+        for table in crate::openapi::session_tables() {
             files.insert(format!("{dir}/{table}.json"), self.get(&format!("{api}/{table}"), false).await?);
         }
         let laps: Vec<serde_json::Value> = json(&files[&format!("{dir}/laps.json")])?;
@@ -256,5 +238,40 @@ impl Site {
             }
             SiteOut::Bucket(b) => Ok(b.put(path, bytes.into()).await?),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    /// The names NAME of the API paths `/api/sessions/${...}/NAME` that a web module reads as
+    /// JSON (`getJson`) with no query string and no further path: the tables a published viewer
+    /// asks for as files (the build's event stream is not one: a published site needs no build).
+    fn tables_read_by_the_viewer() -> BTreeSet<String> {
+        let mut read = BTreeSet::new();
+        for (path, bytes) in crate::web::files().filter(|(p, _)| p.ends_with(".js")) {
+            let src = std::str::from_utf8(bytes).unwrap_or_else(|_| panic!("{path} is not UTF-8"));
+            for (i, _) in src.match_indices("getJson(`/api/sessions/${") {
+                let rest = &src[i..];
+                let Some(close) = rest.find("}/") else { continue };
+                let tail = &rest[close + 2..];
+                let name: String = tail.chars().take_while(|c| c.is_ascii_lowercase() || *c == '-').collect();
+                if tail[name.len()..].starts_with('`') {
+                    read.insert(name);
+                }
+            }
+        }
+        read
+    }
+
+    #[test]
+    fn every_table_the_viewer_reads_is_published() {
+        let published: BTreeSet<String> = crate::openapi::session_tables().into_iter().collect();
+        let read = tables_read_by_the_viewer();
+        assert!(read.contains("laps") && read.contains("story"), "the viewer's reads were found: {read:?}");
+        let missing: Vec<&String> = read.difference(&published).collect();
+        assert!(missing.is_empty(), "the viewer reads {missing:?}, which publish does not write (published: {published:?})");
+        assert!(!published.contains("telemetry"), "telemetry needs a driver and a lap: it is published lap by lap");
     }
 }

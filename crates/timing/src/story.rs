@@ -69,6 +69,15 @@ pub struct NeutralisedLap {
     pub neutralised: Neutralised,
 }
 
+/// A knot of the lap clock: the leader had run `laps` laps at session time `t_s`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct LapClockPoint {
+    /// Laps run by the leader (0 at the start).
+    pub laps: u32,
+    /// Session time, s.
+    pub t_s: f64,
+}
+
 /// The race story of a session (`GET /api/sessions/{id}/story`).
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct RaceStory {
@@ -78,6 +87,12 @@ pub struct RaceStory {
     pub laps: Vec<StoryLap>,
     /// The leader's neutralised laps, by lap (race-like sessions).
     pub neutralised_laps: Vec<NeutralisedLap>,
+    /// Laps run by the leader over session time, for the charts by lap (race-like sessions):
+    /// 0 at the start, then L at the line crossing of the first car to complete lap L, by time.
+    /// Between two knots the leader's progress is linear in time, so a chart's x (laps, e.g.
+    /// 12.5: halfway through lap 13) and the replay's clock map to each other by reading the two
+    /// knots around them.
+    pub lap_clock: Vec<LapClockPoint>,
 }
 
 /// Milliseconds as seconds.
@@ -130,7 +145,26 @@ pub fn race_story(session: &Session) -> RaceStory {
     } else {
         Vec::new()
     };
-    RaceStory { race_like, laps: rows, neutralised_laps }
+    let lap_clock = if race_like { lap_clock(session, &first) } else { Vec::new() };
+    RaceStory { race_like, laps: rows, neutralised_laps, lap_clock }
+}
+
+/// The lap clock's knots: the start, then the first crossing of each lap, up to the scheduled
+/// laps; a crossing no later than the knot before it (a timing error) is left out, so the
+/// knots rise in both laps and time.
+fn lap_clock(session: &Session, first: &BTreeMap<u32, &Lap>) -> Vec<LapClockPoint> {
+    let last = session.total_laps.unwrap_or(u32::MAX);
+    let start = session.session_start_ms.map(|t| (0, t));
+    let crossings = first.iter().filter(|(n, _)| **n <= last).filter_map(|(n, l)| Some((*n, l.time_ms?)));
+    let mut knots: Vec<LapClockPoint> = Vec::new();
+    let mut prev: Option<i64> = None;
+    for (laps, t) in start.into_iter().chain(crossings) {
+        if prev.is_none_or(|p| t > p) {
+            knots.push(LapClockPoint { laps, t_s: secs(t) });
+            prev = Some(t);
+        }
+    }
+    knots
 }
 
 #[cfg(test)]
@@ -168,5 +202,21 @@ mod tests {
         assert_eq!(story.neutralised_laps.len(), 1);
         assert_eq!(story.neutralised_laps[0].lap, 2);
         assert_eq!(story.neutralised_laps[0].start_s, Some(100.0));
+    }
+
+    #[test]
+    fn the_lap_clock_runs_from_the_start_through_the_leader_s_crossings() {
+        let mut s = Session::default();
+        s.info.kind = "Race".into();
+        s.info.name = "Race".into();
+        s.session_start_ms = Some(10_000);
+        s.total_laps = Some(2);
+        // Lap 2's first finisher is car 2; car 1's lap 3 is past the scheduled laps.
+        s.laps = vec![lap(1, 1, 100_000), lap(1, 2, 196_000), lap(2, 1, 101_500), lap(2, 2, 195_000), lap(1, 3, 290_000)];
+        let knots: Vec<(u32, f64)> = race_story(&s).lap_clock.iter().map(|k| (k.laps, k.t_s)).collect();
+        assert_eq!(knots, [(0, 10.0), (1, 100.0), (2, 195.0)]);
+        s.info.kind = "Qualifying".into();
+        s.info.name = "Qualifying".into();
+        assert!(race_story(&s).lap_clock.is_empty(), "no clock by lap outside races");
     }
 }

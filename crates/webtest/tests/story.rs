@@ -117,6 +117,17 @@ async fn simulated_race_story_charts_seek_the_replay_and_pass_axe() {
     let story = open_story(&page).await;
     assert_eq!(story["error"], "", "story: {story}");
     let manifest = page.eval("fetch('/api/sessions/sim-race').then((r) => r.json())").await.unwrap();
+    // The story's lap clock (what the charts by lap map time with) has a knot at each of the
+    // replay's lap starts (laps run = lap - 1), at the same time.
+    let answer = page.eval("fetch('/api/sessions/sim-race/story').then((r) => r.json())").await.unwrap();
+    let knots = answer["lap_clock"].as_array().expect("lap_clock");
+    let starts = manifest["lap_starts"].as_array().unwrap();
+    assert!(starts.len() > 10, "{} lap starts", starts.len());
+    for start in starts {
+        let laps = f(start, "lap") - 1.0;
+        let knot = knots.iter().find(|k| f(k, "laps") == laps).unwrap_or_else(|| panic!("no knot at {laps} laps"));
+        assert!((f(knot, "t_s") - f(start, "t_s")).abs() < 1e-6, "{laps} laps: story {knot} vs manifest {start}");
+    }
     let drivers = manifest["drivers"].as_array().unwrap().len() as f64;
     for name in ["tyres", "laptimes", "positions", "gaps", "weather"] {
         let c = chart(&story, name).unwrap_or_else(|| panic!("no {name} chart: {story}"));
