@@ -23,6 +23,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod between;
 pub mod cars;
 pub mod check;
 pub mod chunk;
