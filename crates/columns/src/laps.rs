@@ -126,7 +126,7 @@ fn marked(m: &LapMarks, k: usize) -> Option<&MarkedTime> {
 /// it stays best).
 pub fn sectors(session: &Session) -> Result<RecordBatch, Error> {
     let rows = lap_marks(session);
-    let tla: Vec<String> = rows.iter().map(|m| tla_of(session, m.driver)).collect();
+    let tla: Vec<String> = rows.iter().map(|m| session.tla(m.driver)).collect();
     let numbers: Vec<String> = rows.iter().map(|r| r.driver.to_string()).collect();
     let mut cols = Columns::default()
         .add("Driver", category(tla.iter().map(|t| Some(t.as_str()))), false)
@@ -145,9 +145,4 @@ pub fn sectors(session: &Session) -> Result<RecordBatch, Error> {
             .add(&format!("{prefix}OverallBestUntil"), of(|t| t.overall_best_until_ms), true);
     }
     cols.finish()
-}
-
-/// A driver's three-letter code as the laps give it (the number where the driver list lacks it).
-pub(crate) fn tla_of(session: &Session, number: u16) -> String {
-    session.driver(number).map(|d| d.tla.clone()).filter(|t| !t.is_empty()).unwrap_or_else(|| number.to_string())
 }
