@@ -143,10 +143,8 @@ export function esc(s) {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 }
 
-/** Human names of session kinds. */
-export const KIND_NAMES = {
-  race: 'Race', sprint: 'Sprint', qualifying: 'Qualifying', sprint_qualifying: 'Sprint qualifying', practice: 'Practice',
-};
+/** Human names of session kinds by API name (race, sprint_qualifying...), from the model. */
+export const KIND_NAMES = Object.fromEntries(CODES.session_kinds.map((c) => [c.name, c.label]));
 
 /**
  * Whether a session ranks by best lap rather than by race distance: the model's answer, from

@@ -124,6 +124,9 @@ export class LapsModel {
     for (const r of this.byDriver.get(driver) || []) {
       const m = this.marks && this.marks.get(`${driver}:${r.lap}`);
       if (r.time == null || r.time > t || r.lapTime == null || !m?.lap_time?.personal_best) continue;
+      // A deleted lap counts only until the timing dropped it (the end of its reign).
+      const until = m.lap_time.personal_best_until_ms;
+      if (m.deleted && until != null && until <= t * 1000) continue;
       if (!best || r.lapTime < /** @type {number} */ (best.lapTime)) best = r;
     }
     return best;
@@ -186,9 +189,12 @@ export class LapsModel {
     const m = r && (slot === 'lap' ? r.lap_time : r.sectors[slot]);
     if (!m) return '';
     const ms = t * 1000;
-    const holds = (flag, until) => flag && m.set_ms <= ms && (until == null || ms < until);
-    if (holds(m.overall_best, m.overall_best_until_ms)) return 'ob';
-    if (holds(m.personal_best, m.personal_best_until_ms)) return 'pb';
+    // The model's reigns (timing::bests::MarkedTime): from when set, and again where restored.
+    const within = (from, until) => from <= ms && (until == null || ms < until);
+    const holds = (flag, until, again) =>
+      (flag && within(m.set_ms, until)) || (again != null && within(again.from_ms, again.until_ms));
+    if (holds(m.overall_best, m.overall_best_until_ms, m.overall_best_restored)) return 'ob';
+    if (holds(m.personal_best, m.personal_best_until_ms, m.personal_best_restored)) return 'pb';
     return '';
   }
 

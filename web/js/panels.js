@@ -197,7 +197,7 @@ export class ResultsPanel {
         }).join('');
         const timeCell = parts ? partCells : `<td class="num">${esc(time)}</td>`;
         const note = parts ? `<td>${esc(r.gap_s != null ? r.status || '' : '')}</td>` : '';
-        return `<tr><td class="num">${r.position ?? ''}</td><td><span class="team" style="--team:${teams.get(r.driver) || '#888'}"></span>${esc(r.tla || r.driver)}</td>
+        return `<tr><td class="num">${r.position ?? ''}</td><td><span class="team" style="--team:${teams.get(r.driver) || '#888'}"></span>${esc(r.tla)}</td>
           <td class="num">${esc(r.laps ?? '')}</td>${timeCell}<td class="num">${esc(gap)}</td>${note}</tr>`;
       })
       .join('');

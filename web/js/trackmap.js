@@ -43,7 +43,7 @@ export class TrackMap {
     this.colours = manifest.drivers.map((d) => normColour(d.colour));
     /** @type {boolean[]} the second car of a team (in the manifest's order) wears a white centre: teammates share a colour */
     this.marked = manifest.drivers.map((d, i) => manifest.drivers.slice(0, i).some((o) => o.team && o.team === d.team));
-    this.tlas = manifest.drivers.map((d) => d.tla || String(d.number));
+    this.tlas = manifest.drivers.map((d) => d.tla);
     /** @type {Map<string, number>} label widths (measureText is not free at 60 fps) */
     this.textWidths = new Map();
     this.#bindPointer();

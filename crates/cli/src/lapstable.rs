@@ -39,7 +39,7 @@ pub fn write_text(session: &Session, out: &mut impl std::io::Write) -> std::io::
         "DRV", "LAP", "LAPTIME", "S1", "S2", "S3", "TIME", "PIT IN", "PIT OUT", "COMPOUND", "LIFE", "STINT", "POS", "DEL"
     )?;
     for l in &session.laps {
-        let tla = session.driver(l.driver).map(|d| d.tla.clone()).unwrap_or_else(|| l.driver.to_string());
+        let tla = session.tla(l.driver);
         writeln!(
             out,
             "{:<4} {:>3} {:>9} {:>8} {:>8} {:>8} {:>10} {:>9} {:>9} {:<12} {:>4} {:>5} {:>3} {:<3}",

@@ -123,10 +123,11 @@ fn marked(m: &LapMarks, k: usize) -> Option<&MarkedTime> {
 /// time and each sector (`LapTime`, `Sector1Time`...), the time, when it was set (`...SetAt`,
 /// session time), whether it was the driver's and the session's best when set (`...IsPersonalBest`,
 /// `...IsOverallBest`) and until when (`...PersonalBestUntil`, `...OverallBestUntil`; null while
-/// it stays best).
+/// it stays best), and its reign as best again once the timing dropped a faster, deleted lap
+/// (`...PersonalBestAgainFrom`/`...Until`, `...OverallBestAgainFrom`/`...Until`; null without one).
 pub fn sectors(session: &Session) -> Result<RecordBatch, Error> {
     let rows = lap_marks(session);
-    let tla: Vec<String> = rows.iter().map(|m| tla_of(session, m.driver)).collect();
+    let tla: Vec<String> = rows.iter().map(|m| session.tla(m.driver)).collect();
     let numbers: Vec<String> = rows.iter().map(|r| r.driver.to_string()).collect();
     let mut cols = Columns::default()
         .add("Driver", category(tla.iter().map(|t| Some(t.as_str()))), false)
@@ -142,12 +143,11 @@ pub fn sectors(session: &Session) -> Result<RecordBatch, Error> {
             .add(&format!("{prefix}IsPersonalBest"), flag(|t| t.personal_best), true)
             .add(&format!("{prefix}PersonalBestUntil"), of(|t| t.personal_best_until_ms), true)
             .add(&format!("{prefix}IsOverallBest"), flag(|t| t.overall_best), true)
-            .add(&format!("{prefix}OverallBestUntil"), of(|t| t.overall_best_until_ms), true);
+            .add(&format!("{prefix}OverallBestUntil"), of(|t| t.overall_best_until_ms), true)
+            .add(&format!("{prefix}PersonalBestAgainFrom"), of(|t| t.personal_best_restored.map(|r| r.from_ms)), true)
+            .add(&format!("{prefix}PersonalBestAgainUntil"), of(|t| t.personal_best_restored.and_then(|r| r.until_ms)), true)
+            .add(&format!("{prefix}OverallBestAgainFrom"), of(|t| t.overall_best_restored.map(|r| r.from_ms)), true)
+            .add(&format!("{prefix}OverallBestAgainUntil"), of(|t| t.overall_best_restored.and_then(|r| r.until_ms)), true);
     }
     cols.finish()
-}
-
-/// A driver's three-letter code as the laps give it (the number where the driver list lacks it).
-pub(crate) fn tla_of(session: &Session, number: u16) -> String {
-    session.driver(number).map(|d| d.tla.clone()).filter(|t| !t.is_empty()).unwrap_or_else(|| number.to_string())
 }

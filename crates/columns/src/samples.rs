@@ -10,7 +10,6 @@ use timing::telemetry::round_us_to_ms;
 use timing::Session;
 
 use crate::arrays::{category, coded, duration_ms, duration_s, f32_or_null, utc_ms, Columns};
-use crate::laps::tla_of;
 use crate::Error;
 
 /// The drivers of `session` that have samples in `by_driver`, in racing-number order (FastF1
@@ -32,7 +31,7 @@ fn t0_ms(session: &Session, table: &'static str) -> Result<i64, Error> {
 fn time_columns(session: &Session, t0_ms: i64, per_driver: &[(u16, &[i64])]) -> Result<Columns, Error> {
     let keys: Vec<i32> = per_driver.iter().enumerate().flat_map(|(k, (_, utc))| std::iter::repeat_n(k as i32, utc.len())).collect();
     let date: Vec<i64> = per_driver.iter().flat_map(|(_, utc)| utc.iter().map(|&u| round_us_to_ms(u))).collect();
-    let tla: Vec<String> = per_driver.iter().map(|(n, _)| tla_of(session, *n)).collect();
+    let tla: Vec<String> = per_driver.iter().map(|(n, _)| session.tla(*n)).collect();
     let numbers: Vec<String> = per_driver.iter().map(|(n, _)| n.to_string()).collect();
     Ok(Columns::default()
         .add("Driver", coded(keys.clone(), tla.iter().map(String::as_str).collect())?, false)
@@ -117,7 +116,7 @@ pub fn fastest_lap_telemetry(session: &Session) -> Result<(RecordBatch, Vec<Stri
 /// Traces stacked into one table.
 fn stack(session: &Session, traces: &[LapTrace]) -> Result<RecordBatch, Error> {
     let rows: Vec<(&LapTrace, usize)> = traces.iter().flat_map(|t| (0..t.t_s.len()).map(move |i| (t, i))).collect();
-    let tla: Vec<String> = traces.iter().map(|t| tla_of(session, t.driver)).collect();
+    let tla: Vec<String> = traces.iter().map(|t| session.tla(t.driver)).collect();
     let numbers: Vec<String> = traces.iter().map(|t| t.driver.to_string()).collect();
     fn per_trace<'a>(traces: &[LapTrace], v: &'a [String]) -> Vec<&'a str> {
         traces.iter().zip(v).flat_map(|(t, s)| std::iter::repeat_n(s.as_str(), t.t_s.len())).collect()

@@ -88,6 +88,10 @@ pub enum SessionKind {
 }
 
 impl SessionKind {
+    /// Every kind, in the order a weekend runs them (the API's code table lists them so).
+    pub const ALL: [SessionKind; 5] =
+        [SessionKind::Practice, SessionKind::SprintQualifying, SessionKind::Sprint, SessionKind::Qualifying, SessionKind::Race];
+
     /// The kind from SessionInfo's `Type` and `Name` (or the archive index's), `None` when
     /// they name none: a name saying sprint and qualifying or shootout is sprint qualifying;
     /// "Sprint", or a race type whose name says sprint, is a sprint.

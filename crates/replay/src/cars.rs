@@ -2,9 +2,10 @@
 //! channel a column with one value per frame. Continuous channels are interpolated, discrete
 //! ones stepped; a car with no data at a frame is absent, never at (0, 0). A car's progress
 //! along the lap between two position samples follows the distance its speed channel gives
-//! (`PositionPair`), not a straight line in time: the standings' time-at-distance gaps
+//! ([`crate::between`]), not a straight line in time: the standings' time-at-distance gaps
 //! read it.
 
+use crate::between::{short_way, PositionPair};
 use crate::geometry::Track;
 use crate::quantise::round_to_i32;
 use crate::timeline::Timeline;
@@ -819,78 +820,6 @@ impl Walk<'_> {
 /// second and car samples as often, so the next one is a row or two away; further, the
 /// position is a gap).
 const PAIR_SEARCH_ROWS: usize = 16;
-
-/// Below this distance between two position samples (m) the car is taken as standing: its
-/// speed says nothing about where it is between them, and time does as well.
-const STANDING_M: f64 = 0.05;
-
-/// Two consecutive position samples of a car and where they are along the lap. Between them
-/// the car is where its speed has taken it: the distance from the first is split in
-/// proportion to the distance the speed channel gives (trapezoids over the car samples in
-/// between), so a car braking or launching between two samples is not put on a straight line
-/// in time, which at 4-5 samples a second is up to half a metre off, and at a hairpin or in
-/// the pit lane that is several hundredths of a second of gap.
-#[derive(Debug, Clone, Copy)]
-struct PositionPair {
-    /// The two samples' merged rows.
-    rows: (usize, usize),
-    /// Distance along the lap of the first, and the way to the second (the short way round).
-    along: f32,
-    step: f32,
-    /// The distance the speed channel gives between the two (`None` where it has a gap or
-    /// says the car stood).
-    driven_m: Option<f64>,
-}
-
-impl PositionPair {
-    fn new(tel: &DriverTelemetry, rows: (usize, usize), a0: f32, a1: f32, lap_m: f32) -> PositionPair {
-        let driven_m = driven_m(tel, rows.0, tel.t_ms[rows.1]).filter(|d| *d > STANDING_M);
-        PositionPair { rows, along: a0, step: short_way(a1 - a0, lap_m), driven_m }
-    }
-
-    /// Distance along the lap (not wrapped) at `t`, between the two samples.
-    fn along_at(&self, tel: &DriverTelemetry, t: i64) -> f32 {
-        let (t0, t1) = (tel.t_ms[self.rows.0], tel.t_ms[self.rows.1]);
-        let by_time = (t - t0) as f64 / (t1 - t0).max(1) as f64;
-        let f = match self.driven_m {
-            Some(total) => driven_m(tel, self.rows.0, t).map_or(by_time, |d| d / total),
-            None => by_time,
-        };
-        self.along + self.step * f.clamp(0.0, 1.0) as f32
-    }
-}
-
-/// The distance the speed channel gives from merged row `from` to `t` (m; trapezoids over
-/// the rows, the speed linear between them); `None` where the speed has a gap.
-fn driven_m(tel: &DriverTelemetry, from: usize, t: i64) -> Option<f64> {
-    let mut d = 0.0;
-    let mut r = from;
-    while r + 1 < tel.t_ms.len() && tel.t_ms[r] < t {
-        let (ta, tb) = (tel.t_ms[r], tel.t_ms[r + 1]);
-        let (va, vb) = (f64::from(tel.speed_kph[r]) / 3.6, f64::from(tel.speed_kph[r + 1]) / 3.6);
-        if !(va.is_finite() && vb.is_finite()) {
-            return None;
-        }
-        let span = (tb - ta) as f64 / 1000.0;
-        let dt = ((t.min(tb) - ta) as f64 / 1000.0).max(0.0);
-        // Speed linear over the span: ∫ = va·dt + (vb − va)·dt² / (2·span).
-        d += va * dt + (vb - va) * dt * dt / (2.0 * span.max(1e-3));
-        r += 1;
-    }
-    Some(d)
-}
-
-/// A change of distance along the lap taken the short way round (a car crossing the line
-/// goes from the end of the lap to its start, not back over the whole lap).
-fn short_way(step: f32, lap_m: f32) -> f32 {
-    if step > lap_m / 2.0 {
-        step - lap_m
-    } else if step < -lap_m / 2.0 {
-        step + lap_m
-    } else {
-        step
-    }
-}
 
 impl Out<'_> {
     /// Writes frame `j` of the run.

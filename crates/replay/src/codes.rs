@@ -1,8 +1,9 @@
-//! The code tables a viewer needs to read the replay's columns: compounds, car states and track
-//! status, each from the one enum or table that defines it ([`crate::cars::COMPOUNDS`],
-//! [`CarState`], [`TrackStatus`]). Served as `GET /api/codes`, so the browser holds no copy.
+//! The code tables a viewer needs to read the replay's columns: compounds, car states, track
+//! status and session kinds, each from the one enum or table that defines it
+//! ([`crate::cars::COMPOUNDS`], [`CarState`], [`TrackStatus`], [`SessionKind`]). Served as `GET /api/codes`, so the browser holds no copy.
 
 use crate::cars::{CarState, COMPOUNDS};
+use feed::records::SessionKind;
 use serde::Serialize;
 use timing::status::TrackStatus;
 
@@ -28,6 +29,9 @@ pub struct Codes {
     pub car_states: Vec<Code>,
     /// Track status by the timing's code.
     pub track_status: Vec<Code>,
+    /// Session kinds ([`SessionKind::ALL`]'s order): `name` as the API names the kind
+    /// (`sprint_qualifying`), `label` as the archive names its session ("Sprint Qualifying").
+    pub session_kinds: Vec<Code>,
 }
 
 /// The tables.
@@ -39,7 +43,14 @@ pub fn codes() -> Codes {
     let car_states =
         (0..=7).map(CarState::from_u8).map(|s| Code { code: s as u8, name: s.label(), label: s.label(), short: s.short_label() });
     let track_status = TrackStatus::ALL.into_iter().map(|s| Code { code: s.code(), name: s.label(), label: s.name(), short: s.banner() });
-    Codes { compounds: compounds.collect(), car_states: car_states.collect(), track_status: track_status.collect() }
+    let session_kinds =
+        SessionKind::ALL.into_iter().enumerate().map(|(i, k)| Code { code: i as u8, name: k.api_name(), label: k.name(), short: "" });
+    Codes {
+        compounds: compounds.collect(),
+        car_states: car_states.collect(),
+        track_status: track_status.collect(),
+        session_kinds: session_kinds.collect(),
+    }
 }
 
 #[cfg(test)]
@@ -55,5 +66,9 @@ mod tests {
         }
         assert_eq!(c.compounds[1].name, "SOFT");
         assert!(c.track_status.iter().any(|s| s.code == 4 && s.name == "SC"));
+        // Every kind once, by the name the API gives it.
+        for k in SessionKind::ALL {
+            assert_eq!(c.session_kinds.iter().filter(|s| s.name == k.api_name()).count(), 1, "{k:?}");
+        }
     }
 }

@@ -23,6 +23,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod between;
 pub mod cars;
 pub mod check;
 pub mod chunk;
@@ -446,7 +447,7 @@ fn manifest(
             .iter()
             .map(|d| DriverMeta {
                 number: d.number,
-                tla: d.tla.clone(),
+                tla: s.tla(d.number),
                 name: if d.full_name.is_empty() { d.broadcast_name.clone() } else { d.full_name.clone() },
                 team: d.team_name.clone(),
                 colour: format!("#{}", if d.team_colour.len() == 6 { d.team_colour.as_str() } else { "888888" }),

@@ -2,9 +2,12 @@
 //! time is set it is a personal best (green) if it is faster than every earlier time of the
 //! driver's there, and the overall best (purple) if it is faster than everyone's; it stays so until a faster one is set (an equal
 //! time leaves the mark with whoever set it first).
-//! Deleted laps never set a best (the timing re-sends the bests without them), nor does the
-//! last sector or the lap time of an in lap (it ends in the pit lane); in qualifying each part
-//! starts with no best (the timing clears its flags as the part starts).
+//! A deleted lap's times are bests as any other until the timing drops the lap ([`dropped_at`]:
+//! some seconds after race control's message, when the timing's best lap for the car stops
+//! being it); the timing then re-sends the bests without it, and the times it had displaced
+//! are bests again ([`Restored`]). The last sector and the lap time of an in lap (it ends in the
+//! pit lane) never set one; in qualifying each part starts with no best (the timing clears its
+//! flags as the part starts).
 //!
 //! This is the one home of the rule: the API's `/sectors`, the viewer's colours and the
 //! exporters read [`LapMarks`]; none works it out again.
@@ -28,6 +31,26 @@ pub struct MarkedTime {
     pub overall_best: bool,
     /// Session ms when anyone set a faster one; `None` while it stays best.
     pub overall_best_until_ms: Option<i64>,
+    /// The driver's best again after a faster time of theirs was on a lap the timing dropped.
+    pub personal_best_restored: Option<Restored>,
+    /// Everyone's best again after a faster time was on a lap the timing dropped.
+    pub overall_best_restored: Option<Restored>,
+}
+
+/// A second reign as a best: a faster time had taken the mark on a lap the timing later
+/// dropped (deleted), and the timing gave the mark back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Restored {
+    /// Session ms when the timing dropped the faster lap.
+    pub from_ms: i64,
+    /// Session ms when a faster one was set; `None` while it stays best.
+    pub until_ms: Option<i64>,
+}
+
+impl Restored {
+    fn holds_at(&self, t: i64) -> bool {
+        self.from_ms <= t && self.until_ms.is_none_or(|u| t < u)
+    }
 }
 
 impl MarkedTime {
@@ -35,11 +58,13 @@ impl MarkedTime {
     /// not yet beaten).
     pub fn personal_best_at(&self, t: i64) -> bool {
         self.personal_best && self.set_ms <= t && self.personal_best_until_ms.is_none_or(|u| t < u)
+            || self.personal_best_restored.is_some_and(|r| r.holds_at(t))
     }
 
     /// Whether at session ms `t` this time is the session's best in its sector.
     pub fn overall_best_at(&self, t: i64) -> bool {
         self.overall_best && self.set_ms <= t && self.overall_best_until_ms.is_none_or(|u| t < u)
+            || self.overall_best_restored.is_some_and(|r| r.holds_at(t))
     }
 }
 
@@ -54,7 +79,7 @@ pub struct LapMarks {
     pub lap_time: Option<MarkedTime>,
     /// Sectors 1-3 (`None` where the timing gave no time).
     pub sectors: [Option<MarkedTime>; 3],
-    /// The lap was deleted (its sectors set no best).
+    /// The lap was deleted (its times are bests only until the timing drops it).
     pub deleted: bool,
 }
 
@@ -69,6 +94,15 @@ fn set_at(l: &Lap, k: usize) -> i64 {
 }
 
 impl LapMarks {
+    /// Slot `k` as it stands (see [`LapMarks::slot`]).
+    fn slots(&self, k: usize) -> Option<MarkedTime> {
+        if k == LAP {
+            self.lap_time
+        } else {
+            self.sectors[k]
+        }
+    }
+
     /// Slot `k`: sector `k`, or the lap time for [`LAP`].
     fn slot(&mut self, k: usize) -> &mut Option<MarkedTime> {
         if k == LAP {
@@ -92,40 +126,165 @@ pub fn lap_marks(session: &Session) -> Vec<LapMarks> {
             deleted: l.deleted == Some(true),
         })
         .collect();
-    // Each time that can set a best, in the order set: (when, lap index, slot).
-    let mut events: Vec<(i64, usize, usize)> = Vec::new();
-    for (i, r) in out.iter_mut().enumerate().filter(|(_, r)| !r.deleted) {
+    // When the timing dropped each lap (deleted laps), and each time that can set a best.
+    let dropped: Vec<Option<i64>> = session.laps.iter().map(|l| dropped_at(session, l)).collect();
+    let sets = best_candidates(session, &mut out, &dropped);
+    // In time order: the times set, and the laps dropped (after a time set at the same ms).
+    let mut events: Vec<(i64, Event)> = sets.iter().map(|&(when, i, k)| (when, Event::Set(i, k))).collect();
+    events.extend(dropped.iter().enumerate().filter_map(|(i, d)| Some((d.filter(|_| out[i].deleted)?, Event::Dropped(i)))));
+    events.sort_unstable();
+    let mut bests = Standing::default();
+    // Qualifying parts: each starts with no best (the timing clears them as it starts).
+    let mut parts = session.part_starts_ms.iter().copied().skip(1).peekable();
+    for (when, event) in events {
+        while let Some(start) = parts.next_if(|&start| start <= when) {
+            bests.clear(&mut out, start);
+        }
+        match event {
+            Event::Set(i, k) => bests.set(&mut out, i, k, when),
+            Event::Dropped(i) => {
+                let part_start = session.part_starts_ms.iter().copied().rfind(|&s| s <= when).unwrap_or(i64::MIN);
+                // What may hold a mark once lap `i` is gone: the times set in this part by now,
+                // on laps the timing has not dropped.
+                let live = |&&(set, j, _): &&(i64, usize, usize)| {
+                    j != i && set >= part_start && set <= when && dropped[j].is_none_or(|d| d > when || !out[j].deleted)
+                };
+                let remaining: Vec<(i64, usize, usize)> = sets.iter().filter(live).copied().collect();
+                bests.drop_lap(&mut out, i, when, &remaining);
+            }
+        }
+    }
+    out
+}
+
+/// What happens to the marks at a moment: a time set (lap index, slot), or a lap dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Event {
+    Set(usize, usize),
+    Dropped(usize),
+}
+
+/// Each time that can set a best, in the order set: (when, lap index, slot). Not an in lap's
+/// last sector and lap time, nor an out lap's first sector and lap time, nor a deleted lap's
+/// times when the timing's dropping of it is not known.
+fn best_candidates(session: &Session, out: &mut [LapMarks], dropped: &[Option<i64>]) -> Vec<(i64, usize, usize)> {
+    let mut sets: Vec<(i64, usize, usize)> = Vec::new();
+    for (i, r) in out.iter_mut().enumerate().filter(|(i, r)| !r.deleted || dropped[*i].is_some()) {
         let l = &session.laps[i];
         // A pit entry or exit during the lap (FastF1 sometimes gives a lap a pit entry after its
         // end: the car crossed the line and entered the pits on the next lap).
         let during = |t: Option<i64>| t.is_some_and(|t| l.time_ms.is_none_or(|end| t <= end));
         let (out_lap, in_lap) = (during(l.pit_out_ms), during(l.pit_in_ms));
         let counts = |k: usize| !(in_lap && ends_in_pit_lane(k) || out_lap && starts_in_pit_lane(k));
-        events.extend((0..=LAP).filter(|&k| counts(k)).filter_map(|k| r.slot(k).map(|s| (s.set_ms, i, k))));
+        sets.extend((0..=LAP).filter(|&k| counts(k)).filter_map(|k| r.slot(k).map(|s| (s.set_ms, i, k))));
     }
-    events.sort_unstable();
-    // The standing best of each (driver, slot) and of each slot: its lap index.
-    let mut personal: std::collections::HashMap<(u16, usize), usize> = std::collections::HashMap::new();
-    let mut overall: [Option<usize>; LAP + 1] = [None; LAP + 1];
-    // Qualifying parts: each starts with no best (the timing clears them as it starts).
-    let mut parts = session.part_starts_ms.iter().copied().skip(1).peekable();
-    for (when, i, k) in events {
-        while let Some(start) = parts.next_if(|&start| start <= when) {
-            end_reigns(&mut out, personal.drain().map(|(key, i)| (i, key.1)), start, |s| &mut s.personal_best_until_ms);
-            end_reigns(&mut out, overall.iter_mut().enumerate().filter_map(|(k, b)| Some((b.take()?, k))), start, |s| {
-                &mut s.overall_best_until_ms
-            });
+    sets.sort_unstable();
+    sets
+}
+
+/// When the timing dropped deleted lap `l` (`None` for a lap not deleted, or deleted without a
+/// known moment): the first change, from race control's message on, of the car's best lap as
+/// the timing showed it (`BestLapTime`, or the part's `BestLapTimes`) away from the lap's time,
+/// where the timing showed that time as the best then; else race control's message.
+pub fn dropped_at(session: &Session, l: &Lap) -> Option<i64> {
+    let told = l.deleted_at_ms.filter(|_| l.deleted == Some(true))?;
+    let time = l.lap_time_ms;
+    let Some(o) = session.official.iter().find(|o| o.driver == l.driver) else { return Some(told) };
+    std::iter::once(&o.best_lap_ms)
+        .chain(&o.part_best_ms)
+        .filter(|c| time.is_some() && crate::official::value_at(c, told) == Some(time))
+        .filter_map(|c| c.iter().find(|(at, v)| *at > told && *v != time).map(|c| c.0))
+        .min()
+        .or(Some(told))
+}
+
+/// The standing bests while the events are walked: per (driver, slot) and per slot, the lap
+/// index holding the mark.
+#[derive(Default)]
+struct Standing {
+    personal: std::collections::HashMap<(u16, usize), usize>,
+    overall: [Option<usize>; LAP + 1],
+}
+
+/// Personal or overall.
+#[derive(Clone, Copy)]
+enum Which {
+    Personal,
+    Overall,
+}
+
+impl Standing {
+    /// A qualifying part starting at `when`: every reign ends, nothing is best.
+    fn clear(&mut self, out: &mut [LapMarks], when: i64) {
+        for ((_, k), i) in self.personal.drain() {
+            end_reign(out, i, k, Which::Personal, when);
         }
+        for (k, b) in self.overall.iter_mut().enumerate() {
+            if let Some(i) = b.take() {
+                end_reign(out, i, k, Which::Overall, when);
+            }
+        }
+    }
+
+    /// Slot `k` of lap `i` set at `when`: a best where faster than the standing one.
+    fn set(&mut self, out: &mut [LapMarks], i: usize, k: usize, when: i64) {
         let driver = out[i].driver;
-        let pb = personal.get(&(driver, k)).copied();
-        if mark(&mut out, pb, i, k, when, |s| (&mut s.personal_best, &mut s.personal_best_until_ms)) {
-            personal.insert((driver, k), i);
+        if mark(out, self.personal.get(&(driver, k)).copied(), i, k, when, Which::Personal) {
+            self.personal.insert((driver, k), i);
         }
-        if mark(&mut out, overall[k], i, k, when, |s| (&mut s.overall_best, &mut s.overall_best_until_ms)) {
-            overall[k] = Some(i);
+        if mark(out, self.overall[k], i, k, when, Which::Overall) {
+            self.overall[k] = Some(i);
         }
     }
-    out
+
+    /// Lap `i` dropped by the timing at `when`: each mark it holds ends, and goes back to the
+    /// fastest of `remaining` (the times that may still hold it: (set, lap index, slot)).
+    fn drop_lap(&mut self, out: &mut [LapMarks], i: usize, when: i64, remaining: &[(i64, usize, usize)]) {
+        let driver = out[i].driver;
+        let time = |out: &[LapMarks], j: usize, k: usize| out[j].slots(k).map_or(i64::MAX, |s| s.time_ms);
+        for k in 0..=LAP {
+            if self.personal.get(&(driver, k)) == Some(&i) {
+                end_reign(out, i, k, Which::Personal, when);
+                self.personal.remove(&(driver, k));
+                let back = remaining.iter().filter(|r| r.2 == k && out[r.1].driver == driver).min_by_key(|r| (time(out, r.1, k), r.0));
+                if let Some(&(_, j, _)) = back {
+                    restore(out, j, k, Which::Personal, when);
+                    self.personal.insert((driver, k), j);
+                }
+            }
+            if self.overall[k] == Some(i) {
+                end_reign(out, i, k, Which::Overall, when);
+                self.overall[k] = None;
+                if let Some(&(_, j, _)) = remaining.iter().filter(|r| r.2 == k).min_by_key(|r| (time(out, r.1, k), r.0)) {
+                    restore(out, j, k, Which::Overall, when);
+                    self.overall[k] = Some(j);
+                }
+            }
+        }
+    }
+}
+
+/// Ends at `when` the open reign (the first, or a restored one) of slot `k` of lap `i`.
+fn end_reign(out: &mut [LapMarks], i: usize, k: usize, which: Which, when: i64) {
+    let Some(s) = out[i].slot(k).as_mut() else { return };
+    let (until, restored) = match which {
+        Which::Personal => (&mut s.personal_best_until_ms, &mut s.personal_best_restored),
+        Which::Overall => (&mut s.overall_best_until_ms, &mut s.overall_best_restored),
+    };
+    match restored {
+        Some(r) => r.until_ms = Some(when),
+        None => *until = Some(when),
+    }
+}
+
+/// Slot `k` of lap `i` is best again from `when` (a second restoration replaces the first).
+fn restore(out: &mut [LapMarks], i: usize, k: usize, which: Which, when: i64) {
+    let Some(s) = out[i].slot(k).as_mut() else { return };
+    let r = Some(Restored { from_ms: when, until_ms: None });
+    match which {
+        Which::Personal => s.personal_best_restored = r,
+        Which::Overall => s.overall_best_restored = r,
+    }
 }
 
 /// The lap holding `driver`'s best lap time at session ms `t` among `marks` ([`lap_marks`]):
@@ -146,44 +305,24 @@ fn starts_in_pit_lane(k: usize) -> bool {
     k == 0 || k == LAP
 }
 
-/// Ends at `when` the reign of each standing best `(lap index, slot)` (a qualifying part
-/// starting); `until` picks personal or overall.
-fn end_reigns(
-    out: &mut [LapMarks],
-    bests: impl Iterator<Item = (usize, usize)>,
-    when: i64,
-    until: fn(&mut MarkedTime) -> &mut Option<i64>,
-) {
-    let bests: Vec<(usize, usize)> = bests.collect();
-    for (i, k) in bests {
-        if let Some(s) = out[i].slot(k).as_mut() {
-            *until(s) = Some(when);
-        }
-    }
-}
-
 /// Marks slot `k` of lap `i` as a best if it is faster than the standing `best` (a lap
-/// index), and ends the standing best's reign at `when`; `which` picks personal or overall.
-fn mark(
-    out: &mut [LapMarks],
-    best: Option<usize>,
-    i: usize,
-    k: usize,
-    when: i64,
-    which: fn(&mut MarkedTime) -> (&mut bool, &mut Option<i64>),
-) -> bool {
-    let time = out[i].slot(k).map_or(i64::MAX, |s| s.time_ms);
-    let standing = best.and_then(|b| *out[b].slot(k));
+/// index), and ends the standing best's reign at `when`.
+fn mark(out: &mut [LapMarks], best: Option<usize>, i: usize, k: usize, when: i64, which: Which) -> bool {
+    let time = out[i].slots(k).map_or(i64::MAX, |s| s.time_ms);
+    let standing = best.and_then(|b| out[b].slots(k));
     // An equal time does not take the mark: the first to set it keeps it, as the timing ranks
     // equal times by who set theirs first.
     if standing.is_some_and(|s| time >= s.time_ms) {
         return false;
     }
-    if let Some(s) = best.and_then(|b| out[b].slot(k).as_mut()) {
-        *which(s).1 = Some(when);
+    if let Some(b) = best {
+        end_reign(out, b, k, which, when);
     }
     if let Some(s) = out[i].slot(k).as_mut() {
-        *which(s).0 = true;
+        match which {
+            Which::Personal => s.personal_best = true,
+            Which::Overall => s.overall_best = true,
+        }
     }
     true
 }
@@ -191,7 +330,16 @@ fn mark(
 impl MarkedTime {
     /// A time not (yet) known to be a best.
     fn new(time_ms: i64, set_ms: i64) -> MarkedTime {
-        MarkedTime { time_ms, set_ms, personal_best: false, personal_best_until_ms: None, overall_best: false, overall_best_until_ms: None }
+        MarkedTime {
+            time_ms,
+            set_ms,
+            personal_best: false,
+            personal_best_until_ms: None,
+            overall_best: false,
+            overall_best_until_ms: None,
+            personal_best_restored: None,
+            overall_best_restored: None,
+        }
     }
 }
 
@@ -224,7 +372,7 @@ mod tests {
     }
 
     #[test]
-    fn a_best_holds_until_a_faster_time_is_set_and_deleted_laps_never_set_one() {
+    fn a_best_holds_until_a_faster_time_is_set_and_a_lap_deleted_at_no_known_moment_sets_none() {
         let session = Session {
             laps: vec![
                 lap(1, 1, 30_000, 100, false),
@@ -258,6 +406,40 @@ mod tests {
         let tie = Session { laps: vec![self::lap(1, 1, 30_000, 100, false), self::lap(2, 1, 30_000, 200, false)], ..Default::default() };
         let t = lap_marks(&tie);
         assert!(t[0].sectors[0].unwrap().overall_best_at(300) && !t[1].sectors[0].unwrap().overall_best);
+    }
+
+    #[test]
+    fn a_deleted_lap_is_best_until_the_timing_drops_it_and_the_times_it_displaced_are_best_again() {
+        // Car 2's 29.0 (lap 2) is deleted by race control at 1 s; the timing showed it as car 2's
+        // best lap from its end and drops it at 16 s, back to car 2's lap 1.
+        let mut deleted = lap(2, 2, 29_000, 400, true);
+        (deleted.deleted_at_ms, deleted.lap_time_ms, deleted.time_ms) = (Some(1_000), Some(80_000), Some(500));
+        let mut first = lap(2, 1, 29_500, 200, false);
+        (first.lap_time_ms, first.time_ms) = (Some(81_000), Some(300));
+        let official = crate::official::OfficialTimeline {
+            driver: 2,
+            best_lap_ms: vec![(300, Some(81_000)), (500, Some(80_000)), (16_000, Some(81_000))],
+            ..Default::default()
+        };
+        let session = Session {
+            laps: vec![lap(1, 1, 30_000, 100, false), first, deleted, lap(1, 2, 29_800, 20_000, false)],
+            official: vec![official],
+            ..Default::default()
+        };
+        assert_eq!(dropped_at(&session, &session.laps[2]), Some(16_000));
+        let t = lap_marks(&session);
+        let s = |i: usize| t[i].sectors[0].unwrap();
+        // The deleted 29.0 is purple from 400 until the timing drops it at 16 s (not at race
+        // control's message at 1 s); car 2's 29.5 is purple until 400 and again from 16 s.
+        assert!(s(2).overall_best_at(400) && s(2).overall_best_at(15_999) && !s(2).overall_best_at(16_000));
+        assert!(s(1).overall_best_at(300) && !s(1).overall_best_at(400) && !s(1).overall_best_at(15_999));
+        assert!(s(1).overall_best_at(16_000) && s(1).personal_best_at(16_000) && s(1).overall_best_at(99_000));
+        // Car 1's 29.8 at 20 s is its personal best, not purple: the 29.5 is back.
+        assert!(s(3).personal_best && !s(3).overall_best);
+        // The lap time: the same window.
+        let lap_time = |i: usize| t[i].lap_time.unwrap();
+        assert!(lap_time(2).personal_best_at(10_000) && !lap_time(2).personal_best_at(16_000));
+        assert!(lap_time(1).personal_best_at(16_000) && !lap_time(1).personal_best_at(10_000));
     }
 
     #[test]

@@ -218,7 +218,7 @@ fn row(s: &Session, position: usize, driver: u16, laps: u32) -> ClassifiedCar {
     ClassifiedCar {
         position: position as u32 + 1,
         driver,
-        tla: d.map_or_else(|| driver.to_string(), |d| d.tla.clone()),
+        tla: s.tla(driver),
         team: d.map(|d| d.team_name.clone()).unwrap_or_default(),
         laps,
         status: Status::NoTime,

@@ -157,7 +157,7 @@ impl LapRow {
         let d = session.driver(l.driver);
         let date = lap_start_utc_us(session, l).map(feed::time::format_utc_us);
         LapRow {
-            driver: d.map(|d| d.tla.clone()).filter(|t| !t.is_empty()).unwrap_or_else(|| l.driver.to_string()),
+            driver: session.tla(l.driver),
             driver_number: l.driver.to_string(),
             lap_number: l.lap_number,
             lap_time: millis(l.lap_time_ms),

@@ -200,6 +200,13 @@ impl Session {
         self.drivers.iter().find(|d| d.number == number)
     }
 
+    /// The driver's three-letter code as every table shows it: the driver list's, or the
+    /// racing number where the list has none (no `DriverList`, or an empty `Tla`), as FastF1's
+    /// `Driver` column does.
+    pub fn tla(&self, number: u16) -> String {
+        self.driver(number).map(|d| d.tla.as_str()).filter(|t| !t.is_empty()).map_or_else(|| number.to_string(), str::to_string)
+    }
+
     /// The telemetry of this driver.
     pub fn telemetry_of(&self, number: u16) -> Option<&DriverTelemetry> {
         self.telemetry.iter().find(|t| t.driver == number)

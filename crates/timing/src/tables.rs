@@ -47,7 +47,7 @@ pub fn stints(session: &Session) -> Vec<StintRow> {
             let (Some(stint), first, last) = (run[0].stint, run[0], run[run.len() - 1]) else { continue };
             out.push(StintRow {
                 driver: d.number,
-                tla: d.tla.clone(),
+                tla: session.tla(d.number),
                 stint,
                 compound: run.iter().map(|l| l.compound.as_str()).find(|c| !c.is_empty()).and_then(text),
                 fresh: first.fresh_tyre,
@@ -98,7 +98,7 @@ pub fn pit_stops(session: &Session) -> Vec<PitStopRow> {
             let pit_out = next.and_then(|n| n.pit_out_ms).filter(|&o| o >= pit_in);
             out.push(PitStopRow {
                 driver: d.number,
-                tla: d.tla.clone(),
+                tla: session.tla(d.number),
                 stop,
                 lap: lap.lap_number,
                 pit_in_s: secs(pit_in),

@@ -63,14 +63,19 @@ fn parse_time(text: &str) -> Option<f64> {
     }
 }
 
-/// The colour a mark has at `ms`: `ob`, `pb` or `yl` (set, neither best).
+/// The colour a mark has at `ms`: `ob`, `pb` or `yl` (set, neither best). A mark holds from
+/// `set_ms` until its `…_until_ms`, and again over its `…_restored` reign (a faster, deleted lap
+/// the timing dropped).
 fn colour(mark: &Value, ms: f64) -> &'static str {
-    let holds = |flag: &str, until: &str| {
-        mark[flag] == true && mark["set_ms"].as_f64().unwrap() <= ms && mark[until].as_f64().is_none_or(|u| ms < u)
+    let within = |from: Option<f64>, until: &Value| from.is_some_and(|f| f <= ms) && until.as_f64().is_none_or(|u| ms < u);
+    let holds = |which: &str| {
+        let restored = &mark[format!("{which}_restored")];
+        mark[which] == true && within(mark["set_ms"].as_f64(), &mark[format!("{which}_until_ms")])
+            || within(restored["from_ms"].as_f64(), &restored["until_ms"])
     };
-    if holds("overall_best", "overall_best_until_ms") {
+    if holds("overall_best") {
         "ob"
-    } else if holds("personal_best", "personal_best_until_ms") {
+    } else if holds("personal_best") {
         "pb"
     } else {
         "yl"
