@@ -211,10 +211,14 @@ export class TrackMap {
         ctx.globalAlpha = 1;
       }
     }
-    // The pit lane on top of the track (it often runs right beside the main straight).
+    // The pit lane as the cars drove it (garages included), on top of the track (it often runs
+    // right beside the main straight): a narrow lane with a dashed centre line.
     if (this.pit.length >= 4) {
       this.#path(this.pit, false);
-      ctx.strokeStyle = '#8a8aa0';
+      ctx.strokeStyle = '#34344a';
+      ctx.lineWidth = 5 * zoom;
+      ctx.stroke();
+      ctx.strokeStyle = '#9a9ab4';
       ctx.lineWidth = 1.5;
       ctx.setLineDash([5, 4]);
       ctx.stroke();

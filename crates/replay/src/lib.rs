@@ -30,6 +30,7 @@ pub mod codes;
 pub mod frame;
 pub mod geometry;
 pub mod manifest;
+pub mod pitlane;
 pub mod quantise;
 pub mod standings;
 pub mod store;
