@@ -40,7 +40,8 @@ export class TrackMap {
     this.placer = new LabelPlacer();
     /** @type {import('./labels.js').LabelPlace[]} */
     this.labels = [];
-    this.colours = manifest.drivers.map((d) => normColour(d.colour));
+    // The map colour (replay::colours: similar team colours moved apart), else the team's.
+    this.colours = manifest.drivers.map((d) => normColour(d.map_colour || d.colour));
     /** @type {boolean[]} the second car of a team (in the manifest's order) wears a white centre: teammates share a colour */
     this.marked = manifest.drivers.map((d, i) => manifest.drivers.slice(0, i).some((o) => o.team && o.team === d.team));
     this.tlas = manifest.drivers.map((d) => d.tla || String(d.number));
