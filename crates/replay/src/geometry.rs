@@ -75,7 +75,7 @@ fn resample_closed(pts: &[[f32; 2]], step: f32) -> Vec<[f32; 2]> {
 impl Track {
     /// A track along a closed centreline (the first point on the finish line): distances along
     /// it and the segment table; the rest of the geometry is filled in by the caller.
-    fn along(outline: Vec<[f32; 2]>) -> Track {
+    pub fn along(outline: Vec<[f32; 2]>) -> Track {
         let n = outline.len();
         let mut cum_m = Vec::with_capacity(n);
         let mut segments = Vec::with_capacity(n);

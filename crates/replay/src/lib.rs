@@ -31,6 +31,7 @@ pub mod colours;
 pub mod frame;
 pub mod geometry;
 pub mod manifest;
+pub mod marshal;
 pub mod pitlane;
 pub mod quantise;
 pub mod standings;

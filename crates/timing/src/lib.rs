@@ -22,6 +22,7 @@ pub mod bests;
 pub mod classification;
 pub mod lap_row;
 pub mod laps;
+pub mod marshal;
 pub mod official;
 pub mod status;
 pub mod stewards;
