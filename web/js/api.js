@@ -142,6 +142,8 @@ export const stints = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/s
 export const pitStops = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/pit-stops`);
 /** GET /car-marks: race control's marks on cars (timing::stewards). @param {string} id */
 export const carMarks = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/car-marks`);
+/** GET /marshal-sectors: marshal sector stretches and race control's sector flags (replay::marshal). @param {string} id */
+export const marshalSectors = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/marshal-sectors`);
 /** @param {string} id */
 export const sectors = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/sectors`);
 

@@ -149,6 +149,7 @@ export class TrackMap {
     ctx.fillStyle = '#101017';
     ctx.fillRect(0, 0, this.w, this.h);
     this.#drawTrack(snap ? snap.trackStatus : 1);
+    if (snap) this.#drawSectorFlags(snap.t);
     if (snap) this.#drawCars(snap);
   }
 
@@ -242,6 +243,60 @@ export class TrackMap {
       const rdx = f.dx * this.cos - f.dy * this.sin;
       const rdy = f.dx * this.sin + f.dy * this.cos;
       this.#chequered(sx, sy, [rdx, -rdy], 11 * zoom);
+    }
+  }
+
+  /**
+   * The marshal sectors and their flags (replay::marshal's view).
+   * @param {{available: boolean, stretches: {number: number, from: number, to: number}[], flags: {sector: number, flag: string, start_s: number, end_s: number|null}[]}} v
+   */
+  setMarshal(v) {
+    this.marshal = v;
+    /** @type {Map<number, {from: number, to: number}>} */
+    this.stretches = new Map((v.available ? v.stretches : []).map((s) => [s.number, s]));
+  }
+
+  /**
+   * Flags on the stretch of track they apply to: a wide yellow (double yellow: with a dark
+   * dashed centre) or red band over the marshal sector, numbered at its start.
+   * @param {number} t
+   */
+  #drawSectorFlags(t) {
+    if (!this.marshal || !this.stretches || !this.stretches.size) return;
+    const ctx = this.ctx;
+    const n = this.outline.length / 2;
+    const zoom = Math.max(0.6, Math.min(3, this.cam.scale / this.fitScale));
+    for (const f of this.marshal.flags) {
+      if (f.start_s > t || (f.end_s != null && t >= f.end_s)) continue;
+      const s = this.stretches.get(f.sector);
+      if (!s || n < 2) continue;
+      const from = Math.max(0, Math.min(n - 1, s.from));
+      const to = Math.max(0, Math.min(n - 1, s.to));
+      const runs = from <= to ? [[from, to]] : [[from, n - 1], [0, to]];
+      const colour = f.flag === 'red' ? '#ff2d2d' : '#ffd400';
+      for (const [a, b] of runs) {
+        this.#path(this.outline, false, a, b);
+        ctx.strokeStyle = colour;
+        ctx.lineWidth = 12 * zoom;
+        ctx.stroke();
+        if (f.flag === 'double_yellow') {
+          ctx.strokeStyle = '#000';
+          ctx.lineWidth = 2.5 * zoom;
+          ctx.setLineDash([6, 5]);
+          ctx.stroke();
+          ctx.setLineDash([]);
+        }
+      }
+      const sx = this.w / 2 + (this.outline[2 * from] - this.cam.x) * this.cam.scale;
+      const sy = this.h / 2 - (this.outline[2 * from + 1] - this.cam.y) * this.cam.scale;
+      ctx.font = '700 11px system-ui, sans-serif';
+      const label = `⚑ ${f.sector}`;
+      const w = ctx.measureText(label).width + 8;
+      ctx.fillStyle = colour;
+      ctx.fillRect(sx - w / 2, sy - 22, w, 15);
+      ctx.fillStyle = f.flag === 'red' ? '#fff' : '#000';
+      ctx.textBaseline = 'middle';
+      ctx.fillText(label, sx - w / 2 + 4, sy - 14.5);
     }
   }
 

@@ -39,6 +39,12 @@ pub enum PlaceError {
         /// [`MAX_OFFSET_M`].
         max: f32,
     },
+    /// The starts do not follow each other round the lap in number order.
+    #[error("the marshal sectors' starts go round the track {wraps} times in number order instead of once: the circuit info is for another layout")]
+    OutOfOrder {
+        /// How many times the numbered starts wrap past the finish line.
+        wraps: usize,
+    },
 }
 
 /// The stretch of each marshal sector (given in number order, as the circuit info lists them
@@ -58,6 +64,10 @@ pub fn stretches(track: &Track, sectors: &[MarshalSector]) -> Result<Vec<Marshal
         }
         starts.push(track.cum_m.partition_point(|&d| d <= along).saturating_sub(1));
     }
+    let wraps = (0..starts.len()).filter(|&i| starts[(i + 1) % starts.len()] < starts[i]).count();
+    if starts.len() > 1 && wraps != 1 {
+        return Err(PlaceError::OutOfOrder { wraps });
+    }
     Ok(sectors
         .iter()
         .enumerate()
@@ -66,4 +76,55 @@ pub fn stretches(track: &Track, sectors: &[MarshalSector]) -> Result<Vec<Marshal
             MarshalStretch { number: m.number, from: starts[i], to: (next + n - 1) % n }
         })
         .collect())
+}
+
+/// A sector flag as the viewer gets it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct FlagSpan {
+    /// Marshal sector number.
+    pub sector: u32,
+    /// yellow, double_yellow or red.
+    pub flag: timing::marshal::SectorFlagKind,
+    /// Shown from, session s.
+    pub start_s: f64,
+    /// Until, session s; `null` when never cleared.
+    pub end_s: Option<f64>,
+}
+
+/// The marshal sectors of a session and the flags shown in them (`GET
+/// /api/sessions/{id}/marshal-sectors`): the flags always (from race control); the stretches
+/// when the circuit info was found and fits the track, else `available: false` and the reason.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct MarshalView {
+    /// Whether the stretches are known (the flags can be drawn on the map).
+    pub available: bool,
+    /// Why not, in plain words.
+    pub reason: Option<String>,
+    /// Each marshal sector's stretch of the manifest's outline.
+    pub stretches: Vec<MarshalStretch>,
+    /// Race control's sector flags over time ([`timing::marshal::sector_flags`]).
+    pub flags: Vec<FlagSpan>,
+}
+
+impl MarshalView {
+    /// The view of a session: its track (if it has positions), its circuit info or why there
+    /// is none, and its race control messages.
+    pub fn of(
+        track: Option<&Track>,
+        circuit: Result<timing::marshal::CircuitInfo, String>,
+        race_control: &[timing::RaceControlEvent],
+    ) -> MarshalView {
+        let secs = |ms: i64| ms as f64 / 1000.0;
+        let flags = timing::marshal::sector_flags(race_control)
+            .into_iter()
+            .map(|f| FlagSpan { sector: f.sector, flag: f.flag, start_s: secs(f.start_ms), end_s: f.end_ms.map(secs) })
+            .collect();
+        let placed = circuit.and_then(|c| {
+            stretches(track.ok_or(PlaceError::NoTrack).map_err(|e| e.to_string())?, &c.marshal_sectors).map_err(|e| e.to_string())
+        });
+        match placed {
+            Ok(stretches) => MarshalView { available: true, reason: None, stretches, flags },
+            Err(reason) => MarshalView { available: false, reason: Some(reason), stretches: Vec::new(), flags },
+        }
+    }
 }

@@ -12,7 +12,7 @@
 //! data/seasons/YEAR/sessions.json      /api/seasons/YEAR/sessions, the published sessions only
 //! data/sessions/ID/manifest.json       /api/sessions/ID
 //! data/sessions/ID/TABLE.json          laps, results, sectors, stints, weather, race-control, track-status,
-//!                                      pit-stops, car-marks, team-radio, story
+//!                                      pit-stops, car-marks, team-radio, story, marshal-sectors
 //! data/sessions/ID/telemetry/D-L.json  /api/sessions/ID/telemetry?driver=D&lap=L, every lap in the laps table
 //! data/sessions/ID/chunks/ETAG.gz      chunk n, gzip; named by its ETag (content hash), so immutable
 //! ```
@@ -31,8 +31,20 @@ use crate::catalog::SessionId;
 use crate::state::AppState;
 
 /// The per-session tables the viewer reads, by their API name.
-const TABLES: [&str; 11] =
-    ["laps", "results", "sectors", "stints", "weather", "race-control", "track-status", "pit-stops", "car-marks", "team-radio", "story"];
+const TABLES: [&str; 12] = [
+    "laps",
+    "results",
+    "sectors",
+    "stints",
+    "weather",
+    "race-control",
+    "track-status",
+    "pit-stops",
+    "car-marks",
+    "team-radio",
+    "story",
+    "marshal-sectors",
+];
 
 /// The file recording what a site holds.
 const INDEX: &str = "publish-index.json";
