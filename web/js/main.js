@@ -579,7 +579,8 @@ function drawHeader(s, snap) {
     clockText = clock(snap.t - start);
   }
   const flags = activeSectorFlags(s.marshal, snap.t);
-  const flagText = flags.map((f) => `${SECTOR_FLAG_NAMES[f.flag] || f.flag} in sector ${f.sector}`).join(', ');
+  // Short, as the map marks it (⚑ and the marshal sector's number), so it fits a phone's banner.
+  const flagText = flags.map((f) => `${SECTOR_FLAG_NAMES[f.flag] || f.flag} ⚑${f.sector}`).join(', ');
   const key = lapHtml + clockText + snap.trackStatus + snap.sessionStatus + flagText;
   if (key === app.lastHeader) return;
   app.lastHeader = key;
@@ -588,18 +589,19 @@ function drawHeader(s, snap) {
   $('session-clock').title = clockTitle + (m.session?.t0_utc ? ` · time of day ${timeOfDay(m.session.t0_utc, snap.t)}` : '');
   const banner = $('status-banner');
   const ts = TRACK_STATUS[snap.trackStatus];
-  // Where the map cannot draw a sector flag, the banner says why (its title, and "not on map").
-  const unplaced = flags.length && !s.marshal?.available;
-  banner.title = unplaced ? `Sector flags are not drawn on the map: ${s.marshal?.reason || 'no marshal sectors'}` : '';
-  const flagNote = flags.length ? ` · ${flagText}${unplaced ? ' (not on map)' : ''}` : '';
+  // Where the map cannot draw a sector flag, a second line of the banner says why.
+  const unplaced = flags.length > 0 && !s.marshal?.available;
+  const why = unplaced ? `Marshal sectors not on the map: ${s.marshal?.reason || 'unknown'}` : '';
+  banner.title = why;
+  const note = unplaced ? `<small class="banner-note">${esc(why)}</small>` : '';
   if (ts && ts.short) {
     banner.hidden = false;
     banner.className = `status-banner s${snap.trackStatus}`;
-    banner.textContent = ts.label + flagNote;
+    banner.innerHTML = esc(ts.label + (flags.length ? ` · ${flagText}` : '')) + note;
   } else if (flags.length) {
     banner.hidden = false;
     banner.className = `status-banner ${flags.some((f) => f.flag === 'red') ? 's5' : 's2'}`;
-    banner.textContent = flagNote.slice(3);
+    banner.innerHTML = esc(flagText) + note;
   } else if (snap.sessionStatus >= 3 && snap.sessionStatus <= 4 && !timed) {
     banner.hidden = false;
     banner.className = 'status-banner chequered';
