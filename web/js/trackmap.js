@@ -456,7 +456,7 @@ export class TrackMap {
   #drawLabels(wants, dots) {
     const ctx = this.ctx;
     wants.sort((a, b) => a.prio - b.prio);
-    const places = this.placer.place(wants, dots, this.w, this.h);
+    const places = this.placer.place(wants, dots, this.w, this.h, this.#overlays());
     this.labels = places;
     places.forEach((p, i) => {
       const l = wants[i];
@@ -479,6 +479,26 @@ export class TrackMap {
       ctx.fillText(l.text, p.x + 4, p.y + p.h / 2 + 0.5);
     });
     ctx.globalAlpha = 1;
+  }
+
+  /**
+   * Boxes of what lies over the map (the status banner, the map's buttons) in canvas pixels,
+   * read at most four times a second: labels keep out of them.
+   * @returns {{x:number,y:number,w:number,h:number}[]}
+   */
+  #overlays() {
+    const now = performance.now();
+    if (this.overlaysAt != null && now - this.overlaysAt < 250) return this.overlayBoxes;
+    this.overlaysAt = now;
+    const c = this.canvas.getBoundingClientRect();
+    const host = this.canvas.parentElement;
+    const els = host ? [...host.querySelectorAll('#status-banner, .map-tools')] : [];
+    this.overlayBoxes = els
+      .filter((e) => !(/** @type {HTMLElement} */ (e).hidden))
+      .map((e) => e.getBoundingClientRect())
+      .filter((r) => r.width > 0 && r.height > 0)
+      .map((r) => ({ x: r.left - c.left, y: r.top - c.top, w: r.width, h: r.height }));
+    return this.overlayBoxes;
   }
 
   /**
