@@ -148,6 +148,8 @@ export const segments = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}
 export const drs = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/drs`);
 /** GET /lap-deltas: each lap's delta to the best at the same distance (timing::delta). @param {string} id */
 export const lapDeltas = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/lap-deltas`);
+/** GET /marshal-sectors: marshal sector stretches and race control's sector flags (replay::marshal). @param {string} id */
+export const marshalSectors = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/marshal-sectors`);
 /** @param {string} id */
 export const sectors = (id) => getJson(`/api/sessions/${encodeURIComponent(id)}/sectors`);
 

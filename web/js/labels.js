@@ -68,11 +68,13 @@ export class LabelPlacer {
    * @param {{sx:number, sy:number, r:number}[]} dots every drawn car dot
    * @param {number} width canvas size, labels stay inside it when they can
    * @param {number} height
+   * @param {{x:number,y:number,w:number,h:number}[]} [blocked] boxes over the map (banner, map buttons) labels keep out of
    * @returns {LabelPlace[]}
    */
-  place(wants, dots, width, height) {
+  place(wants, dots, width, height, blocked = []) {
     /** @type {{x:number,y:number,w:number,h:number}[]} */
     const taken = dots.map((d) => ({ x: d.sx - d.r - 1, y: d.sy - d.r - 1, w: 2 * d.r + 2, h: 2 * d.r + 2 }));
+    taken.push(...blocked);
     /** @type {LabelPlace[]} */
     const out = [];
     const free = (b) => b.x >= 0 && b.y >= 0 && b.x + b.w <= width && b.y + b.h <= height && !taken.some((t) => overlaps(t, b));

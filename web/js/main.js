@@ -45,6 +45,7 @@ const PREFETCH_WALL_S = 12;
  * @property {WeatherPanel} weatherPanel
  * @property {ResultsPanel} resultsPanel
  * @property {LapsModel|null} laps
+ * @property {any} [marshal] the /marshal-sectors answer, once it arrives
  */
 
 const app = {
@@ -201,6 +202,7 @@ function setupSession(id, m, opts) {
   showSourceWarnings($('source-warnings'), m.warnings);
   wantChunks(true);
   loadLaps(s);
+  loadMarshal(s);
   const radio = new TeamRadio(id, m);
   app.radio = radio;
   radio.loaded.then(() => {
@@ -273,6 +275,26 @@ async function loadLaps(s) {
     console.warn('laps unavailable:', e instanceof Error ? e.message : e);
   }
 }
+
+/**
+ * Marshal sectors and their flags (replay::marshal): the map draws a flag on its sector's
+ * stretch when the sectors are known; the banner names the sector either way.
+ * @param {Session} s
+ */
+async function loadMarshal(s) {
+  try {
+    const v = await api.marshalSectors(s.id);
+    if (app.s !== s) return;
+    s.marshal = v;
+    s.map.setMarshal(v);
+    app.lastHeader = '';
+  } catch (e) {
+    console.warn('marshal sectors unavailable:', e instanceof Error ? e.message : e);
+  }
+}
+
+/** Banner names of the sector flags. */
+const SECTOR_FLAG_NAMES = { yellow: 'Yellow', double_yellow: 'Double yellow', red: 'Red' };
 
 /**
  * A table the tower can do without (its column stays empty): logged, answered as empty.
@@ -559,7 +581,10 @@ function drawHeader(s, snap) {
     lapHtml = `LAP <b id="lap-now">${lap || '–'}</b>${showTotal ? '<span id="lap-total">/' + total + '</span>' : ''}`;
     clockText = clock(snap.t - start);
   }
-  const key = lapHtml + clockText + snap.trackStatus + snap.sessionStatus;
+  const flags = activeSectorFlags(s.marshal, snap.t);
+  // Short, as the map marks it (⚑ and the marshal sector's number), so it fits a phone's banner.
+  const flagText = flags.map((f) => `${SECTOR_FLAG_NAMES[f.flag] || f.flag} ⚑${f.sector}`).join(', ');
+  const key = lapHtml + clockText + snap.trackStatus + snap.sessionStatus + flagText;
   if (key === app.lastHeader) return;
   app.lastHeader = key;
   $('lap-counter').innerHTML = lapHtml;
@@ -567,15 +592,35 @@ function drawHeader(s, snap) {
   $('session-clock').title = clockTitle + (m.session?.t0_utc ? ` · time of day ${timeOfDay(m.session.t0_utc, snap.t)}` : '');
   const banner = $('status-banner');
   const ts = TRACK_STATUS[snap.trackStatus];
+  // Where the map cannot draw a sector flag, a second line of the banner says why.
+  const unplaced = flags.length > 0 && !s.marshal?.available;
+  const why = unplaced ? `Marshal sectors not on the map: ${s.marshal?.reason || 'unknown'}` : '';
+  banner.title = why;
+  const note = unplaced ? `<small class="banner-note">${esc(why)}</small>` : '';
   if (ts && ts.short) {
     banner.hidden = false;
     banner.className = `status-banner s${snap.trackStatus}`;
-    banner.textContent = ts.label;
+    banner.innerHTML = esc(ts.label + (flags.length ? ` · ${flagText}` : '')) + note;
+  } else if (flags.length) {
+    banner.hidden = false;
+    banner.className = `status-banner ${flags.some((f) => f.flag === 'red') ? 's5' : 's2'}`;
+    banner.innerHTML = esc(flagText) + note;
   } else if (snap.sessionStatus >= 3 && snap.sessionStatus <= 4 && !timed) {
     banner.hidden = false;
     banner.className = 'status-banner chequered';
     banner.textContent = 'Chequered flag';
   } else banner.hidden = true;
+}
+
+/**
+ * The sector flags shown at time t.
+ * @param {any} marshal the /marshal-sectors answer (or undefined before it arrives)
+ * @param {number} t
+ * @returns {{sector: number, flag: string}[]}
+ */
+function activeSectorFlags(marshal, t) {
+  if (!marshal) return [];
+  return marshal.flags.filter((f) => f.start_s <= t && (f.end_s == null || t < f.end_s));
 }
 
 /** The animation loop: one clock read, one sample, one draw per display refresh. */
@@ -748,6 +793,8 @@ window.f1replay = {
       order: snap ? snap.order.map((i) => snap.cars[i].number) : [],
       boardOrder: s ? s.board.shownOrder.slice() : [],
       trackStatus: snap ? snap.trackStatus : null,
+      sectorFlags: s && snap ? activeSectorFlags(s.marshal, snap.t) : [],
+      marshalAvailable: s && s.marshal ? s.marshal.available : null,
       buffering: app.buffering,
       fps: Math.round(fps() * 10) / 10,
       selected: [...app.selected],

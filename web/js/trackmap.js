@@ -40,7 +40,8 @@ export class TrackMap {
     this.placer = new LabelPlacer();
     /** @type {import('./labels.js').LabelPlace[]} */
     this.labels = [];
-    this.colours = manifest.drivers.map((d) => normColour(d.colour));
+    // The map colour (replay::colours: similar team colours moved apart), else the team's.
+    this.colours = manifest.drivers.map((d) => normColour(d.map_colour || d.colour));
     /** @type {boolean[]} the second car of a team (in the manifest's order) wears a white centre: teammates share a colour */
     this.marked = manifest.drivers.map((d, i) => manifest.drivers.slice(0, i).some((o) => o.team && o.team === d.team));
     this.tlas = manifest.drivers.map((d) => d.tla);
@@ -148,6 +149,7 @@ export class TrackMap {
     ctx.fillStyle = '#101017';
     ctx.fillRect(0, 0, this.w, this.h);
     this.#drawTrack(snap ? snap.trackStatus : 1);
+    if (snap) this.#drawSectorFlags(snap.t);
     if (snap) this.#drawCars(snap);
   }
 
@@ -211,10 +213,14 @@ export class TrackMap {
         ctx.globalAlpha = 1;
       }
     }
-    // The pit lane on top of the track (it often runs right beside the main straight).
+    // The pit lane as the cars drove it (garages included), on top of the track (it often runs
+    // right beside the main straight): a narrow lane with a dashed centre line.
     if (this.pit.length >= 4) {
       this.#path(this.pit, false);
-      ctx.strokeStyle = '#8a8aa0';
+      ctx.strokeStyle = '#34344a';
+      ctx.lineWidth = 5 * zoom;
+      ctx.stroke();
+      ctx.strokeStyle = '#9a9ab4';
       ctx.lineWidth = 1.5;
       ctx.setLineDash([5, 4]);
       ctx.stroke();
@@ -237,6 +243,60 @@ export class TrackMap {
       const rdx = f.dx * this.cos - f.dy * this.sin;
       const rdy = f.dx * this.sin + f.dy * this.cos;
       this.#chequered(sx, sy, [rdx, -rdy], 11 * zoom);
+    }
+  }
+
+  /**
+   * The marshal sectors and their flags (replay::marshal's view).
+   * @param {{available: boolean, stretches: {number: number, from: number, to: number}[], flags: {sector: number, flag: string, start_s: number, end_s: number|null}[]}} v
+   */
+  setMarshal(v) {
+    this.marshal = v;
+    /** @type {Map<number, {from: number, to: number}>} */
+    this.stretches = new Map((v.available ? v.stretches : []).map((s) => [s.number, s]));
+  }
+
+  /**
+   * Flags on the stretch of track they apply to: a wide yellow (double yellow: with a dark
+   * dashed centre) or red band over the marshal sector, numbered at its start.
+   * @param {number} t
+   */
+  #drawSectorFlags(t) {
+    if (!this.marshal || !this.stretches || !this.stretches.size) return;
+    const ctx = this.ctx;
+    const n = this.outline.length / 2;
+    const zoom = Math.max(0.6, Math.min(3, this.cam.scale / this.fitScale));
+    for (const f of this.marshal.flags) {
+      if (f.start_s > t || (f.end_s != null && t >= f.end_s)) continue;
+      const s = this.stretches.get(f.sector);
+      if (!s || n < 2) continue;
+      const from = Math.max(0, Math.min(n - 1, s.from));
+      const to = Math.max(0, Math.min(n - 1, s.to));
+      const runs = from <= to ? [[from, to]] : [[from, n - 1], [0, to]];
+      const colour = f.flag === 'red' ? '#ff2d2d' : '#ffd400';
+      for (const [a, b] of runs) {
+        this.#path(this.outline, false, a, b);
+        ctx.strokeStyle = colour;
+        ctx.lineWidth = 12 * zoom;
+        ctx.stroke();
+        if (f.flag === 'double_yellow') {
+          ctx.strokeStyle = '#000';
+          ctx.lineWidth = 2.5 * zoom;
+          ctx.setLineDash([6, 5]);
+          ctx.stroke();
+          ctx.setLineDash([]);
+        }
+      }
+      const sx = this.w / 2 + (this.outline[2 * from] - this.cam.x) * this.cam.scale;
+      const sy = this.h / 2 - (this.outline[2 * from + 1] - this.cam.y) * this.cam.scale;
+      ctx.font = '700 11px system-ui, sans-serif';
+      const label = `⚑ ${f.sector}`;
+      const w = ctx.measureText(label).width + 8;
+      ctx.fillStyle = colour;
+      ctx.fillRect(sx - w / 2, sy - 22, w, 15);
+      ctx.fillStyle = f.flag === 'red' ? '#fff' : '#000';
+      ctx.textBaseline = 'middle';
+      ctx.fillText(label, sx - w / 2 + 4, sy - 14.5);
     }
   }
 
@@ -396,7 +456,7 @@ export class TrackMap {
   #drawLabels(wants, dots) {
     const ctx = this.ctx;
     wants.sort((a, b) => a.prio - b.prio);
-    const places = this.placer.place(wants, dots, this.w, this.h);
+    const places = this.placer.place(wants, dots, this.w, this.h, this.#overlays());
     this.labels = places;
     places.forEach((p, i) => {
       const l = wants[i];
@@ -419,6 +479,26 @@ export class TrackMap {
       ctx.fillText(l.text, p.x + 4, p.y + p.h / 2 + 0.5);
     });
     ctx.globalAlpha = 1;
+  }
+
+  /**
+   * Boxes of what lies over the map (the status banner, the map's buttons) in canvas pixels,
+   * read at most four times a second: labels keep out of them.
+   * @returns {{x:number,y:number,w:number,h:number}[]}
+   */
+  #overlays() {
+    const now = performance.now();
+    if (this.overlaysAt != null && now - this.overlaysAt < 250) return this.overlayBoxes;
+    this.overlaysAt = now;
+    const c = this.canvas.getBoundingClientRect();
+    const host = this.canvas.parentElement;
+    const els = host ? [...host.querySelectorAll('#status-banner, .map-tools')] : [];
+    this.overlayBoxes = els
+      .filter((e) => !(/** @type {HTMLElement} */ (e).hidden))
+      .map((e) => e.getBoundingClientRect())
+      .filter((r) => r.width > 0 && r.height > 0)
+      .map((r) => ({ x: r.left - c.left, y: r.top - c.top, w: r.width, h: r.height }));
+    return this.overlayBoxes;
   }
 
   /**

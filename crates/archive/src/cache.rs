@@ -128,6 +128,27 @@ impl CachedSource {
         Ok(path::join(&self.root, &relative).is_file())
     }
 
+    /// The circuit info of a circuit for a season ([`HttpSource::circuit_info_raw`]), kept in
+    /// the cache under `multiviewer/circuits/{key}/{year}.json`: past seasons for good, the
+    /// current one for the season index's time to live. A cached copy is served without a
+    /// request; a body that is not JSON is refused and not stored.
+    pub async fn circuit_info(&self, circuit_key: u32, year: u16) -> Result<Vec<u8>> {
+        let relative = format!("multiviewer/circuits/{circuit_key}/{year}.json");
+        let ttl = if i64::from(year) < date::current_year() { None } else { Some(self.index_ttl) };
+        let url = self.http.circuit_info_url(circuit_key, year)?;
+        let check = |bytes: &[u8], location: &str| {
+            serde_json::from_slice::<serde_json::Value>(bytes)
+                .map(drop)
+                .map_err(|e| Error::Config(format!("{location}: the circuit info is not JSON: {e}")))
+        };
+        self.load(relative, ttl, self.http.circuit_info_raw(circuit_key, year), url, check).await
+    }
+
+    /// True when a circuit's info is on disk (loading it needs no network).
+    pub fn has_circuit_info(&self, circuit_key: u32, year: u16) -> bool {
+        self.root.join(format!("multiviewer/circuits/{circuit_key}/{year}.json")).is_file()
+    }
+
     /// Serves `relative` from disk if present and younger than `ttl` (`None`: forever), else
     /// fetches it, checks it with `check`, stores it and returns it.
     async fn load(

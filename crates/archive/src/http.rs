@@ -28,6 +28,10 @@ pub const DEFAULT_BASE_URL: &str = "https://livetiming.formula1.com/static/";
 /// longer serves (FastF1 #607). Not used unless set as [`HttpConfig::mirror_url`].
 pub const FASTF1_MIRROR_URL: &str = "https://livetiming-mirror.fastf1.dev/static/";
 
+/// Where circuit info (marshal sector positions) comes from: api.multiviewer.app, as FastF1
+/// reads it; `{circuitKey}/{year}` is appended.
+pub const DEFAULT_CIRCUIT_INFO_URL: &str = "https://api.multiviewer.app/api/v1/circuits/";
+
 /// Settings of an [`HttpSource`]. `HttpConfig::default()` is polite to the real archive.
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
@@ -49,6 +53,9 @@ pub struct HttpConfig {
     pub timeout: Duration,
     /// Whether to honour `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` from the environment.
     pub use_system_proxy: bool,
+    /// Base URL of the circuit info (`{circuitKey}/{year}` appended), fetched through the same
+    /// client and rate limit; tests point it at a local server.
+    pub circuit_info_url: String,
 }
 
 impl Default for HttpConfig {
@@ -61,6 +68,7 @@ impl Default for HttpConfig {
             backoff: Duration::from_millis(500),
             timeout: Duration::from_secs(120),
             use_system_proxy: true,
+            circuit_info_url: DEFAULT_CIRCUIT_INFO_URL.to_owned(),
         }
     }
 }
@@ -72,6 +80,7 @@ pub struct HttpSource {
     client: reqwest::Client,
     base: Url,
     mirror: Option<Url>,
+    circuits: Url,
     limiter: Arc<RateLimiter>,
     requests: Arc<AtomicU64>,
     retries: u32,
@@ -120,6 +129,7 @@ impl HttpSource {
     pub fn new(config: HttpConfig) -> Result<HttpSource> {
         let base = parse_base(&config.base_url)?;
         let mirror = config.mirror_url.as_deref().map(parse_base).transpose()?;
+        let circuits = parse_base(&config.circuit_info_url)?;
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT_ENCODING, HeaderValue::from_static("identity"));
         let mut builder = reqwest::Client::builder()
@@ -135,6 +145,7 @@ impl HttpSource {
             client,
             base,
             mirror,
+            circuits,
             limiter: Arc::new(RateLimiter { interval: config.min_interval, last_start: Mutex::new(None) }),
             requests: Arc::new(AtomicU64::new(0)),
             retries: config.retries,
@@ -168,6 +179,19 @@ impl HttpSource {
     pub fn topic_url(&self, session_path: &str, file_name: &str) -> Result<String> {
         let relative = topic_relative(session_path, file_name)?;
         Ok(join(&self.base, &relative)?.to_string())
+    }
+
+    /// The URL of a circuit's info for a season.
+    pub fn circuit_info_url(&self, circuit_key: u32, year: u16) -> Result<String> {
+        Ok(join(&self.circuits, &format!("{circuit_key}/{year}"))?.to_string())
+    }
+
+    /// The raw circuit info JSON of a circuit for a season (marshal sectors), through the rate
+    /// limit and retries; no mirror.
+    pub async fn circuit_info_raw(&self, circuit_key: u32, year: u16) -> Result<Vec<u8>> {
+        let url = join(&self.circuits, &format!("{circuit_key}/{year}"))?;
+        let hint = |status: u16| format!("no circuit info for circuit {circuit_key} in {year} (HTTP {status})");
+        self.get_with_retries(&url).await.map_err(|f| into_error(f, &hint))
     }
 
     /// GETs `relative` from the primary base URL, then from the mirror if that fails.

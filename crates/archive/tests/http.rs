@@ -216,6 +216,7 @@ fn config(base_url: String) -> HttpConfig {
         // Generous, so a busy machine never fails a test by accident; the timeout tests lower it.
         timeout: Duration::from_secs(5),
         use_system_proxy: false,
+        ..HttpConfig::default()
     }
 }
 

@@ -37,6 +37,9 @@ pub struct SessionInfo {
     pub country: String,
     /// Circuit short name.
     pub circuit: String,
+    /// Circuit key (`Meeting.Circuit.Key`): names the circuit in the circuit info of
+    /// api.multiviewer.app (marshal sector positions).
+    pub circuit_key: Option<u32>,
     /// Session key in the archive.
     pub key: i64,
     /// Session type: Race, Qualifying, Practice.
@@ -465,6 +468,7 @@ pub fn session_info(file: &str, lines: &[Line<'_>], warnings: &mut Vec<Warning>)
         location: s(&meeting, "Location"),
         country: meeting.get("Country").map(|c| s(c, "Name")).unwrap_or_default(),
         circuit: meeting.get("Circuit").map(|c| s(c, "ShortName")).unwrap_or_default(),
+        circuit_key: meeting.get("Circuit").and_then(|c| uint(c.get("Key"))),
         key: num(v.get("Key")).unwrap_or(0.0) as i64,
         kind: s(&v, "Type"),
         name: s(&v, "Name"),

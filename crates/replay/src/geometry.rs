@@ -1,5 +1,5 @@
 //! Track geometry derived from the data: the centreline of a clean fast lap, the finish line,
-//! sector boundaries, DRS zones, the pit lane and a display orientation; and the projection of
+//! sector boundaries, DRS zones, the pit lane ([`crate::pitlane`]) and a display orientation; and the projection of
 //! a car's position onto the centreline, which gives its progress along the lap.
 
 use timing::laps::Lap;
@@ -75,7 +75,7 @@ fn resample_closed(pts: &[[f32; 2]], step: f32) -> Vec<[f32; 2]> {
 impl Track {
     /// A track along a closed centreline (the first point on the finish line): distances along
     /// it and the segment table; the rest of the geometry is filled in by the caller.
-    fn along(outline: Vec<[f32; 2]>) -> Track {
+    pub fn along(outline: Vec<[f32; 2]>) -> Track {
         let n = outline.len();
         let mut cum_m = Vec::with_capacity(n);
         let mut segments = Vec::with_capacity(n);
@@ -156,7 +156,7 @@ impl Track {
             .collect();
         track.rotation_deg = landscape_rotation(&track.outline);
         track.drs_zones = drs_zones(&track, tel);
-        track.pit_lane = pit_lane(&track, s);
+        track.pit_lane = crate::pitlane::pit_lane(&track, &crate::pitlane::in_pit_positions(s));
         Some(track)
     }
 
@@ -288,36 +288,6 @@ fn drs_zones(track: &Track, tel: &DriverTelemetry) -> Vec<(usize, usize)> {
         }
     }
     zones
-}
-
-/// The pit lane: positions of one car driving in and out of the pits, off the centreline,
-/// ordered along the lap.
-fn pit_lane(track: &Track, s: &Session) -> Vec<[f32; 2]> {
-    for lap in s.laps.iter().filter(|l| l.pit_in_ms.is_some()) {
-        let Some(tel) = s.telemetry_of(lap.driver) else { continue };
-        let Some(pit_in) = lap.pit_in_ms else { continue };
-        let mut pts: Vec<(f32, [f32; 2])> = Vec::new();
-        let mut hint = 0;
-        let a = tel.index_at(pit_in - 5_000);
-        let b = tel.index_at(pit_in + 40_000);
-        for i in a..b {
-            if !tel.x_m[i].is_finite() || tel.speed_kph[i].is_nan() || tel.speed_kph[i] <= 5.0 {
-                continue;
-            }
-            let p = [tel.x_m[i], tel.y_m[i]];
-            let (along, lateral) = track.project(p, &mut hint);
-            if lateral > 8.0 && lateral < 200.0 {
-                // Unwrap across the finish line so the lane is ordered along the lap.
-                let along = if along > track.length_m / 2.0 { along - track.length_m } else { along };
-                pts.push((along, p));
-            }
-        }
-        if pts.len() >= 10 {
-            pts.sort_by(|x, y| x.0.total_cmp(&y.0));
-            return pts.into_iter().map(|p| p.1).collect();
-        }
-    }
-    Vec::new()
 }
 
 #[cfg(test)]

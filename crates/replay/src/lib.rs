@@ -28,9 +28,12 @@ pub mod cars;
 pub mod check;
 pub mod chunk;
 pub mod codes;
+pub mod colours;
 pub mod frame;
 pub mod geometry;
 pub mod manifest;
+pub mod marshal;
+pub mod pitlane;
 pub mod quantise;
 pub mod standings;
 pub mod store;
@@ -445,12 +448,14 @@ fn manifest(
         chunks: chunk_entries,
         drivers: drivers
             .iter()
-            .map(|d| DriverMeta {
+            .zip(colours::map_colours(drivers.iter().map(|d| (d.team_name.as_str(), d.team_colour.as_str()))))
+            .map(|(d, map_colour)| DriverMeta {
                 number: d.number,
                 tla: s.tla(d.number),
                 name: if d.full_name.is_empty() { d.broadcast_name.clone() } else { d.full_name.clone() },
                 team: d.team_name.clone(),
                 colour: format!("#{}", if d.team_colour.len() == 6 { d.team_colour.as_str() } else { "888888" }),
+                map_colour,
             })
             .collect(),
         geometry,

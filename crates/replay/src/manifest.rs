@@ -61,8 +61,12 @@ pub struct DriverMeta {
     pub name: String,
     /// Team.
     pub team: String,
-    /// `#RRGGBB`.
+    /// The team colour, `#RRGGBB`.
     pub colour: String,
+    /// The map's colour for the car, `#RRGGBB`: the team colour moved apart from other teams'
+    /// similar ones ([`crate::colours::map_colours`]); empty in replays built before it.
+    #[serde(default)]
+    pub map_colour: String,
 }
 
 /// A point and direction.

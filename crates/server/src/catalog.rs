@@ -443,6 +443,26 @@ impl Catalog {
         }
     }
 
+    /// The circuit info (marshal sectors) of a circuit for a season: from api.multiviewer.app
+    /// through the raw cache (its rate limit and disk cache), or the copy under
+    /// `multiviewer/circuits/` of the data folder or the offline cache; otherwise the reason.
+    pub async fn circuit_info(&self, id: &SessionId, circuit_key: Option<u32>, year: u16) -> Result<Vec<u8>, String> {
+        if id.archive_path().is_none() {
+            return Err("the simulated circuit has no circuit info (marshal sector positions)".into());
+        }
+        let Some(key) = circuit_key else { return Err("the session's SessionInfo names no circuit key".into()) };
+        let relative = format!("multiviewer/circuits/{key}/{year}.json");
+        match &self.archive {
+            Archive::Local(s) => std::fs::read(s.root().join(&relative)).map_err(|_| {
+                format!(
+                    "no circuit info for circuit {key} in {year} in {} (it is fetched from api.multiviewer.app only online)",
+                    s.root().display()
+                )
+            }),
+            Archive::Remote(s) => s.circuit_info(key, year).await.map_err(|e| format!("no circuit info: {e}")),
+        }
+    }
+
     /// The raw cache folder or data folder sessions are read from, for the logs.
     pub fn describe(&self) -> String {
         match &self.archive {

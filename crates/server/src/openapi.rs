@@ -95,6 +95,7 @@ pub(crate) fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::race_control))
         .routes(routes!(routes::track_status))
         .routes(routes!(routes::story))
+        .routes(routes!(routes::marshal_sectors))
         .routes(routes!(routes::team_radio))
         .routes(routes!(routes::team_radio_clip))
         .routes(routes!(ws::upgrade))

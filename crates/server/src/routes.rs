@@ -354,6 +354,21 @@ pub(crate) async fn team_radio_clip(State(state): State<AppState>, params: PathP
         .into_response())
 }
 
+/// `GET /api/sessions/{id}/marshal-sectors`.
+#[utoipa::path(get, path = "/api/sessions/{id}/marshal-sectors", tag = "tables", summary = "Marshal sectors on the track (from api.multiviewer.app's circuit info, through the raw cache) and race control's sector flags over time; available false with the reason when the sectors cannot be placed", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "Marshal sectors and sector flags", body = replay::marshal::MarshalView), crate::openapi::Failures))]
+pub(crate) async fn marshal_sectors(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {
+    let id = params.id()?;
+    let model = state.store().model(&id).await?;
+    let s = &model.session;
+    let bytes = state.store().catalog().circuit_info(&id, s.info.circuit_key, id.year()).await;
+    let circuit = bytes.and_then(|b| timing::marshal::CircuitInfo::parse(&b, "the circuit info").map_err(|e| e.to_string()));
+    let track = replay::geometry::Track::from_session(s);
+    let view = replay::marshal::MarshalView::of(track.as_ref(), circuit, &s.race_control);
+    let mut r = Json(view).into_response();
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Ok(r)
+}
+
 /// `GET /api/sessions/{id}/story`.
 #[utoipa::path(get, path = "/api/sessions/{id}/story", tag = "tables", summary = "The race story: every car's laps with lap time, position, pit and neutralised laps and the gap to the leader at the line", params(("id" = String, Path, description = "sim-race, sim-sprint, sim-qualifying, sim-practice, or YEAR~MEETING_DIR~SESSION_DIR (the archive path with / replaced by ~)", example = "2025~2025-10-26_Mexico_City_Grand_Prix~2025-10-25_Qualifying")), responses((status = 200, description = "The race story: every car's laps with lap time, position, pit and neutralised laps and the gap to the leader at the line", body = timing::story::RaceStory), crate::openapi::Failures))]
 pub(crate) async fn story(State(state): State<AppState>, params: PathParams) -> Result<Response, ApiError> {

@@ -24,6 +24,7 @@ pub mod delta;
 pub mod drs;
 pub mod lap_row;
 pub mod laps;
+pub mod marshal;
 pub mod official;
 pub mod segments;
 pub mod status;
